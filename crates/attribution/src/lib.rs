@@ -1,0 +1,1 @@
+//! caveat's attribution stage (under construction).

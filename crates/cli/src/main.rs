@@ -1,0 +1,2 @@
+//! caveat CLI.
+fn main() {}

@@ -1,0 +1,105 @@
+use serde_json::{Map, Value};
+
+use crate::{Attribution, Entity, Hedge, Layer, Sentence, Token};
+
+/// An article travelling through the pipeline.
+///
+/// A document owns its text, an id and pass-through metadata, plus one typed layer per kind
+/// of annotation. Stages add layers; none changes the text or a layer another stage made.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// The record's id as it appeared in the input (a JSON string or number); for inputs
+    /// without one, the runner assigns the 1-based line number or the file path.
+    pub id: Value,
+    /// The text, exactly as read (never normalised or rewritten).
+    pub text: String,
+    /// Input fields other than `id` and `text`, passed through unchanged.
+    pub meta: Map<String, Value>,
+    /// Token layer.
+    pub tokens: Vec<Token>,
+    /// Sentence layer.
+    pub sentences: Vec<Sentence>,
+    /// Entity layer.
+    pub entities: Vec<Entity>,
+    /// Hedge layer.
+    pub hedges: Vec<Hedge>,
+    /// Attribution layer.
+    pub attributions: Vec<Attribution>,
+    /// Whether `text` was cut to the configured maximum document size.
+    pub truncated: bool,
+}
+
+impl Document {
+    /// A document with the given id and text and no annotations.
+    pub fn new(id: impl Into<Value>, text: impl Into<String>) -> Document {
+        Document {
+            id: id.into(),
+            text: text.into(),
+            ..Document::default()
+        }
+    }
+
+    /// The id as a display string (`"abc"` for a JSON string, `12` for a number).
+    pub fn id_string(&self) -> String {
+        match &self.id {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The text of token `i`.
+    #[inline]
+    pub fn token_text(&self, i: usize) -> &str {
+        self.tokens[i].span.slice(&self.text)
+    }
+
+    /// Whether the layer holds anything (used by tests and validation of stage contracts).
+    pub fn layer_len(&self, layer: Layer) -> usize {
+        match layer {
+            Layer::Tokens => self.tokens.len(),
+            Layer::Sentences => self.sentences.len(),
+            Layer::Entities => self.entities.len(),
+            Layer::Hedges => self.hedges.len(),
+            Layer::Attributions => self.attributions.len(),
+        }
+    }
+
+    /// Clear every annotation layer, keeping the text (used when a stage fails half-way).
+    pub fn clear_layers(&mut self) {
+        self.tokens.clear();
+        self.sentences.clear();
+        self.entities.clear();
+        self.hedges.clear();
+        self.attributions.clear();
+    }
+
+    /// Index of the sentence containing byte `pos`, if any (binary search).
+    pub fn sentence_at(&self, pos: usize) -> Option<usize> {
+        let i = self.sentences.partition_point(|s| s.span.end <= pos);
+        (i < self.sentences.len() && self.sentences[i].span.start <= pos).then_some(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Span;
+
+    #[test]
+    fn sentence_lookup() {
+        let mut d = Document::new("a", "One. Two.");
+        for (s, e) in [(0, 4), (5, 9)] {
+            d.sentences.push(Sentence {
+                span: Span::new(s, e),
+                tokens: 0..0,
+                uncertain: false,
+                uncertainty: 0.0,
+            });
+        }
+        assert_eq!(d.sentence_at(0), Some(0));
+        assert_eq!(d.sentence_at(4), None);
+        assert_eq!(d.sentence_at(7), Some(1));
+        assert_eq!(d.sentence_at(9), None);
+        assert_eq!(Document::new(7, "").id_string(), "7");
+    }
+}

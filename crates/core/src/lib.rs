@@ -1,0 +1,28 @@
+//! The core of caveat: the document model every stage works on.
+//!
+//! * [`Document`] owns an article's text, its id and pass-through metadata, and one typed
+//!   layer per kind of annotation ([`Token`], [`Sentence`], [`Entity`], [`Hedge`],
+//!   [`Attribution`]).
+//! * [`Span`] is a `Copy` byte range into the document text. Spans never change the text;
+//!   conversion to Unicode code points happens only at the output edge ([`CharMap`]).
+//! * [`Stage`] is the trait every pipeline stage implements: `&self`, `Send + Sync`, working on
+//!   a batch of documents so model stages can batch across documents, and declaring the
+//!   [`Layer`]s it needs and provides.
+//!
+//! This crate deliberately knows nothing about TOML, rayon, clap or model formats.
+
+mod document;
+mod error;
+mod layers;
+mod offsets;
+mod options;
+mod span;
+mod stage;
+
+pub use document::Document;
+pub use error::StageError;
+pub use layers::{Attribution, Entity, Hedge, HedgeCategory, Layer, Sentence, Token, TokenKind};
+pub use offsets::CharMap;
+pub use options::{BuildContext, OptionDoc};
+pub use span::Span;
+pub use stage::{Stage, StageInfo};

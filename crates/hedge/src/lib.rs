@@ -1,0 +1,1 @@
+//! caveat's hedge stage (under construction).

@@ -1,0 +1,1 @@
+//! caveat's ner stage (under construction).

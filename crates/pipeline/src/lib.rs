@@ -1,0 +1,1 @@
+//! caveat pipeline (under construction).

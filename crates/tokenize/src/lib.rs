@@ -1,0 +1,1 @@
+//! caveat's tokenize stage (under construction).
