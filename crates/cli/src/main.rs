@@ -1,2 +1,107 @@
-//! caveat CLI.
-fn main() {}
+//! `caveat`: run NLP pipelines over news corpora.
+//!
+//! The binary is a thin shell over `caveat-pipeline`: it parses flags (clap), opens files,
+//! prints summaries and maps outcomes to exit codes. Only this crate knows about the
+//! terminal, `anyhow` and exit codes:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | every record was processed |
+//! | 1 | the run failed while running (an input or output file could not be read or written) |
+//! | 2 | unusable command line, pipeline config or input (nothing was processed) |
+//! | 3 | the run completed, but some records went to the errors file |
+//! | 130 | interrupted (SIGINT/SIGTERM) after flushing everything processed so far |
+
+mod bench;
+mod cmd_run;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes (see the crate docs).
+pub mod exit {
+    /// Every record was processed.
+    pub const OK: u8 = 0;
+    /// The run failed while running.
+    pub const RUNTIME: u8 = 1;
+    /// Unusable command line, config or input.
+    pub const CONFIG: u8 = 2;
+    /// Some records went to the errors file.
+    pub const RECORD_ERRORS: u8 = 3;
+    /// Interrupted by a signal.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// An error that should end the program with a given exit code.
+#[derive(Debug)]
+pub struct Exit {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Exit {
+    /// A config/usage error (exit 2).
+    pub fn config(error: impl Into<anyhow::Error>) -> Exit {
+        Exit {
+            code: exit::CONFIG,
+            error: error.into(),
+        }
+    }
+    /// A runtime error (exit 1).
+    pub fn runtime(error: impl Into<anyhow::Error>) -> Exit {
+        Exit {
+            code: exit::RUNTIME,
+            error: error.into(),
+        }
+    }
+}
+
+#[derive(Parser)]
+#[command(
+    name = "caveat",
+    version,
+    about = "Entities, hedged claims and their sources in news, at scale"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline over a corpus (JSONL, .txt files, directories or stdin) to JSONL.
+    Run(cmd_run::RunArgs),
+    /// Check pipeline files: schema, stage order, files, and that every stage loads.
+    Validate(commands::ValidateArgs),
+    /// List the stage types with their options, types and defaults.
+    Stages,
+    /// Train a model.
+    #[command(subcommand)]
+    Train(commands::TrainCommand),
+    /// Evaluate a pipeline against gold annotations.
+    #[command(subcommand)]
+    Eval(commands::EvalCommand),
+    /// Measure throughput and peak memory of a pipeline on a corpus, per thread count.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cmd_run::run(a),
+        Command::Validate(a) => commands::validate(a),
+        Command::Stages => commands::stages(),
+        Command::Train(t) => commands::train(t),
+        Command::Eval(e) => commands::eval(e),
+        Command::Bench(b) => bench::bench(b),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Exit { code, error }) => {
+            eprintln!("caveat: error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}

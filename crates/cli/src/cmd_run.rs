@@ -1,0 +1,302 @@
+//! `caveat run`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context};
+use caveat_pipeline::input::{expand, RecordReader};
+use caveat_pipeline::{PipelineConfig, RunOptions, Summary};
+use clap::Args;
+use serde_json::json;
+
+use crate::{exit, Exit};
+
+/// Flags of `caveat run`.
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The pipeline file.
+    #[arg(long, short, default_value = "pipelines/news.toml")]
+    pub pipeline: PathBuf,
+    /// Inputs: JSONL files, .txt files, directories (walked recursively), `-` for stdin
+    /// (the default when none is given).
+    pub inputs: Vec<PathBuf>,
+    /// Output JSONL file (default: stdout).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Errors JSONL file: one record per input record that could not be processed
+    /// (default: standard error).
+    #[arg(long, short)]
+    pub errors: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Documents per batch.
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// Texts longer than this many bytes are truncated at a character boundary and flagged
+    /// `"truncated": true` in the output.
+    #[arg(long, default_value_t = 10 << 20)]
+    pub max_doc_bytes: usize,
+    /// JSONL lines longer than this many bytes become `line_too_long` error records.
+    #[arg(long, default_value_t = 64 << 20)]
+    pub max_line_bytes: usize,
+    /// Replace an existing output (and errors) file.
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+    /// Continue an interrupted run: keep what the output holds up to the last complete
+    /// batch and process the rest. The final output equals an uninterrupted run's.
+    #[arg(long)]
+    pub resume: bool,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the run's summary (counts, time, peak memory) as JSON to this file.
+    #[arg(long, hide = true)]
+    pub report_json: Option<PathBuf>,
+}
+
+/// Where a run stands, written next to the output after every batch (`OUT.progress.json`).
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Checkpoint {
+    /// Input records accounted for (output + errors).
+    records: u64,
+    /// Bytes of the output file that hold complete records.
+    out_bytes: u64,
+    /// Bytes of the errors file that hold complete records.
+    err_bytes: u64,
+    /// Whether the run reached the end of its input.
+    complete: bool,
+    /// The inputs, to refuse resuming with different ones.
+    inputs: Vec<String>,
+}
+
+fn checkpoint_path(output: &Path) -> PathBuf {
+    let mut s = output.as_os_str().to_owned();
+    s.push(".progress.json");
+    PathBuf::from(s)
+}
+
+fn write_checkpoint(path: &Path, cp: &Checkpoint) -> io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec(cp).expect("serialisable"))?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Peak resident set size of this process in bytes (Linux), if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A writer that counts the bytes it has written.
+struct Counting<W> {
+    inner: W,
+    written: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Open an output file per the overwrite/resume rules; returns the file positioned for
+/// appending and its kept length.
+fn open_output(path: &Path, args: &RunArgs, keep: Option<u64>) -> Result<(File, u64), Exit> {
+    if path.exists() && !args.overwrite && !args.resume {
+        return Err(Exit::config(anyhow!(
+            "{} already exists; pass --overwrite to replace it or --resume to continue an interrupted run",
+            path.display()
+        )));
+    }
+    let mut f = OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot open {} for writing", path.display()))
+        .map_err(Exit::config)?;
+    let keep = keep.unwrap_or(0);
+    f.set_len(keep)
+        .and_then(|_| f.seek(SeekFrom::Start(keep)))
+        .map_err(Exit::runtime)?;
+    Ok((f, keep))
+}
+
+/// `caveat run`.
+pub fn run(args: RunArgs) -> Result<u8, Exit> {
+    let config = PipelineConfig::from_file(&args.pipeline).map_err(Exit::config)?;
+    let pipeline = config.build().map_err(Exit::config)?;
+    let inputs = expand(&args.inputs).map_err(Exit::config)?;
+    let input_names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+
+    if args.resume && args.output.is_none() {
+        return Err(Exit::config(anyhow!(
+            "--resume needs --output (a run to stdout cannot be resumed)"
+        )));
+    }
+    let checkpoint_file = args.output.as_deref().map(checkpoint_path);
+    let mut start = Checkpoint {
+        records: 0,
+        out_bytes: 0,
+        err_bytes: 0,
+        complete: false,
+        inputs: input_names.clone(),
+    };
+    if args.resume {
+        if let Some(cp) = checkpoint_file.as_deref().filter(|p| p.exists()) {
+            let text = std::fs::read(cp)
+                .with_context(|| format!("reading {}", cp.display()))
+                .map_err(Exit::config)?;
+            let found: Checkpoint = serde_json::from_slice(&text)
+                .with_context(|| {
+                    format!(
+                        "{} is not a caveat checkpoint; delete it to start over",
+                        cp.display()
+                    )
+                })
+                .map_err(Exit::config)?;
+            if found.inputs != input_names {
+                return Err(Exit::config(anyhow!(
+                    "the interrupted run read other inputs ({}); resume with the same inputs",
+                    found.inputs.join(" ")
+                )));
+            }
+            if found.complete {
+                // Nothing left to process; still cut anything written after the end.
+                let out = args.output.as_deref().expect("checked above");
+                open_output(out, &args, Some(found.out_bytes))?;
+                if let Some(e) = &args.errors {
+                    open_output(e, &args, Some(found.err_bytes))?;
+                }
+                if !args.quiet {
+                    eprintln!(
+                        "caveat: {} is already complete ({} records)",
+                        args.output.as_ref().unwrap().display(),
+                        found.records
+                    );
+                }
+                return Ok(exit::OK);
+            }
+            start = found;
+        }
+    }
+
+    let out_count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let err_count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut out: Box<dyn Write + Send> = match &args.output {
+        Some(p) => {
+            let (f, kept) = open_output(p, &args, Some(start.out_bytes))?;
+            out_count.store(kept, Ordering::Relaxed);
+            Box::new(Counting {
+                inner: BufWriter::with_capacity(1 << 20, f),
+                written: out_count.clone(),
+            })
+        }
+        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
+    };
+    let mut errors: Box<dyn Write + Send> = match &args.errors {
+        Some(p) => {
+            let (f, kept) = open_output(p, &args, Some(start.err_bytes))?;
+            err_count.store(kept, Ordering::Relaxed);
+            Box::new(Counting {
+                inner: BufWriter::new(f),
+                written: err_count.clone(),
+            })
+        }
+        None => Box::new(io::stderr()),
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, stop.clone()).map_err(Exit::runtime)?;
+    }
+
+    let opts = RunOptions {
+        threads: args.threads,
+        batch_size: args.batch_size,
+        max_doc_bytes: args.max_doc_bytes,
+        max_line_bytes: args.max_line_bytes,
+        skip_records: start.records,
+        stop: Some(stop),
+        flush_each_batch: checkpoint_file.is_some(),
+        ..RunOptions::default()
+    };
+    let base_records = start.records;
+    let checkpoint = |s: &Summary| {
+        if let Some(cp) = &checkpoint_file {
+            let state = Checkpoint {
+                records: base_records + s.records(),
+                out_bytes: out_count.load(Ordering::Relaxed),
+                err_bytes: err_count.load(Ordering::Relaxed),
+                complete: false,
+                inputs: input_names.clone(),
+            };
+            // A failed checkpoint only weakens --resume; the run itself goes on.
+            let _ = write_checkpoint(cp, &state);
+        }
+    };
+    let reader = RecordReader::new(inputs, args.max_line_bytes, args.max_doc_bytes);
+    let summary =
+        caveat_pipeline::run(&pipeline, reader, &mut out, &mut errors, &opts, &checkpoint)
+            .map_err(Exit::runtime)?;
+    drop(out);
+    drop(errors);
+    if let Some(cp) = &checkpoint_file {
+        let state = Checkpoint {
+            records: base_records + summary.records(),
+            out_bytes: out_count.load(Ordering::Relaxed),
+            err_bytes: err_count.load(Ordering::Relaxed),
+            complete: !summary.stopped,
+            inputs: input_names.clone(),
+        };
+        write_checkpoint(cp, &state)
+            .with_context(|| format!("writing {}", cp.display()))
+            .map_err(Exit::runtime)?;
+    }
+
+    let secs = summary.elapsed.as_secs_f64().max(1e-9);
+    if !args.quiet {
+        eprintln!(
+            "caveat: {} documents, {} errors, {:.1} MB, {} words in {:.2} s ({:.1} MB/s, {:.0} words/s, {:.0} docs/s){}",
+            summary.documents,
+            summary.errors,
+            summary.bytes as f64 / 1e6,
+            summary.words,
+            secs,
+            summary.bytes as f64 / 1e6 / secs,
+            summary.words as f64 / secs,
+            summary.documents as f64 / secs,
+            if summary.stopped { "; interrupted: resume with --resume" } else { "" }
+        );
+    }
+    if let Some(path) = &args.report_json {
+        let report = json!({
+            "documents": summary.documents,
+            "errors": summary.errors,
+            "bytes": summary.bytes,
+            "words": summary.words,
+            "tokens": summary.tokens,
+            "seconds": secs,
+            "peak_rss_bytes": peak_rss_bytes(),
+        });
+        std::fs::write(path, report.to_string()).map_err(Exit::runtime)?;
+    }
+    Ok(if summary.stopped {
+        exit::INTERRUPTED
+    } else if summary.errors > 0 {
+        exit::RECORD_ERRORS
+    } else {
+        exit::OK
+    })
+}

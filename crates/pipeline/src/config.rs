@@ -1,0 +1,650 @@
+//! Pipeline files: parsing and validation.
+//!
+//! Validation runs in three phases and collects every problem before reporting:
+//! 1. **schema**: TOML syntax, unknown tables and keys, unknown stage types, option types —
+//!    each with line and column and, where a name is misspelt, the closest valid one;
+//! 2. **graph**: every layer a stage needs is provided by an earlier stage;
+//! 3. **environment**: every file a stage names (models, lexicons) exists.
+//!
+//! Building the stages (loading models) is a fourth step, [`PipelineConfig::build`], whose
+//! failures are reported the same way.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use caveat_core::{BuildContext, Layer, OptionDoc};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::registry::{closest, stage_type, stage_types, StageFactory};
+use crate::Pipeline;
+
+/// A table whose keys and values remember where they were written.
+type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
+/// Unit of the offsets written to the output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OffsetUnit {
+    /// Unicode code points (`text[start:end]` in Python): the default.
+    #[default]
+    Chars,
+    /// UTF-8 bytes.
+    Bytes,
+}
+
+/// The `[output]` table: what the JSONL output contains.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputOptions {
+    /// Unit of all offsets.
+    pub offsets: OffsetUnit,
+    /// Whether to write the token layer.
+    pub tokens: bool,
+}
+
+const OUTPUT_OPTIONS: &[OptionDoc] = &[
+    OptionDoc {
+        name: "offsets",
+        ty: "\"chars\" | \"bytes\"",
+        default: "\"chars\"",
+        help: "unit of every offset in the output: Unicode code points or UTF-8 bytes",
+    },
+    OptionDoc {
+        name: "tokens",
+        ty: "bool",
+        default: "false",
+        help: "write the token layer (`tokens`: start, end, text, kind) for each record",
+    },
+];
+
+const PIPELINE_KEYS: &[&str] = &["name", "description"];
+const TOP_KEYS: &[&str] = &["pipeline", "output", "stages"];
+
+/// One problem found in a pipeline file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConfigProblem {
+    /// The pipeline file.
+    pub file: PathBuf,
+    /// 1-based line, when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// 1-based column (in characters).
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, ":{l}:{c}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in a pipeline file (never empty).
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<ConfigProblem>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        writeln!(
+            f,
+            "{n} problem{} in the pipeline config:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.0 {
+            writeln!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// One `[[stages]]` entry, parsed.
+pub struct StageEntry {
+    /// The stage type's name.
+    pub type_name: &'static str,
+    /// 1-based line of the entry's `type` key.
+    pub line: usize,
+    factory: Box<dyn StageFactory>,
+}
+
+/// A parsed pipeline file.
+pub struct PipelineConfig {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// `[pipeline] name` (the file stem when absent).
+    pub name: String,
+    /// `[pipeline] description`.
+    pub description: String,
+    /// The `[output]` table.
+    pub output: OutputOptions,
+    /// The stages, in order.
+    pub stages: Vec<StageEntry>,
+    ctx: BuildContext,
+}
+
+/// Maps byte offsets of a source file to 1-based line and column.
+struct Locator<'a> {
+    src: &'a str,
+    file: &'a Path,
+}
+
+impl Locator<'_> {
+    fn problem(&self, at: Option<usize>, message: String, help: Option<String>) -> ConfigProblem {
+        let (line, column) = match at {
+            Some(pos) => {
+                let pos = pos.min(self.src.len());
+                let before = &self.src[..self.src.floor_char_boundary_compat(pos)];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (Some(line), Some(col))
+            }
+            None => (None, None),
+        };
+        ConfigProblem {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            message,
+            help,
+        }
+    }
+}
+
+trait FloorCharBoundary {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl FloorCharBoundary for str {
+    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
+        while i > 0 && !self.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    pipeline: Option<Spanned<SpannedTable>>,
+    output: Option<Spanned<SpannedTable>>,
+    stages: Option<Vec<Spanned<SpannedTable>>>,
+}
+
+fn unspan(table: &SpannedTable) -> toml::Value {
+    toml::Value::Table(
+        table
+            .iter()
+            .map(|(k, v)| (k.get_ref().clone(), v.get_ref().clone()))
+            .collect(),
+    )
+}
+
+/// Whether a TOML value fits an option's documented type.
+fn type_fits(ty: &str, v: &toml::Value) -> bool {
+    use toml::Value as V;
+    match ty {
+        "string" | "path" => matches!(v, V::String(_)),
+        "bool" => matches!(v, V::Boolean(_)),
+        "integer" => matches!(v, V::Integer(_)),
+        "float" => matches!(v, V::Float(_) | V::Integer(_)),
+        t if t.starts_with("list") || t.starts_with("array") => matches!(v, V::Array(_)),
+        t if t.starts_with('"') => matches!(v, V::String(_)),
+        _ => true,
+    }
+}
+
+fn toml_type_name(v: &toml::Value) -> &'static str {
+    v.type_str()
+}
+
+/// Report keys of `table` not in `known`.
+fn unknown_keys(
+    loc: &Locator,
+    table: &SpannedTable,
+    known: &[&str],
+    what: &str,
+    problems: &mut Vec<ConfigProblem>,
+) {
+    for key in table.keys() {
+        let k = key.get_ref();
+        if !known.contains(&k.as_str()) {
+            let help = match closest(k, known.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`? valid keys: {}", known.join(", ")),
+                None if known.is_empty() => format!("{what} takes no options"),
+                None => format!("valid keys: {}", known.join(", ")),
+            };
+            problems.push(loc.problem(
+                Some(key.span().start),
+                format!("unknown key `{k}` in {what}"),
+                Some(help),
+            ));
+        }
+    }
+}
+
+/// Check keys and value types of an options table against its documentation.
+fn check_options(
+    loc: &Locator,
+    table: &SpannedTable,
+    docs: &[OptionDoc],
+    what: &str,
+    problems: &mut Vec<ConfigProblem>,
+) {
+    let known: Vec<&str> = docs.iter().map(|o| o.name).collect();
+    unknown_keys(loc, table, &known, what, problems);
+    for (key, value) in table {
+        if let Some(doc) = docs.iter().find(|o| o.name == key.get_ref()) {
+            if !type_fits(doc.ty, value.get_ref()) {
+                problems.push(loc.problem(
+                    Some(value.span().start),
+                    format!(
+                        "`{}` in {what} must be {}, found {}",
+                        doc.name,
+                        doc.ty,
+                        toml_type_name(value.get_ref())
+                    ),
+                    Some(format!("{} (default: {})", doc.help, doc.default)),
+                ));
+            }
+        }
+    }
+}
+
+impl PipelineConfig {
+    /// Read, parse and check a pipeline file (schema and graph; see [`Self::check_environment`]).
+    pub fn from_file(path: &Path) -> Result<PipelineConfig, ConfigErrors> {
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigProblem {
+                file: path.to_path_buf(),
+                line: None,
+                column: None,
+                message: format!("cannot read the pipeline file: {e}"),
+                help: Some("check the path given to --pipeline".into()),
+            }])
+        })?;
+        PipelineConfig::from_str(&src, path)
+    }
+
+    /// Parse and check pipeline source `src` that was read from `path` (relative paths in it
+    /// resolve against `path`'s directory).
+    pub fn from_str(src: &str, path: &Path) -> Result<PipelineConfig, ConfigErrors> {
+        let loc = Locator { src, file: path };
+        let mut problems = Vec::new();
+        let top: SpannedTable = match toml::from_str(src) {
+            Ok(t) => t,
+            Err(e) => {
+                let msg = e.message().trim().to_string();
+                return Err(ConfigErrors(vec![loc.problem(
+                    e.span().map(|s| s.start),
+                    format!("invalid TOML: {msg}"),
+                    None,
+                )]));
+            }
+        };
+        unknown_keys(&loc, &top, TOP_KEYS, "the pipeline file", &mut problems);
+        let raw: RawFile = match toml::from_str(src) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(loc.problem(
+                    e.span().map(|s| s.start),
+                    e.message().trim().to_string(),
+                    Some("`pipeline` and `output` are tables, `stages` an array of tables ([[stages]])".into()),
+                ));
+                return Err(ConfigErrors(problems));
+            }
+        };
+
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (mut name, mut description) = (stem, String::new());
+        if let Some(p) = &raw.pipeline {
+            unknown_keys(
+                &loc,
+                p.get_ref(),
+                PIPELINE_KEYS,
+                "[pipeline]",
+                &mut problems,
+            );
+            for (k, v) in p.get_ref() {
+                match (k.get_ref().as_str(), v.get_ref()) {
+                    ("name", toml::Value::String(s)) => name = s.clone(),
+                    ("description", toml::Value::String(s)) => description = s.clone(),
+                    ("name" | "description", other) => problems.push(loc.problem(
+                        Some(v.span().start),
+                        format!(
+                            "`{}` in [pipeline] must be a string, found {}",
+                            k.get_ref(),
+                            other.type_str()
+                        ),
+                        None,
+                    )),
+                    _ => {}
+                }
+            }
+        }
+
+        let mut output = OutputOptions::default();
+        if let Some(o) = &raw.output {
+            let before = problems.len();
+            check_options(&loc, o.get_ref(), OUTPUT_OPTIONS, "[output]", &mut problems);
+            if problems.len() == before {
+                match unspan(o.get_ref()).try_into::<OutputOptions>() {
+                    Ok(v) => output = v,
+                    Err(e) => problems.push(loc.problem(
+                        Some(o.span().start),
+                        format!("in [output]: {}", e.message().trim()),
+                        Some("offsets is \"chars\" or \"bytes\"".into()),
+                    )),
+                }
+            }
+        }
+
+        let names: Vec<&str> = stage_types().iter().map(|t| t.info.name).collect();
+        let mut stages = Vec::new();
+        let raw_stages = raw.stages.unwrap_or_default();
+        if raw_stages.is_empty() {
+            problems.push(loc.problem(
+                None,
+                "the pipeline has no stages".into(),
+                Some("add at least one [[stages]] table, e.g. `[[stages]]\\ntype = \"tokenize\"`".into()),
+            ));
+        }
+        for (i, st) in raw_stages.iter().enumerate() {
+            let table = st.get_ref();
+            let Some((type_key, type_val)) = table.iter().find(|(k, _)| k.get_ref() == "type")
+            else {
+                problems.push(loc.problem(
+                    Some(st.span().start),
+                    format!("stage #{} has no `type`", i + 1),
+                    Some(format!(
+                        "add `type = \"...\"`, one of: {}",
+                        names.join(", ")
+                    )),
+                ));
+                continue;
+            };
+            let Some(type_name) = type_val.get_ref().as_str() else {
+                problems.push(loc.problem(
+                    Some(type_val.span().start),
+                    format!("stage #{}: `type` must be a string", i + 1),
+                    Some(format!("one of: {}", names.join(", "))),
+                ));
+                continue;
+            };
+            let Some(stage_type) = stage_type(type_name) else {
+                let help = match closest(type_name, names.iter().copied()) {
+                    Some(c) => format!("did you mean `{c}`? stage types: {}", names.join(", ")),
+                    None => format!("stage types: {}", names.join(", ")),
+                };
+                problems.push(loc.problem(
+                    Some(type_val.span().start),
+                    format!("unknown stage type `{type_name}`"),
+                    Some(help),
+                ));
+                continue;
+            };
+            let mut options = table.clone();
+            options.retain(|k, _| k.get_ref() != "type");
+            let what = format!("stage #{} (`{type_name}`)", i + 1);
+            let before = problems.len();
+            check_options(&loc, &options, stage_type.options, &what, &mut problems);
+            if problems.len() != before {
+                continue;
+            }
+            let line = loc
+                .problem(Some(type_key.span().start), String::new(), None)
+                .line
+                .unwrap_or(0);
+            match (stage_type.parse)(unspan(&options)) {
+                Ok(factory) => stages.push(StageEntry {
+                    type_name: stage_type.info.name,
+                    line,
+                    factory,
+                }),
+                Err(e) => problems.push(loc.problem(
+                    Some(st.span().start),
+                    format!("in {what}: {}", e.message().trim()),
+                    Some("`caveat stages` lists every option with its type and default".into()),
+                )),
+            }
+        }
+
+        // Graph: each stage's needs are provided upstream.
+        if problems.is_empty() {
+            let mut provided: Vec<Layer> = Vec::new();
+            for (i, entry) in stages.iter().enumerate() {
+                let info = stage_type(entry.type_name).expect("registered").info;
+                let missing: Vec<Layer> = info
+                    .needs
+                    .iter()
+                    .copied()
+                    .filter(|n| !provided.contains(n))
+                    .collect();
+                if !missing.is_empty() {
+                    let mut providers: Vec<&str> = stage_types()
+                        .iter()
+                        .filter(|t| missing.iter().any(|m| t.info.provides.contains(m)))
+                        .map(|t| t.info.name)
+                        .collect();
+                    providers.dedup();
+                    let names: Vec<&str> = missing.iter().map(|l| l.as_str()).collect();
+                    problems.push(ConfigProblem {
+                        file: path.to_path_buf(),
+                        line: Some(entry.line),
+                        column: Some(1),
+                        message: format!(
+                            "stage #{} (`{}`) needs the `{}` layer{}, which no earlier stage provides",
+                            i + 1,
+                            entry.type_name,
+                            names.join("` and `"),
+                            if names.len() > 1 { "s" } else { "" }
+                        ),
+                        help: Some(format!("put a `{}` stage before it", providers.join("` and a `"))),
+                    });
+                }
+                provided.extend_from_slice(info.provides);
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(ConfigErrors(problems));
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+        Ok(PipelineConfig {
+            path: path.to_path_buf(),
+            name,
+            description,
+            output,
+            stages,
+            ctx: BuildContext::new(base),
+        })
+    }
+
+    /// Environment phase: every file a stage needs exists.
+    pub fn check_environment(&self) -> Vec<ConfigProblem> {
+        let mut problems = Vec::new();
+        for (i, entry) in self.stages.iter().enumerate() {
+            for (option, file) in entry.factory.files(&self.ctx) {
+                if !file.exists() {
+                    problems.push(ConfigProblem {
+                        file: self.path.clone(),
+                        line: Some(entry.line),
+                        column: Some(1),
+                        message: format!(
+                            "stage #{} (`{}`): `{option}` names {}, which does not exist",
+                            i + 1,
+                            entry.type_name,
+                            file.display()
+                        ),
+                        help: Some(
+                            "paths are relative to the pipeline file's directory; fix the path or create the file".into(),
+                        ),
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// Check the environment and load every stage.
+    pub fn build(&self) -> Result<Pipeline, ConfigErrors> {
+        let mut problems = self.check_environment();
+        if !problems.is_empty() {
+            return Err(ConfigErrors(problems));
+        }
+        let mut stages = Vec::new();
+        for (i, entry) in self.stages.iter().enumerate() {
+            match entry.factory.build(&self.ctx) {
+                Ok(s) => stages.push(s),
+                Err(e) => problems.push(ConfigProblem {
+                    file: self.path.clone(),
+                    line: Some(entry.line),
+                    column: Some(1),
+                    message: format!(
+                        "stage #{} (`{}`) could not be built: {e}",
+                        i + 1,
+                        entry.type_name
+                    ),
+                    help: None,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ConfigErrors(problems));
+        }
+        Ok(Pipeline::new(
+            self.name.clone(),
+            stages,
+            self.output.clone(),
+        ))
+    }
+
+    /// Documentation of the `[output]` table's options.
+    pub fn output_options() -> &'static [OptionDoc] {
+        OUTPUT_OPTIONS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(src: &str) -> Vec<ConfigProblem> {
+        match PipelineConfig::from_str(src, Path::new("/p/x.toml")) {
+            Ok(_) => vec![],
+            Err(e) => e.0,
+        }
+    }
+
+    #[test]
+    fn a_valid_pipeline_parses() {
+        let src = "[pipeline]\nname = \"t\"\n[output]\noffsets = \"bytes\"\n[[stages]]\ntype = \"tokenize\"\n";
+        let c = PipelineConfig::from_str(src, Path::new("/p/x.toml")).unwrap();
+        assert_eq!(c.name, "t");
+        assert_eq!(c.output.offsets, OffsetUnit::Bytes);
+        assert_eq!(c.stages.len(), 1);
+        assert_eq!(c.stages[0].line, 6);
+    }
+
+    #[test]
+    fn unknown_stage_type_is_located_and_a_fix_suggested() {
+        let p = problems("[[stages]]\ntype = \"tokenize\"\n\n[[stages]]\ntype = \"nerr\"\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].line, p[0].column), (Some(5), Some(8)));
+        assert!(p[0].message.contains("unknown stage type `nerr`"));
+        assert!(p[0].help.as_deref().unwrap().contains("did you mean `ner`"));
+    }
+
+    #[test]
+    fn all_problems_are_reported_at_once() {
+        let src = "colour = 1\n[output]\noffset = \"chars\"\n[[stages]]\ntype = \"tokenize\"\nfoo = 1\n[[stages]]\ntype = 3\n";
+        let p = problems(src);
+        let msgs: Vec<_> = p.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(p.len(), 4, "{msgs:?}");
+        assert!(p
+            .iter()
+            .any(|p| p.message.contains("`colour`") && p.line == Some(1)));
+        assert!(p.iter().any(|p| p.message.contains("`offset`")
+            && p.help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `offsets`")));
+        assert!(p
+            .iter()
+            .any(|p| p.message.contains("`foo`") && p.line == Some(6)));
+        assert!(p
+            .iter()
+            .any(|p| p.message.contains("must be a string") && p.line == Some(8)));
+    }
+
+    #[test]
+    fn wrong_option_types_are_reported_at_the_value() {
+        let p = problems("[output]\ntokens = \"yes\"\n[[stages]]\ntype = \"tokenize\"\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].line, p[0].column), (Some(2), Some(10)));
+        assert!(p[0].message.contains("must be bool"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn syntax_errors_have_a_location() {
+        let p = problems("[[stages]]\ntype = \"tokenize\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].line, Some(2));
+        assert!(p[0].message.starts_with("invalid TOML"));
+    }
+
+    #[test]
+    fn missing_layers_are_refused() {
+        let p = problems("[[stages]]\ntype = \"hedge\"\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].message
+                .contains("needs the `tokens` and `sentences` layers"),
+            "{}",
+            p[0].message
+        );
+        assert!(p[0].help.as_deref().unwrap().contains("tokenize"));
+    }
+
+    #[test]
+    fn an_empty_pipeline_is_refused() {
+        assert!(problems("[pipeline]\nname = \"x\"\n")[0]
+            .message
+            .contains("no stages"));
+    }
+
+    #[test]
+    fn missing_files_are_found_before_the_run() {
+        let src = "[[stages]]\ntype = \"tokenize\"\n[[stages]]\ntype = \"hedge\"\nlexicon = \"nope/lexicon.toml\"\n";
+        let c = PipelineConfig::from_str(src, Path::new("/nonexistent/p.toml")).unwrap();
+        let p = c.check_environment();
+        assert!(!p.is_empty());
+        assert!(
+            p[0].message.contains("nope/lexicon.toml"),
+            "{}",
+            p[0].message
+        );
+        assert_eq!(p[0].line, Some(4));
+    }
+}

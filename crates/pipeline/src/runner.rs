@@ -1,0 +1,310 @@
+//! The streaming parallel runner.
+//!
+//! ```text
+//! reader (calling thread) ── batches ──▶ rayon pool (parse, stages, serialise) ──▶ writer thread
+//!        ▲                                                                          │
+//!        └──────────── a slot is freed when the writer has written a batch ─────────┘
+//! ```
+//!
+//! The reader only splits lines; JSON parsing, the stages and JSON writing all run on the
+//! pool. At most `in_flight` batches exist at once (read, processing, or waiting in the
+//! writer's reorder buffer), so memory is bounded by `in_flight × batch_bytes` however large
+//! the corpus. The writer emits batches strictly in input order, so the output does not
+//! depend on the thread count.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use caveat_core::Document;
+use crossbeam_channel::bounded;
+
+use crate::output::{write_error, write_record};
+use crate::record::{parse, ErrorRecord, RawBody, RawRecord};
+use crate::Pipeline;
+
+/// How to run (command-line flags, not pipeline config).
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Documents per batch.
+    pub batch_size: usize,
+    /// A batch is cut early when its records reach this many bytes.
+    pub batch_bytes: usize,
+    /// Batches in flight at once (0 = 2 × threads + 2).
+    pub in_flight: usize,
+    /// Texts longer than this are truncated (at a character boundary) and flagged.
+    pub max_doc_bytes: usize,
+    /// JSONL lines longer than this become `line_too_long` error records.
+    pub max_line_bytes: usize,
+    /// Skip this many input records (already written by an earlier, interrupted run).
+    pub skip_records: u64,
+    /// Set to stop reading new records; what was read is still processed and written.
+    pub stop: Option<Arc<AtomicBool>>,
+    /// Flush both writers after every batch, before `progress` is called, so that what
+    /// `progress` reports is on disk (needed for checkpoints).
+    pub flush_each_batch: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            threads: 0,
+            batch_size: 64,
+            batch_bytes: 4 << 20,
+            in_flight: 0,
+            max_doc_bytes: 10 << 20,
+            max_line_bytes: 64 << 20,
+            skip_records: 0,
+            stop: None,
+            flush_each_batch: false,
+        }
+    }
+}
+
+/// Counts of a run so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    /// Records written to the output.
+    pub documents: u64,
+    /// Records written to the errors file.
+    pub errors: u64,
+    /// Bytes of text processed.
+    pub bytes: u64,
+    /// Tokens produced (words and punctuation).
+    pub tokens: u64,
+    /// Word tokens (tokens of kind word or number), for words/s.
+    pub words: u64,
+    /// Wall-clock time so far.
+    pub elapsed: Duration,
+    /// Whether the run was stopped before the end of the input.
+    pub stopped: bool,
+}
+
+impl Summary {
+    /// Every input record accounted for so far (output + errors).
+    pub fn records(&self) -> u64 {
+        self.documents + self.errors
+    }
+}
+
+/// A run that could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Reading an input failed.
+    #[error("reading input: {0}")]
+    Read(#[source] io::Error),
+    /// Writing the output or errors file failed.
+    #[error("writing output: {0}")]
+    Write(#[source] io::Error),
+    /// The thread pool could not be started.
+    #[error("starting {threads} worker threads: {message}")]
+    Pool {
+        /// Threads asked for.
+        threads: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+#[derive(Default)]
+struct BatchOut {
+    out: Vec<u8>,
+    err: Vec<u8>,
+    documents: u64,
+    errors: u64,
+    bytes: u64,
+    tokens: u64,
+    words: u64,
+}
+
+fn process_batch(pipeline: &Pipeline, raws: Vec<RawRecord>, max_doc_bytes: usize) -> BatchOut {
+    use caveat_core::TokenKind;
+    enum Slot {
+        Doc(usize),
+        Err(ErrorRecord),
+    }
+    let mut docs: Vec<Document> = Vec::with_capacity(raws.len());
+    let mut origin: Vec<(Arc<str>, u64)> = Vec::with_capacity(raws.len());
+    let mut slots = Vec::with_capacity(raws.len());
+    for raw in raws {
+        match parse(raw, max_doc_bytes) {
+            Ok(p) => {
+                slots.push(Slot::Doc(docs.len()));
+                origin.push((p.source, p.line));
+                docs.push(p.doc);
+            }
+            Err(e) => slots.push(Slot::Err(e)),
+        }
+    }
+    let failures = pipeline.annotate(&mut docs);
+    let mut b = BatchOut {
+        out: Vec::with_capacity(docs.iter().map(|d| d.text.len() * 3).sum()),
+        ..Default::default()
+    };
+    for slot in slots {
+        match slot {
+            Slot::Err(e) => {
+                write_error(&mut b.err, &e);
+                b.errors += 1;
+            }
+            Slot::Doc(i) => {
+                let d = &docs[i];
+                match &failures[i] {
+                    None => {
+                        write_record(&mut b.out, d, pipeline.output());
+                        b.documents += 1;
+                        b.bytes += d.text.len() as u64;
+                        b.tokens += d.tokens.len() as u64;
+                        b.words += d
+                            .tokens
+                            .iter()
+                            .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
+                            .count() as u64;
+                    }
+                    Some(f) => {
+                        let (source, line) = &origin[i];
+                        let e = ErrorRecord {
+                            id: Some(d.id.clone()),
+                            file: source.clone(),
+                            line: *line,
+                            kind: f.kind,
+                            message: format!("stage `{}`: {}", f.stage, f.message),
+                        };
+                        write_error(&mut b.err, &e);
+                        b.errors += 1;
+                    }
+                }
+            }
+        }
+    }
+    b
+}
+
+/// Run `pipeline` over `records`, writing output records to `out` and error records to
+/// `errors`, both in input order. `progress` is called after each written batch.
+pub fn run(
+    pipeline: &Pipeline,
+    records: impl Iterator<Item = io::Result<RawRecord>>,
+    out: &mut (dyn Write + Send),
+    errors: &mut (dyn Write + Send),
+    opts: &RunOptions,
+    progress: &(dyn Fn(&Summary) + Sync),
+) -> Result<Summary, RunError> {
+    let start = Instant::now();
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let in_flight = if opts.in_flight == 0 {
+        2 * threads + 2
+    } else {
+        opts.in_flight
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("caveat-worker-{i}"))
+        .build()
+        .map_err(|e| RunError::Pool {
+            threads,
+            message: e.to_string(),
+        })?;
+
+    let (slot_tx, slot_rx) = bounded::<()>(in_flight);
+    let (res_tx, res_rx) = bounded::<(u64, BatchOut)>(in_flight);
+    let max_doc = opts.max_doc_bytes;
+    let stop = opts.stop.clone().unwrap_or_default();
+    let flush_each_batch = opts.flush_each_batch;
+
+    std::thread::scope(|ts| {
+        let writer = ts.spawn(move || -> Result<Summary, RunError> {
+            let mut pending: BTreeMap<u64, BatchOut> = BTreeMap::new();
+            let mut next = 0u64;
+            let mut sum = Summary::default();
+            for (seq, batch) in res_rx.iter() {
+                pending.insert(seq, batch);
+                while let Some(b) = pending.remove(&next) {
+                    out.write_all(&b.out).map_err(RunError::Write)?;
+                    errors.write_all(&b.err).map_err(RunError::Write)?;
+                    sum.documents += b.documents;
+                    sum.errors += b.errors;
+                    sum.bytes += b.bytes;
+                    sum.tokens += b.tokens;
+                    sum.words += b.words;
+                    sum.elapsed = start.elapsed();
+                    next += 1;
+                    let _ = slot_rx.recv();
+                    if flush_each_batch {
+                        out.flush().map_err(RunError::Write)?;
+                        errors.flush().map_err(RunError::Write)?;
+                    }
+                    progress(&sum);
+                }
+            }
+            out.flush().map_err(RunError::Write)?;
+            errors.flush().map_err(RunError::Write)?;
+            Ok(sum)
+        });
+
+        let read_result = pool.in_place_scope(|scope| -> Result<bool, RunError> {
+            let mut seq = 0u64;
+            let mut batch: Vec<RawRecord> = Vec::with_capacity(opts.batch_size);
+            let mut batch_bytes = 0usize;
+            let mut skipped = 0u64;
+            let mut dispatch = |batch: Vec<RawRecord>| -> bool {
+                if slot_tx.send(()).is_err() {
+                    return false; // the writer is gone (write error): stop reading
+                }
+                let tx = res_tx.clone();
+                let s = seq;
+                seq += 1;
+                scope.spawn(move |_| {
+                    let b = process_batch(pipeline, batch, max_doc);
+                    let _ = tx.send((s, b));
+                });
+                true
+            };
+            let mut stopped = false;
+            for rec in records {
+                if stop.load(Ordering::Relaxed) {
+                    stopped = true;
+                    break;
+                }
+                let rec = rec.map_err(RunError::Read)?;
+                if skipped < opts.skip_records {
+                    skipped += 1;
+                    continue;
+                }
+                batch_bytes += match &rec.body {
+                    RawBody::Json(b) => b.len(),
+                    RawBody::Text { bytes, .. } => bytes.len(),
+                    RawBody::Error { .. } => 0,
+                };
+                batch.push(rec);
+                if batch.len() >= opts.batch_size.max(1) || batch_bytes >= opts.batch_bytes {
+                    batch_bytes = 0;
+                    if !dispatch(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(opts.batch_size),
+                    )) {
+                        return Ok(false);
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                dispatch(batch);
+            }
+            Ok(stopped)
+        });
+        drop(res_tx);
+        let written = writer.join().expect("the writer thread does not panic");
+        let mut sum = written?;
+        sum.stopped = read_result?;
+        sum.elapsed = start.elapsed();
+        Ok(sum)
+    })
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests: the real `caveat` binary on the shipped pipelines and models.
+
+mod harness;
+mod run;
+mod validate;
