@@ -81,18 +81,176 @@ fn print_options(options: &[caveat_core::OptionDoc]) {
 
 /// `caveat train ...`.
 #[derive(Subcommand, Debug)]
-pub enum TrainCommand {}
+pub enum TrainCommand {
+    /// Train the fast NER tagger (averaged perceptron) on CoNLL files.
+    Ner(TrainNerArgs),
+}
+
+/// Flags of `caveat train ner`.
+#[derive(Args, Debug)]
+pub struct TrainNerArgs {
+    /// Training data (CoNLL: `token ... tag` lines, blank lines between sentences).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Dev data for early stopping and the per-epoch report.
+    #[arg(long)]
+    pub dev: PathBuf,
+    /// Model directory to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Maximum epochs per training pass.
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// Stop a pass after this many epochs without a better dev F1.
+    #[arg(long, default_value_t = 4)]
+    pub patience: usize,
+    /// Seed of the sentence shuffle (training is deterministic for a given seed).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Drop features seen fewer times than this.
+    #[arg(long, default_value_t = 1)]
+    pub min_count: u32,
+    /// Word-cluster table (`word<TAB>id...`); its content is stored in the model.
+    #[arg(long)]
+    pub clusters: Option<PathBuf>,
+    /// Jackknife folds for the first-pass labels of two-pass (document consistency) models.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Model name written to model.toml.
+    #[arg(long, default_value = "ner-fast")]
+    pub name: String,
+    /// Turn off the word-cluster features.
+    #[arg(long)]
+    pub no_clusters: bool,
+    /// Turn off the gazetteer features.
+    #[arg(long)]
+    pub no_gazetteer: bool,
+    /// Turn off document-level case features.
+    #[arg(long)]
+    pub no_doc: bool,
+    /// Turn off the second (document-consistency) pass.
+    #[arg(long)]
+    pub no_stack: bool,
+}
 
 /// `caveat eval ...`.
 #[derive(Subcommand, Debug)]
-pub enum EvalCommand {}
+pub enum EvalCommand {
+    /// Exact-span entity P/R/F1 (conlleval) of a pipeline on a CoNLL file, from raw text.
+    Ner(EvalArgs),
+}
+
+/// Flags shared by the `caveat eval` commands.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The pipeline to evaluate.
+    #[arg(long, short, default_value = "pipelines/news.toml")]
+    pub pipeline: PathBuf,
+    /// Gold file (or directory).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+}
 
 /// Dispatch `caveat train`.
 pub fn train(cmd: TrainCommand) -> Result<u8, Exit> {
-    match cmd {}
+    use caveat_pipeline::ner::{conll, train as ner_train, FeatureSet};
+    match cmd {
+        TrainCommand::Ner(a) => {
+            let train_docs = conll::read(&a.train).map_err(Exit::config)?;
+            let dev_docs = conll::read(&a.dev).map_err(Exit::config)?;
+            let features = FeatureSet {
+                clusters: !a.no_clusters && a.clusters.is_some(),
+                gazetteer: !a.no_gazetteer,
+                doc: !a.no_doc,
+                stack: !a.no_stack,
+            };
+            let opts = ner_train::TrainOptions {
+                epochs: a.epochs,
+                patience: a.patience,
+                seed: a.seed,
+                min_count: a.min_count,
+                features,
+                clusters: a.clusters.clone(),
+                folds: a.folds,
+                name: a.name.clone(),
+                trained_on: a.train.display().to_string(),
+                tuned_on: a.dev.display().to_string(),
+            };
+            eprintln!(
+                "training on {} ({} documents), dev {} ({} documents); features {features:?}",
+                a.train.display(),
+                train_docs.len(),
+                a.dev.display(),
+                dev_docs.len()
+            );
+            let mut report = |r: &ner_train::EpochReport| {
+                eprintln!(
+                    "{:>8} epoch {:>2}: {:>5}/{} sentences wrong; dev P {:.2} R {:.2} F1 {:.2}{} ({:.1} s)",
+                    r.pass,
+                    r.epoch,
+                    r.mistakes,
+                    r.sentences,
+                    100.0 * r.dev.overall.precision(),
+                    100.0 * r.dev.overall.recall(),
+                    100.0 * r.dev.overall.f1(),
+                    if r.best { " *" } else { "" },
+                    r.seconds
+                );
+            };
+            let model = ner_train::train(&train_docs, &dev_docs, &opts, &mut report)
+                .map_err(Exit::runtime)?;
+            model.save(&a.out).map_err(Exit::runtime)?;
+            let dev = ner_train::evaluate(&model, &dev_docs);
+            println!(
+                "saved {}
+dev (gold tokenisation):
+{dev}",
+                a.out.display()
+            );
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn load_pipeline(path: &std::path::Path) -> Result<caveat_pipeline::Pipeline, Exit> {
+    PipelineConfig::from_file(path)
+        .and_then(|c| c.build())
+        .map_err(Exit::config)
+}
+
+fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, Exit> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(Exit::runtime)?;
+    Ok(pool.install(f))
 }
 
 /// Dispatch `caveat eval`.
 pub fn eval(cmd: EvalCommand) -> Result<u8, Exit> {
-    match cmd {}
+    match cmd {
+        EvalCommand::Ner(a) => {
+            let pipeline = load_pipeline(&a.pipeline)?;
+            let gold = caveat_pipeline::ner::conll::read(&a.gold).map_err(Exit::config)?;
+            let start = std::time::Instant::now();
+            let (counts, failed) = with_threads(a.threads, || {
+                caveat_pipeline::eval::ner::evaluate(&pipeline, &gold)
+            })?;
+            println!(
+                "{} on {} ({} documents, raw text through the whole pipeline, {:.1} s)",
+                a.pipeline.display(),
+                a.gold.display(),
+                gold.len(),
+                start.elapsed().as_secs_f64()
+            );
+            print!("{counts}");
+            if failed > 0 {
+                eprintln!("caveat: {failed} documents failed in a stage");
+            }
+            Ok(exit::OK)
+        }
+    }
 }

@@ -10,18 +10,26 @@
 //!   physical line numbers; [`record`] turns one raw record into a [`Document`] or an
 //!   [`ErrorRecord`].
 //! * [`output`]: the JSONL output contract (code-point offsets by default).
+//! * [`eval`]: scores a whole pipeline on gold files turned into raw text.
 //! * [`runner`]: the streaming parallel runner — bounded batches in flight on a rayon pool,
 //!   output in input order.
 //!
 //! [`Document`]: caveat_core::Document
 
 pub mod config;
+pub mod eval;
 pub mod input;
 pub mod output;
 mod pipeline;
 pub mod record;
 pub mod registry;
 pub mod runner;
+
+/// The stage crates, for training and evaluation commands.
+pub use caveat_attribution as attribution;
+pub use caveat_hedge as hedge;
+pub use caveat_ner as ner;
+pub use caveat_tokenize as tokenize;
 
 pub use config::{ConfigErrors, ConfigProblem, OffsetUnit, OutputOptions, PipelineConfig};
 pub use pipeline::{DocFailure, Pipeline};

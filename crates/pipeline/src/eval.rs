@@ -1,0 +1,116 @@
+//! Evaluation of a whole pipeline against gold annotations, on raw text.
+//!
+//! Gold files are turned into raw article text the same way the project's held-out checks do
+//! it, run through the complete pipeline (tokenizer included), and the predicted layer is
+//! compared with the gold spans.
+
+use caveat_core::Document;
+use rayon::prelude::*;
+
+use crate::Pipeline;
+
+/// Run `pipeline` over `docs` in parallel (on the current rayon pool). Documents whose
+/// stages fail keep whatever layers they have; the count of failures is returned.
+pub fn annotate_all(pipeline: &Pipeline, docs: &mut [Document]) -> usize {
+    docs.par_chunks_mut(16)
+        .map(|chunk| {
+            pipeline
+                .annotate(chunk)
+                .iter()
+                .filter(|f| f.is_some())
+                .count()
+        })
+        .sum()
+}
+
+/// NER: CoNLL gold documents, scored exactly (span and label) the way conlleval does.
+pub mod ner {
+    use caveat_ner::conll::ConllDoc;
+    use caveat_ner::eval::{spans_from_tags, Counts, LabeledSpan};
+
+    use super::*;
+
+    /// The raw text of a CoNLL document (one sentence per line, tokens joined by spaces) and
+    /// its gold entities as byte spans.
+    pub fn to_text(doc: &ConllDoc) -> (String, Vec<LabeledSpan>) {
+        let mut text = String::new();
+        let mut gold = Vec::new();
+        for (si, sent) in doc.sentences.iter().enumerate() {
+            if si > 0 {
+                text.push('\n');
+            }
+            let mut offsets = Vec::with_capacity(sent.len());
+            for (ti, (tok, _)) in sent.iter().enumerate() {
+                if ti > 0 {
+                    text.push(' ');
+                }
+                offsets.push((text.len(), text.len() + tok.len()));
+                text.push_str(tok);
+            }
+            let tags: Vec<&str> = sent.iter().map(|(_, t)| t.as_str()).collect();
+            for (a, b, label) in spans_from_tags(&tags) {
+                gold.push((offsets[a].0, offsets[b - 1].1, label));
+            }
+        }
+        (text, gold)
+    }
+
+    /// Score `pipeline`'s entities on `gold` documents.
+    pub fn evaluate(pipeline: &Pipeline, gold: &[ConllDoc]) -> (Counts, usize) {
+        let (mut docs, golds): (Vec<Document>, Vec<Vec<LabeledSpan>>) = gold
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let (text, g) = to_text(d);
+                (Document::new(i, text), g)
+            })
+            .unzip();
+        let failed = annotate_all(pipeline, &mut docs);
+        let mut counts = Counts::default();
+        for (doc, g) in docs.iter().zip(&golds) {
+            let pred: Vec<LabeledSpan> = doc
+                .entities
+                .iter()
+                .map(|e| (e.span.start, e.span.end, e.label.clone()))
+                .collect();
+            counts.add(g, &pred);
+        }
+        (counts, failed)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn conll_documents_become_raw_text_with_gold_byte_spans() {
+            let doc = ConllDoc {
+                sentences: vec![
+                    vec![
+                        ("EU".into(), "B-ORG".into()),
+                        ("rejects".into(), "O".into()),
+                        ("German".into(), "B-MISC".into()),
+                    ],
+                    vec![
+                        ("Peter".into(), "B-PER".into()),
+                        ("Blackburn".into(), "I-PER".into()),
+                    ],
+                ],
+            };
+            let (text, gold) = to_text(&doc);
+            assert_eq!(text, "EU rejects German\nPeter Blackburn");
+            let got: Vec<(&str, &str)> = gold
+                .iter()
+                .map(|(a, b, l)| (&text[*a..*b], l.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("EU", "ORG"),
+                    ("German", "MISC"),
+                    ("Peter Blackburn", "PER")
+                ]
+            );
+        }
+    }
+}
