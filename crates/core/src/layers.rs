@@ -61,7 +61,7 @@ impl fmt::Display for Layer {
 pub enum TokenKind {
     /// Letters (possibly with inner hyphens, apostrophes or periods: `Jong-un`, `U.S.`).
     Word,
-    /// Numbers, including `1,000.50`, `2-1`, `76%`, `3rd`.
+    /// Numbers, including `1,000.50`, `2-1`, `3rd`, `1990s` (`%` is a separate symbol, as in CoNLL).
     Number,
     /// Punctuation: `.`, `,`, quotes, dashes, brackets.
     Punct,

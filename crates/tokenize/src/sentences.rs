@@ -1,0 +1,251 @@
+//! The sentence splitter: a single pass over the tokens, looking at the token before a
+//! candidate boundary, the white space between, and the token after.
+
+use caveat_core::{Sentence, Span, Token, TokenKind};
+
+use crate::abbrev::{self, AbbrevClass};
+use crate::TokenizeConfig;
+
+/// Split `tokens` (made by [`tokenize`](crate::tokenize) from `text`) into sentences with the
+/// default options, replacing the contents of `out`.
+///
+/// Sentences cover the tokens in order: each holds a non-empty contiguous range of token
+/// indices, the first starts at token 0 and each starts where the previous ended. A
+/// sentence's span runs from its first token's start to its last token's end. Tokens that
+/// were not made from `text` give meaningless sentences, but no panic.
+pub fn split_sentences(text: &str, tokens: &[Token], out: &mut Vec<Sentence>) {
+    split_sentences_with(text, tokens, &TokenizeConfig::default(), out);
+}
+
+/// [`split_sentences`] with the given options (`split_on_newline`, `max_sentence_tokens`).
+pub fn split_sentences_with(
+    text: &str,
+    tokens: &[Token],
+    config: &TokenizeConfig,
+    out: &mut Vec<Sentence>,
+) {
+    out.clear();
+    let n = tokens.len();
+    let b = text.as_bytes();
+    // Tokens that do not belong to `text` (out of range, off char boundaries, unsorted) make
+    // for poor sentences but never a panic.
+    let tok = |i: usize| text.get(tokens[i].span.range()).unwrap_or("");
+    // Line breaks in the white space between token `i` and `i + 1` (0, 1, or 2 for a blank
+    // line or more).
+    let breaks = |i: usize| {
+        let (end, next) = (tokens[i].span.end, tokens[i + 1].span.start);
+        if next == end + 1 && b.get(end) == Some(&b' ') {
+            return 0;
+        }
+        line_breaks(
+            b.get(tokens[i].span.end..tokens[i + 1].span.start)
+                .unwrap_or_default(),
+        )
+    };
+    let attached = |i: usize| tokens[i].span.end == tokens[i + 1].span.start;
+    let min_breaks = if config.split_on_newline { 1 } else { 2 };
+    let max = if config.max_sentence_tokens == 0 {
+        usize::MAX
+    } else {
+        config.max_sentence_tokens
+    };
+
+    let mut start = 0;
+    let mut i = 0;
+    // Whether a straight double quote is open on the current line.
+    let mut open_quote = false;
+    while i < n {
+        let mut end = i;
+        let mut split = false;
+        let t = &tokens[i];
+        // Most tokens are words without a final period: look at their text only then.
+        let ender = match t.kind {
+            TokenKind::Punct => {
+                let s = tok(i);
+                if s == "\"" {
+                    open_quote = !open_quote;
+                }
+                terminator(s).map(|cjk| (None, cjk))
+            }
+            TokenKind::Word if t.span.len() > 1 && b.get(t.span.end - 1) == Some(&b'.') => {
+                Some((Some(abbrev_class(tok(i))), false))
+            }
+            _ => None,
+        };
+        if let Some((abbrev, cjk)) = ender {
+            // Absorb further terminators ("?!", ". . .") and closing quotes and brackets:
+            // attached ones (`“No.” Then`, `(see above.) Next`), and detached ones that
+            // cannot open anything (`No . ” Then`, a straight quote closing an open one or
+            // ending the line: `" No . "` in already tokenised text).
+            while end + 1 < n && breaks(end) == 0 {
+                let next = tok(end + 1);
+                let absorb = (abbrev.is_none() && terminator(next).is_some())
+                    || (closer(next)
+                        && (attached(end)
+                            || match next {
+                                "\"" => open_quote || end + 2 == n || breaks(end + 1) > 0,
+                                "'" => end + 2 == n || breaks(end + 1) > 0,
+                                _ => true,
+                            }));
+                if !absorb {
+                    break;
+                }
+                if next == "\"" {
+                    open_quote = !open_quote;
+                }
+                end += 1;
+            }
+            split = if end + 1 == n || breaks(end) >= min_breaks {
+                true
+            } else if attached(end) && !cjk {
+                false
+            } else {
+                let next = &tokens[end + 1];
+                let next_text = tok(end + 1);
+                match abbrev {
+                    None => starts_sentence(next, next_text),
+                    Some(AbbrevClass::Other) => {
+                        abbrev::is_starter(next_text) || matches!(next_text, "\"" | "“")
+                    }
+                    Some(_) => false,
+                }
+            };
+        } else if i + 1 < n && breaks(i) >= min_breaks {
+            split = true;
+        }
+        if end + 1 < n && breaks(end) > 0 {
+            open_quote = false;
+        }
+        if end + 1 - start >= max {
+            end = start + max - 1;
+            split = true;
+        }
+        if split || end + 1 == n {
+            out.push(Sentence {
+                span: {
+                    let (a, z) = (tokens[start].span.start, tokens[end].span.end);
+                    Span::new(a, z.max(a))
+                },
+                tokens: start..end + 1,
+                uncertain: false,
+                uncertainty: 0.0,
+            });
+            start = end + 1;
+        }
+        i = end + 1;
+    }
+}
+
+/// Line breaks in a stretch of white space, capped at 2 (a paragraph break).
+#[inline]
+fn line_breaks(gap: &[u8]) -> u32 {
+    if gap.len() == 1 && gap[0] == b' ' {
+        return 0;
+    }
+    let mut count = 0;
+    let mut k = 0;
+    while k < gap.len() {
+        match gap[k] {
+            b'\n' => count += 1,
+            b'\r' if gap.get(k + 1) != Some(&b'\n') => count += 1,
+            0x0B | 0x0C => count += 2,
+            // U+0085 NEXT LINE
+            0xC2 if gap.get(k + 1) == Some(&0x85) => count += 1,
+            // U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR
+            0xE2 if gap.get(k + 1) == Some(&0x80) => match gap.get(k + 2) {
+                Some(0xA8) => count += 1,
+                Some(0xA9) => count += 2,
+                _ => {}
+            },
+            _ => {}
+        }
+        if count >= 2 {
+            return 2;
+        }
+        k += 1;
+    }
+    count
+}
+
+/// If the punctuation token ends sentences, whether it is a CJK full stop (which needs no
+/// following space).
+#[inline]
+fn terminator(t: &str) -> Option<bool> {
+    match t.as_bytes().first()? {
+        b'.' | b'!' | b'?' => Some(false),
+        _ => match t.chars().next() {
+            Some('…' | '‽' | '⁇' | '⁈' | '⁉') => Some(false),
+            Some('。' | '！' | '？' | '｡') => Some(true),
+            _ => None,
+        },
+    }
+}
+
+/// Whether the token closes a quotation or bracket.
+#[inline]
+fn closer(t: &str) -> bool {
+    matches!(
+        t,
+        "\"" | "'" | "”" | "’" | "»" | "›" | ")" | "]" | "}" | "」" | "』" | "''"
+    )
+}
+
+/// Whether the token opens a quotation or bracket.
+#[inline]
+fn opening(t: &str) -> bool {
+    matches!(
+        t,
+        "\"" | "'" | "“" | "‘" | "«" | "‹" | "(" | "[" | "{" | "¿" | "¡" | "„" | "`"
+    )
+}
+
+/// The class of a word token ending in a period (kept only by abbreviations and initials).
+fn abbrev_class(t: &str) -> AbbrevClass {
+    let w = &t[..t.len() - 1];
+    let mut chars = w.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        if c.is_uppercase() {
+            return AbbrevClass::Title;
+        }
+    }
+    // Listed abbreviations, or initialisms like `U.S.`, `a.m.` (treated as `Other`).
+    abbrev::lookup(w.as_bytes()).unwrap_or(AbbrevClass::Other)
+}
+
+/// Whether a token can begin a sentence after a terminator: not a lower-case word and not
+/// punctuation other than an opening quote or bracket, a dash or a bullet.
+#[inline]
+fn starts_sentence(t: &Token, text: &str) -> bool {
+    match t.kind {
+        TokenKind::Word => {
+            let c = text.chars().next().unwrap_or(' ');
+            !c.is_lowercase() && c != '\'' && c != '’'
+        }
+        // Opening quotes and brackets; dashes and bullets that start list items.
+        TokenKind::Punct => {
+            opening(text)
+                || matches!(text.as_bytes().first(), Some(b'-' | b'*'))
+                || text.starts_with(['—', '–', '•', '·'])
+        }
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_break_counting() {
+        assert_eq!(line_breaks(b" "), 0);
+        assert_eq!(line_breaks(b" \t "), 0);
+        assert_eq!(line_breaks(b"\n"), 1);
+        assert_eq!(line_breaks(b"\r\n"), 1);
+        assert_eq!(line_breaks(b"\r"), 1);
+        assert_eq!(line_breaks(b"\r\n \r\n"), 2);
+        assert_eq!(line_breaks(b"\n  \n\n\n"), 2);
+        assert_eq!(line_breaks("\u{2029}".as_bytes()), 2);
+        assert_eq!(line_breaks("\u{2028}".as_bytes()), 1);
+        assert_eq!(line_breaks("\u{A0}\u{85}".as_bytes()), 1);
+    }
+}
