@@ -50,6 +50,12 @@ pub struct RunArgs {
     /// batch and process the rest. The final output equals an uninterrupted run's.
     #[arg(long)]
     pub resume: bool,
+    /// Process only shard K of N (K from 0): the records whose id hashes to K. The output
+    /// carries each record's input position, so that `caveat merge` can restore the order
+    /// of a single run. K may be `auto`: taken from JOB_COMPLETION_INDEX (Kubernetes Indexed
+    /// Jobs) or SLURM_ARRAY_TASK_ID (Slurm job arrays).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// No summary on standard error.
     #[arg(long, short)]
     pub quiet: bool,
@@ -133,8 +139,47 @@ fn open_output(path: &Path, args: &RunArgs, keep: Option<u64>) -> Result<(File, 
     Ok((f, keep))
 }
 
+/// Parse `K/N` (K may be `auto`).
+fn parse_shard(spec: &str) -> anyhow::Result<(u64, u64)> {
+    let (k, n) = spec
+        .split_once('/')
+        .ok_or_else(|| anyhow!("--shard takes K/N, e.g. 0/4; got `{spec}`"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| anyhow!("--shard {spec}: N must be a positive integer"))?;
+    let k: u64 = if k.trim() == "auto" {
+        let (var, value) = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().map(|x| (*v, x)))
+            .ok_or_else(|| {
+                anyhow!(
+                    "--shard auto/{n}: neither JOB_COMPLETION_INDEX nor SLURM_ARRAY_TASK_ID is set"
+                )
+            })?;
+        value
+            .trim()
+            .parse()
+            .map_err(|_| anyhow!("--shard auto: {var}={value} is not an integer"))?
+    } else {
+        k.trim()
+            .parse()
+            .map_err(|_| anyhow!("--shard {spec}: K must be an integer or `auto`"))?
+    };
+    if n == 0 || k >= n {
+        return Err(anyhow!("--shard {spec}: need 0 <= K < N"));
+    }
+    Ok((k, n))
+}
+
 /// `caveat run`.
 pub fn run(args: RunArgs) -> Result<u8, Exit> {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(parse_shard)
+        .transpose()
+        .map_err(Exit::config)?;
     let config = PipelineConfig::from_file(&args.pipeline).map_err(Exit::config)?;
     let pipeline = config.build().map_err(Exit::config)?;
     let inputs = expand(&args.inputs).map_err(Exit::config)?;
@@ -229,6 +274,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
         max_line_bytes: args.max_line_bytes,
         skip_records: start.records,
         stop: Some(stop),
+        shard,
         flush_each_batch: checkpoint_file.is_some(),
         ..RunOptions::default()
     };
@@ -236,7 +282,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
     let checkpoint = |s: &Summary| {
         if let Some(cp) = &checkpoint_file {
             let state = Checkpoint {
-                records: base_records + s.records(),
+                records: base_records + s.input_records,
                 out_bytes: out_count.load(Ordering::Relaxed),
                 err_bytes: err_count.load(Ordering::Relaxed),
                 complete: false,
@@ -254,7 +300,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
     drop(errors);
     if let Some(cp) = &checkpoint_file {
         let state = Checkpoint {
-            records: base_records + summary.records(),
+            records: base_records + summary.input_records,
             out_bytes: out_count.load(Ordering::Relaxed),
             err_bytes: err_count.load(Ordering::Relaxed),
             complete: !summary.stopped,

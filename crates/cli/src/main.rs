@@ -15,6 +15,7 @@
 mod bench;
 mod cmd_run;
 mod commands;
+mod merge;
 
 use std::process::ExitCode;
 
@@ -83,6 +84,8 @@ enum Command {
     /// Evaluate a pipeline against gold annotations.
     #[command(subcommand)]
     Eval(commands::EvalCommand),
+    /// Join the outputs of sharded runs (`run --shard K/N`) in the order of a single run.
+    Merge(merge::MergeArgs),
     /// Measure throughput and peak memory of a pipeline on a corpus, per thread count.
     Bench(bench::BenchArgs),
 }
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Command::Train(t) => commands::train(t),
         Command::Eval(e) => commands::eval(e),
         Command::Bench(b) => bench::bench(b),
+        Command::Merge(m) => merge::merge(m),
     };
     match result {
         Ok(code) => ExitCode::from(code),

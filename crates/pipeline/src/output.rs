@@ -128,6 +128,7 @@ struct TokenOut<'a> {
 struct RecordOut<'a> {
     cx: Ctx<'a>,
     tokens: bool,
+    seq: Option<u64>,
 }
 
 impl Serialize for RecordOut<'_> {
@@ -216,12 +217,24 @@ impl Serialize for RecordOut<'_> {
             m.serialize_entry("truncated", &true)?;
         }
         m.serialize_entry("meta", &d.meta)?;
+        if let Some(seq) = self.seq {
+            m.serialize_entry(SEQ_KEY, &seq)?;
+        }
         m.end()
     }
 }
 
+/// The key of the input position that shard outputs carry as their last field, for
+/// `caveat merge`; a single run never writes it.
+pub const SEQ_KEY: &str = "_seq";
+
 /// Append one output record (and a newline) to `buf`.
 pub fn write_record(buf: &mut Vec<u8>, doc: &Document, opts: &OutputOptions) {
+    write_record_seq(buf, doc, opts, None)
+}
+
+/// Append one output record, with its input position as a last `_seq` field when given.
+pub fn write_record_seq(buf: &mut Vec<u8>, doc: &Document, opts: &OutputOptions, seq: Option<u64>) {
     let map = match opts.offsets {
         OffsetUnit::Chars => Some(CharMap::new(&doc.text)),
         OffsetUnit::Bytes => None,
@@ -232,15 +245,35 @@ pub fn write_record(buf: &mut Vec<u8>, doc: &Document, opts: &OutputOptions) {
             off: Offsets { map },
         },
         tokens: opts.tokens,
+        seq,
     };
     serde_json::to_writer(&mut *buf, &rec).expect("serialising to memory cannot fail");
     buf.push(b'\n');
 }
 
-/// Append one error record (and a newline) to `buf`.
-pub fn write_error(buf: &mut Vec<u8>, err: &ErrorRecord) {
+/// Append one error record (and a newline) to `buf`, with its input position as a last
+/// `_seq` field when given.
+pub fn write_error(buf: &mut Vec<u8>, err: &ErrorRecord, seq: Option<u64>) {
     serde_json::to_writer(&mut *buf, err).expect("serialising to memory cannot fail");
+    if let Some(seq) = seq {
+        // Replace the closing brace: `{...}` -> `{...,"_seq":N}`.
+        buf.pop();
+        buf.extend_from_slice(format!(",\"{SEQ_KEY}\":{seq}}}").as_bytes());
+    }
     buf.push(b'\n');
+}
+
+/// Split a shard output line into the record as a single run writes it and its input
+/// position: `{...,"_seq":N}` -> (`{...}`, N). `None` when the line has no `_seq` field.
+pub fn split_seq(line: &[u8]) -> Option<(Vec<u8>, u64)> {
+    let line = line.strip_suffix(b"}")?;
+    let key = format!(",\"{SEQ_KEY}\":");
+    let at = memchr::memmem::rfind(line, key.as_bytes())?;
+    let digits = &line[at + key.len()..];
+    let seq = std::str::from_utf8(digits).ok()?.parse().ok()?;
+    let mut rec = line[..at].to_vec();
+    rec.push(b'}');
+    Some((rec, seq))
 }
 
 #[cfg(test)]

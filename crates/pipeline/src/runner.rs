@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use caveat_core::Document;
 use crossbeam_channel::bounded;
 
-use crate::output::{write_error, write_record};
+use crate::output::{write_error, write_record_seq};
 use crate::record::{parse, ErrorRecord, RawBody, RawRecord};
 use crate::Pipeline;
 
@@ -44,6 +44,9 @@ pub struct RunOptions {
     pub skip_records: u64,
     /// Set to stop reading new records; what was read is still processed and written.
     pub stop: Option<Arc<AtomicBool>>,
+    /// Process only the records of shard `k` of `n` (see [`shard_of`]); the output then
+    /// carries each record's input position for `caveat merge`.
+    pub shard: Option<(u64, u64)>,
     /// Flush both writers after every batch, before `progress` is called, so that what
     /// `progress` reports is on disk (needed for checkpoints).
     pub flush_each_batch: bool,
@@ -60,6 +63,7 @@ impl Default for RunOptions {
             max_line_bytes: 64 << 20,
             skip_records: 0,
             stop: None,
+            shard: None,
             flush_each_batch: false,
         }
     }
@@ -80,6 +84,8 @@ pub struct Summary {
     pub words: u64,
     /// Wall-clock time so far.
     pub elapsed: Duration,
+    /// Input records consumed (processed, failed, or belonging to another shard).
+    pub input_records: u64,
     /// Whether the run was stopped before the end of the input.
     pub stopped: bool,
 }
@@ -110,8 +116,27 @@ pub enum RunError {
     },
 }
 
+/// The shard (of `n`) a record with this id belongs to: FNV-1a (64 bit) of the id's text (a
+/// string id's characters, a number's JSON text) modulo `n`. Stable across runs, machines
+/// and versions; records without an id use their 1-based line number, as in the output.
+pub fn shard_of(id: &serde_json::Value, n: u64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    match id {
+        serde_json::Value::String(s) => eat(s.as_bytes()),
+        other => eat(other.to_string().as_bytes()),
+    }
+    h % n.max(1)
+}
+
 #[derive(Default)]
 struct BatchOut {
+    input_records: u64,
     out: Vec<u8>,
     err: Vec<u8>,
     documents: u64,
@@ -121,41 +146,55 @@ struct BatchOut {
     words: u64,
 }
 
-fn process_batch(pipeline: &Pipeline, raws: Vec<RawRecord>, max_doc_bytes: usize) -> BatchOut {
+fn process_batch(
+    pipeline: &Pipeline,
+    raws: Vec<RawRecord>,
+    first_seq: u64,
+    max_doc_bytes: usize,
+    shard: Option<(u64, u64)>,
+) -> BatchOut {
     use caveat_core::TokenKind;
     enum Slot {
-        Doc(usize),
-        Err(ErrorRecord),
+        Doc(usize, u64),
+        Err(ErrorRecord, u64),
     }
+    let input_records = raws.len() as u64;
+    let mine = |id: &serde_json::Value| shard.is_none_or(|(k, n)| shard_of(id, n) == k);
     let mut docs: Vec<Document> = Vec::with_capacity(raws.len());
     let mut origin: Vec<(Arc<str>, u64)> = Vec::with_capacity(raws.len());
     let mut slots = Vec::with_capacity(raws.len());
-    for raw in raws {
+    for (raw, seq) in raws.into_iter().zip(first_seq..) {
         match parse(raw, max_doc_bytes) {
-            Ok(p) => {
-                slots.push(Slot::Doc(docs.len()));
+            Ok(p) if mine(&p.doc.id) => {
+                slots.push(Slot::Doc(docs.len(), seq));
                 origin.push((p.source, p.line));
                 docs.push(p.doc);
             }
-            Err(e) => slots.push(Slot::Err(e)),
+            Ok(_) => {}
+            Err(e) if mine(e.id.as_ref().unwrap_or(&serde_json::Value::from(e.line))) => {
+                slots.push(Slot::Err(e, seq))
+            }
+            Err(_) => {}
         }
     }
+    let tag = |seq: u64| shard.map(|_| seq);
     let failures = pipeline.annotate(&mut docs);
     let mut b = BatchOut {
+        input_records,
         out: Vec::with_capacity(docs.iter().map(|d| d.text.len() * 3).sum()),
         ..Default::default()
     };
     for slot in slots {
         match slot {
-            Slot::Err(e) => {
-                write_error(&mut b.err, &e);
+            Slot::Err(e, seq) => {
+                write_error(&mut b.err, &e, tag(seq));
                 b.errors += 1;
             }
-            Slot::Doc(i) => {
+            Slot::Doc(i, seq) => {
                 let d = &docs[i];
                 match &failures[i] {
                     None => {
-                        write_record(&mut b.out, d, pipeline.output());
+                        write_record_seq(&mut b.out, d, pipeline.output(), tag(seq));
                         b.documents += 1;
                         b.bytes += d.text.len() as u64;
                         b.tokens += d.tokens.len() as u64;
@@ -174,7 +213,7 @@ fn process_batch(pipeline: &Pipeline, raws: Vec<RawRecord>, max_doc_bytes: usize
                             kind: f.kind,
                             message: format!("stage `{}`: {}", f.stage, f.message),
                         };
-                        write_error(&mut b.err, &e);
+                        write_error(&mut b.err, &e, tag(seq));
                         b.errors += 1;
                     }
                 }
@@ -217,6 +256,7 @@ pub fn run(
     let (slot_tx, slot_rx) = bounded::<()>(in_flight);
     let (res_tx, res_rx) = bounded::<(u64, BatchOut)>(in_flight);
     let max_doc = opts.max_doc_bytes;
+    let shard = opts.shard;
     let stop = opts.stop.clone().unwrap_or_default();
     let flush_each_batch = opts.flush_each_batch;
 
@@ -230,6 +270,7 @@ pub fn run(
                 while let Some(b) = pending.remove(&next) {
                     out.write_all(&b.out).map_err(RunError::Write)?;
                     errors.write_all(&b.err).map_err(RunError::Write)?;
+                    sum.input_records += b.input_records;
                     sum.documents += b.documents;
                     sum.errors += b.errors;
                     sum.bytes += b.bytes;
@@ -251,19 +292,23 @@ pub fn run(
         });
 
         let read_result = pool.in_place_scope(|scope| -> Result<bool, RunError> {
-            let mut seq = 0u64;
+            // Input position of the next batch's first record (skipped records count).
+            let mut seq = opts.skip_records;
             let mut batch: Vec<RawRecord> = Vec::with_capacity(opts.batch_size);
             let mut batch_bytes = 0usize;
             let mut skipped = 0u64;
+            let mut batch_no = 0u64;
             let mut dispatch = |batch: Vec<RawRecord>| -> bool {
                 if slot_tx.send(()).is_err() {
                     return false; // the writer is gone (write error): stop reading
                 }
                 let tx = res_tx.clone();
-                let s = seq;
-                seq += 1;
+                let first = seq;
+                let s = batch_no;
+                seq += batch.len() as u64;
+                batch_no += 1;
                 scope.spawn(move |_| {
-                    let b = process_batch(pipeline, batch, max_doc);
+                    let b = process_batch(pipeline, batch, first, max_doc, shard);
                     let _ = tx.send((s, b));
                 });
                 true
