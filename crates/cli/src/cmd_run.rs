@@ -56,7 +56,7 @@ pub struct RunArgs {
     /// Jobs) or SLURM_ARRAY_TASK_ID (Slurm job arrays).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// No summary on standard error.
+    /// No progress and no summary on standard error.
     #[arg(long, short)]
     pub quiet: bool,
     /// Write the run's summary (counts, time, peak memory) as JSON to this file.
@@ -292,10 +292,24 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             let _ = write_checkpoint(cp, &state);
         }
     };
+    let total_bytes = inputs
+        .iter()
+        .map(|i| match i {
+            caveat_pipeline::input::Input::Stdin => None,
+            caveat_pipeline::input::Input::Jsonl(p) | caveat_pipeline::input::Input::Text(p) => {
+                std::fs::metadata(p).ok().map(|m| m.len())
+            }
+        })
+        .sum::<Option<u64>>();
+    let progress = crate::progress::Progress::new(args.quiet, total_bytes);
+    let on_batch = |s: &Summary| {
+        checkpoint(s);
+        progress.update(s);
+    };
     let reader = RecordReader::new(inputs, args.max_line_bytes, args.max_doc_bytes);
-    let summary =
-        caveat_pipeline::run(&pipeline, reader, &mut out, &mut errors, &opts, &checkpoint)
-            .map_err(Exit::runtime)?;
+    let summary = caveat_pipeline::run(&pipeline, reader, &mut out, &mut errors, &opts, &on_batch)
+        .map_err(Exit::runtime)?;
+    progress.finish();
     drop(out);
     drop(errors);
     if let Some(cp) = &checkpoint_file {

@@ -16,6 +16,7 @@ mod bench;
 mod cmd_run;
 mod commands;
 mod merge;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -86,6 +87,11 @@ enum Command {
     Eval(commands::EvalCommand),
     /// Join the outputs of sharded runs (`run --shard K/N`) in the order of a single run.
     Merge(merge::MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Measure throughput and peak memory of a pipeline on a corpus, per thread count.
     Bench(bench::BenchArgs),
 }
@@ -100,6 +106,11 @@ fn main() -> ExitCode {
         Command::Eval(e) => commands::eval(e),
         Command::Bench(b) => bench::bench(b),
         Command::Merge(m) => merge::merge(m),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "caveat", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

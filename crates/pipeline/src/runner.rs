@@ -86,6 +86,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Input records consumed (processed, failed, or belonging to another shard).
     pub input_records: u64,
+    /// Bytes of input consumed (record lines and text files, without line ends).
+    pub input_bytes: u64,
     /// Whether the run was stopped before the end of the input.
     pub stopped: bool,
 }
@@ -134,9 +136,18 @@ pub fn shard_of(id: &serde_json::Value, n: u64) -> u64 {
     h % n.max(1)
 }
 
+fn raw_len(r: &RawRecord) -> usize {
+    match &r.body {
+        RawBody::Json(b) => b.len(),
+        RawBody::Text { bytes, .. } => bytes.len(),
+        RawBody::Error { .. } => 0,
+    }
+}
+
 #[derive(Default)]
 struct BatchOut {
     input_records: u64,
+    input_bytes: u64,
     out: Vec<u8>,
     err: Vec<u8>,
     documents: u64,
@@ -159,6 +170,7 @@ fn process_batch(
         Err(ErrorRecord, u64),
     }
     let input_records = raws.len() as u64;
+    let input_bytes = raws.iter().map(|r| raw_len(r) as u64).sum();
     let mine = |id: &serde_json::Value| shard.is_none_or(|(k, n)| shard_of(id, n) == k);
     let mut docs: Vec<Document> = Vec::with_capacity(raws.len());
     let mut origin: Vec<(Arc<str>, u64)> = Vec::with_capacity(raws.len());
@@ -181,6 +193,7 @@ fn process_batch(
     let failures = pipeline.annotate(&mut docs);
     let mut b = BatchOut {
         input_records,
+        input_bytes,
         out: Vec::with_capacity(docs.iter().map(|d| d.text.len() * 3).sum()),
         ..Default::default()
     };
@@ -271,6 +284,7 @@ pub fn run(
                     out.write_all(&b.out).map_err(RunError::Write)?;
                     errors.write_all(&b.err).map_err(RunError::Write)?;
                     sum.input_records += b.input_records;
+                    sum.input_bytes += b.input_bytes;
                     sum.documents += b.documents;
                     sum.errors += b.errors;
                     sum.bytes += b.bytes;
@@ -324,11 +338,7 @@ pub fn run(
                     skipped += 1;
                     continue;
                 }
-                batch_bytes += match &rec.body {
-                    RawBody::Json(b) => b.len(),
-                    RawBody::Text { bytes, .. } => bytes.len(),
-                    RawBody::Error { .. } => 0,
-                };
+                batch_bytes += raw_len(&rec);
                 batch.push(rec);
                 if batch.len() >= opts.batch_size.max(1) || batch_bytes >= opts.batch_bytes {
                     batch_bytes = 0;
