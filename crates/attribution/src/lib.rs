@@ -1,1 +1,242 @@
-//! caveat's attribution stage (under construction).
+//! caveat's attribution stage: who said or believes what.
+//!
+//! The stage finds source–cue–content triples of reported speech and attributed belief in
+//! news text — `According to The Guardian, ...`, `Reuters, citing the NIS, reported ...`,
+//! `"...," she said`, `..., said John Smith, a spokesman` — and fills the document's
+//! [`Attribution`](caveat_core::Attribution) layer.
+//!
+//! * **Cues** are found by a cue lexicon (words with their counts inside and outside cues on
+//!   an annotated corpus, see [`Lexicon`]) and an averaged perceptron that decides, for every
+//!   candidate occurrence, from its context (neighbouring words and shapes, quotation marks,
+//!   "that"-complements, its prior, the previous decision) whether it is (part of) a cue.
+//!   Adjacent accepted tokens form one multi-word cue (`has said`, `according to`).
+//! * **Sources** are chosen by a second perceptron ranking the words of the sentence (and a
+//!   "no source" option) for the cue; the winner is grown into a noun phrase. Pronouns are
+//!   kept as sources. A source overlapping an entity of the entity layer is linked to it
+//!   (`source_entity`). Vague sources ("officials", "some experts", "a source familiar
+//!   with", no source at all) are flagged `vague`.
+//! * **Content** is the clause on the other side of the cue: after it (`said that ...`), or
+//!   before it for quote-final and inverted cues (`"...," said X`).
+//! * **Chains**: in `Reuters, citing the NIS, reported X` both `reported` (source Reuters)
+//!   and `citing` (source the NIS) are attributions; the *outer* one's
+//!   [`cites`](caveat_core::Attribution::cites) is the index of the *inner* (cited) one,
+//!   and the inner one gets the outer one's content.
+//! * **Hedges**: a hedge that is (part of) an attribution's cue or source ("alleges", "some
+//!   experts"), or lies in its content, gets `Hedge.attribution = Some(index)` (the shortest
+//!   containing content wins; on a tie, the outer attribution of a chain).
+//!
+//! Without a model file (`model = ""`), a rule fallback accepts lexicon words with a high
+//! prior outside quotations and takes the nearest name or pronoun before the cue as source.
+//!
+//! Sources and contents stay inside the cue's sentence (a multi-sentence quote is cut to the
+//! sentence of its cue). Every attribution has a cue; `score` is the cue's confidence.
+//!
+//! The shipped model (`models/attribution/`, see its README) was trained on PolNeAR train with
+//! `examples/polnear_train.rs`; `examples/polnear_eval.rs` scores a PolNeAR-layout directory
+//! like the project's scorer, and `examples/show.rs` prints what the stage finds in a text.
+//!
+//! The work is linear in the number of tokens: only lexicon candidates are scored, each with
+//! a fixed number of hashed features, and each cue looks at a bounded window for its source.
+
+mod extract;
+mod lexicon;
+mod model;
+pub mod training;
+
+use std::path::{Path, PathBuf};
+
+use caveat_core::{BuildContext, Document, Layer, OptionDoc, Stage, StageError, StageInfo};
+use serde::{Deserialize, Serialize};
+
+pub use extract::DEFAULT_VAGUE;
+pub use lexicon::{Lexicon, LexiconFile, MIN_PRIOR};
+
+/// Options of the attribution stage as written in a `[[stages]]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttributionConfig {
+    /// Cue lexicon (TOML, see [`Lexicon`]), relative to the pipeline file.
+    pub cues: String,
+    /// Perceptron weights for cue and source decisions; `""` uses the rule fallback.
+    pub model: String,
+    /// Words that make a source vague ("officials", "critics", ...).
+    pub vague_sources: Vec<String>,
+    /// Minimum confidence of a cue, in `(0, 1)`.
+    pub min_score: f32,
+}
+
+impl Default for AttributionConfig {
+    fn default() -> Self {
+        AttributionConfig {
+            cues: "../models/attribution/cues.toml".into(),
+            model: "../models/attribution/model.txt".into(),
+            vague_sources: DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect(),
+            min_score: 0.5,
+        }
+    }
+}
+
+/// Errors of building the attribution stage.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AttributionError {
+    /// A file could not be read.
+    #[error("cannot read {what} `{}`: {source} (check the `{what}` option of the attribution stage; relative paths are relative to the pipeline file)", path.display())]
+    Io {
+        /// Which option named the file.
+        what: &'static str,
+        /// The resolved path.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The cue lexicon is malformed.
+    #[error("bad cue lexicon `{}`: {message} (expected a `[words]` table of `word = [in_cue, total]`)", path.display())]
+    Lexicon {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// The model file is malformed.
+    #[error("bad attribution model `{}`, line {line}: {message}", path.display())]
+    Model {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// An option has an invalid value.
+    #[error("attribution option `{option}`: {message}")]
+    Option {
+        /// The option's name.
+        option: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl AttributionConfig {
+    /// Name, needs and provides of the stage type.
+    pub const INFO: StageInfo = StageInfo {
+        name: "attribution",
+        needs: &[Layer::Tokens, Layer::Sentences],
+        provides: &[Layer::Attributions],
+    };
+
+    /// Every option of the stage.
+    pub const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "cues",
+            ty: "path",
+            default: "\"../models/attribution/cues.toml\"",
+            help: "cue lexicon: a [words] table of `word = [times in a cue, times in text]`",
+        },
+        OptionDoc {
+            name: "model",
+            ty: "path",
+            default: "\"../models/attribution/model.txt\"",
+            help: "perceptron weights for cue and source decisions; \"\" = rule fallback",
+        },
+        OptionDoc {
+            name: "vague_sources",
+            ty: "array of strings",
+            default: "[\"some\", \"many\", \"others\", \"experts\", \"officials\", \"critics\", \"sources\", \"analysts\", ...]",
+            help: "words marking a source as vague or anonymous",
+        },
+        OptionDoc {
+            name: "min_score",
+            ty: "float",
+            default: "0.5",
+            help: "minimum cue confidence in (0, 1); lower finds more cues, higher is more precise",
+        },
+    ];
+
+    /// Files the stage will read.
+    pub fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
+        let mut v = vec![("cues", ctx.resolve(&self.cues))];
+        if !self.model.is_empty() {
+            v.push(("model", ctx.resolve(&self.model)));
+        }
+        v
+    }
+
+    /// Load the lexicon and model.
+    pub fn build(&self, ctx: &BuildContext) -> Result<AttributionStage, AttributionError> {
+        if !(self.min_score > 0.0 && self.min_score < 1.0) {
+            return Err(AttributionError::Option {
+                option: "min_score",
+                message: format!(
+                    "must be between 0 and 1 (exclusive), got {}",
+                    self.min_score
+                ),
+            });
+        }
+        let read = |what: &'static str, path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| AttributionError::Io {
+                what,
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let cues_path = ctx.resolve(&self.cues);
+        let lexicon = Lexicon::parse(&read("cues", &cues_path)?, &cues_path)?;
+        let model = if self.model.is_empty() {
+            model::Model::empty()
+        } else {
+            let p = ctx.resolve(&self.model);
+            model::Model::parse(&read("model", &p)?, &p)?
+        };
+        Ok(AttributionStage::new(
+            lexicon,
+            model,
+            &self.vague_sources,
+            self.min_score,
+        ))
+    }
+}
+
+/// The built attribution stage (shared by all threads).
+#[derive(Debug, Clone)]
+pub struct AttributionStage {
+    res: extract::Resources,
+}
+
+impl AttributionStage {
+    fn new(lexicon: Lexicon, model: model::Model, vague: &[String], min_score: f32) -> Self {
+        AttributionStage {
+            res: extract::Resources::new(lexicon, model, vague, min_score),
+        }
+    }
+
+    /// A stage with the rule fallback only (no model), for a lexicon built in code.
+    pub fn with_rules(lexicon: Lexicon) -> Self {
+        let vague: Vec<String> = DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect();
+        AttributionStage::new(lexicon, model::Model::empty(), &vague, 0.5)
+    }
+
+    /// Annotate one document (the same as [`Stage::process`], infallible).
+    pub fn annotate(&self, doc: &mut Document) {
+        doc.attributions.clear();
+        for h in &mut doc.hedges {
+            h.attribution = None;
+        }
+        extract::extract(doc, &self.res);
+    }
+}
+
+impl Stage for AttributionStage {
+    fn info(&self) -> StageInfo {
+        AttributionConfig::INFO
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        self.annotate(doc);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

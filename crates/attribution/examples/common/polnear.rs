@@ -1,0 +1,178 @@
+//! Reading a PolNeAR-layout directory and scoring attributions exactly like
+//! `shared/tools/eval/polnear.py` (cue F1 by one-to-one greedy overlap; source and content
+//! overlap on matched cues).
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// A gold relation in byte offsets.
+#[derive(Clone, Debug)]
+pub struct Rel {
+    pub cue: (usize, usize),
+    pub source: Option<(usize, usize)>,
+    pub content: Option<(usize, usize)>,
+}
+
+/// A gold document.
+pub struct GoldDoc {
+    pub id: String,
+    pub text: String,
+    pub rels: Vec<Rel>,
+}
+
+/// Byte offset of each char offset (len = chars + 1).
+fn char_to_byte(text: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    v.push(text.len());
+    v
+}
+
+/// Read `root/text/*.txt` and the first `root/attributions/STEM*.ann` of each (directory
+/// order, as the Python scorer does).
+pub fn read(root: &Path) -> std::io::Result<Vec<GoldDoc>> {
+    let tdir = root.join("text");
+    let adir = root.join("attributions");
+    let anns: Vec<String> = std::fs::read_dir(&adir)?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    let mut names: Vec<String> = std::fs::read_dir(&tdir)?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    let mut docs = Vec::new();
+    for name in names {
+        let stem = name.trim_end_matches(".txt").to_string();
+        let text = std::fs::read_to_string(tdir.join(&name))?;
+        let c2b = char_to_byte(&text);
+        let b = |c: usize| c2b[c.min(c2b.len() - 1)];
+        let mut rels = Vec::new();
+        if let Some(a) = anns.iter().find(|a| a.starts_with(&stem)) {
+            let ann = std::fs::read_to_string(adir.join(a))?;
+            let mut spans = std::collections::HashMap::new();
+            for line in ann.lines() {
+                let p: Vec<&str> = line.split('\t').collect();
+                if p.len() < 2 {
+                    continue;
+                }
+                let id = p[0];
+                let ok = id.len() > 1
+                    && (id.starts_with('T') || id.starts_with('E'))
+                    && id[1..].bytes().all(|c| c.is_ascii_digit());
+                if !ok {
+                    continue;
+                }
+                if id.starts_with('T') {
+                    let mut it = p[1].splitn(2, ' ');
+                    let _kind = it.next();
+                    let offs = it.next().unwrap_or("");
+                    let ranges: Vec<&str> = offs.split(';').collect();
+                    let s: usize = ranges[0]
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap();
+                    let e: usize = ranges[ranges.len() - 1]
+                        .split_whitespace()
+                        .last()
+                        .unwrap()
+                        .parse()
+                        .unwrap();
+                    spans.insert(id.to_string(), (b(s), b(e)));
+                } else {
+                    let role = |r: &str| {
+                        p[1].split(' ')
+                            .filter_map(|x| x.split_once(':'))
+                            .find(|(k, _)| *k == r)
+                            .and_then(|(_, t)| spans.get(t).copied())
+                    };
+                    let cue = role("Cue");
+                    if let Some(cue) = cue {
+                        rels.push(Rel {
+                            cue,
+                            source: role("Source"),
+                            content: role("Content"),
+                        });
+                    }
+                }
+            }
+        }
+        docs.push(GoldDoc {
+            id: stem,
+            text,
+            rels,
+        });
+    }
+    Ok(docs)
+}
+
+fn ov(a: Option<(usize, usize)>, b: Option<(usize, usize)>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1)
+}
+
+/// Running totals of the score.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Score {
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+    pub src_ok: usize,
+    pub src_n: usize,
+    pub con_ok: usize,
+    pub con_n: usize,
+    /// False positives overlapping an already matched gold cue (split cues).
+    pub dup: usize,
+}
+
+impl Score {
+    /// Add one document: predicted (cue, source, content) byte spans against the gold.
+    pub fn add(&mut self, gold: &[Rel], pred: &[Rel]) {
+        let mut used = vec![false; gold.len()];
+        for p in pred {
+            let hit = (0..gold.len()).find(|&i| !used[i] && ov(Some(p.cue), Some(gold[i].cue)));
+            let Some(i) = hit else {
+                self.fp += 1;
+                if gold.iter().any(|g| ov(Some(p.cue), Some(g.cue))) {
+                    self.dup += 1;
+                }
+                continue;
+            };
+            used[i] = true;
+            self.tp += 1;
+            let g = &gold[i];
+            if g.source.is_some() {
+                self.src_n += 1;
+                self.src_ok += ov(p.source, g.source) as usize;
+            }
+            if g.content.is_some() {
+                self.con_n += 1;
+                self.con_ok += ov(p.content, g.content) as usize;
+            }
+        }
+        self.fn_ += used.iter().filter(|u| !**u).count();
+    }
+
+    pub fn prf(&self) -> (f64, f64, f64) {
+        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
+        let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        (p, r, f)
+    }
+
+    pub fn report(&self) -> String {
+        let (p, r, f) = self.prf();
+        format!(
+            "cues      P {p:.3}  R {r:.3}  F1 {f:.3}   (tp {} fp {} fn {}; {} fp split a gold cue)\nsource overlap on matched cues {:.3}; content {:.3}",
+            self.tp,
+            self.fp,
+            self.fn_,
+            self.dup,
+            self.src_ok as f64 / self.src_n.max(1) as f64,
+            self.con_ok as f64 / self.con_n.max(1) as f64
+        )
+    }
+}

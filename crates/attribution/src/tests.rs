@@ -1,0 +1,395 @@
+//! Unit tests of the attribution stage on small texts written for them.
+
+use std::path::PathBuf;
+
+use caveat_core::{BuildContext, Document, Entity, Hedge, HedgeCategory, Span, Stage};
+
+use crate::{AttributionConfig, AttributionError, AttributionStage, Lexicon};
+
+fn models_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/attribution")
+}
+
+/// The shipped lexicon and model.
+fn stage() -> AttributionStage {
+    let config = AttributionConfig {
+        cues: "cues.toml".into(),
+        model: "model.txt".into(),
+        ..AttributionConfig::default()
+    };
+    config.build(&BuildContext::new(models_dir())).unwrap()
+}
+
+fn doc(text: &str) -> Document {
+    let mut d = Document::new("t", text);
+    caveat_tokenize::tokenize(&d.text, &mut d.tokens);
+    let mut s = Vec::new();
+    caveat_tokenize::split_sentences(&d.text, &d.tokens, &mut s);
+    d.sentences = s;
+    d
+}
+
+fn run(text: &str) -> Document {
+    let mut d = doc(text);
+    stage().process(&mut d).unwrap();
+    check_spans(&d);
+    d
+}
+
+fn check_spans(d: &Document) {
+    for a in &d.attributions {
+        for s in [a.source, a.cue, a.content].into_iter().flatten() {
+            assert!(s.start <= s.end && s.end <= d.text.len());
+            assert!(d.text.is_char_boundary(s.start) && d.text.is_char_boundary(s.end));
+        }
+        assert!(a.sentence < d.sentences.len().max(1));
+        assert!((0.0..=1.0).contains(&a.score));
+        if let Some(c) = a.cites {
+            assert!(c < d.attributions.len());
+        }
+    }
+}
+
+fn text(d: &Document, s: Option<Span>) -> &str {
+    s.map_or("", |s| s.slice(&d.text))
+}
+
+/// The attribution whose cue contains `cue`.
+fn by_cue<'d>(d: &'d Document, cue: &str) -> &'d caveat_core::Attribution {
+    d.attributions
+        .iter()
+        .find(|a| text(d, a.cue).contains(cue))
+        .unwrap_or_else(|| panic!("no cue `{cue}` in {:?}", cues(d)))
+}
+
+fn cues(d: &Document) -> Vec<&str> {
+    d.attributions.iter().map(|a| text(d, a.cue)).collect()
+}
+
+#[test]
+fn inverted_said_with_apposition() {
+    let d = run("“The plan will fail,” said John Smith, a spokesman for the group.");
+    let a = by_cue(&d, "said");
+    assert!(
+        text(&d, a.source).contains("John Smith"),
+        "{:?}",
+        text(&d, a.source)
+    );
+    assert!(text(&d, a.content).contains("The plan will fail"));
+    assert!(!a.vague);
+}
+
+#[test]
+fn quote_with_speaker_after() {
+    let d = run("“We will win this election,” she said.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "she");
+    assert!(text(&d, a.content).contains("We will win this election"));
+}
+
+#[test]
+fn quote_with_speaker_before() {
+    let d = run("The senator told reporters: “We will not give up on this bill.”");
+    let a = by_cue(&d, "told");
+    assert!(text(&d, a.source).contains("senator"));
+    assert!(text(&d, a.content).contains("We will not give up"));
+}
+
+#[test]
+fn said_that_clause() {
+    let d = run("Mikhaylov has speculated that the election results were manipulated.");
+    let a = by_cue(&d, "speculated");
+    assert!(text(&d, a.source).contains("Mikhaylov"));
+    assert!(text(&d, a.content).contains("the election results were manipulated"));
+    assert!(!text(&d, a.content).starts_with("that"));
+}
+
+#[test]
+fn according_to() {
+    let d = run("According to The Guardian, the minister resigned on Tuesday.");
+    let a = by_cue(&d, "According");
+    assert!(
+        text(&d, a.source).contains("Guardian"),
+        "{:?}",
+        text(&d, a.source)
+    );
+    assert!(text(&d, a.content).contains("the minister resigned"));
+    let d = run("The minister resigned on Tuesday, according to The Guardian.");
+    let a = by_cue(&d, "according");
+    assert!(text(&d, a.source).contains("Guardian"));
+    assert!(text(&d, a.content).contains("The minister resigned"));
+}
+
+#[test]
+fn citing_chain_points_from_outer_to_inner() {
+    let text_ = "Reuters, citing the National Intelligence Service of South Korea (NIS), \
+                 reported that the missile launch had failed.";
+    let mut d = doc(text_);
+    d.entities.push(Entity {
+        span: Span::new(0, 7),
+        tokens: 0..1,
+        label: "ORG".into(),
+        score: 1.0,
+    });
+    stage().process(&mut d).unwrap();
+    check_spans(&d);
+    let outer = d
+        .attributions
+        .iter()
+        .position(|a| text(&d, a.cue).contains("reported"))
+        .unwrap_or_else(|| panic!("{:?}", cues(&d)));
+    let inner = d.attributions[outer].cites.expect("outer cites inner");
+    let (o, i) = (&d.attributions[outer], &d.attributions[inner]);
+    assert_eq!(text(&d, i.cue), "citing");
+    assert_eq!(text(&d, o.source), "Reuters");
+    assert_eq!(o.source_entity, Some(0));
+    assert!(text(&d, i.source).contains("National Intelligence Service"));
+    assert_eq!(text(&d, i.content), "the missile launch had failed");
+    assert_eq!(i.content, o.content);
+    assert_eq!(i.cites, None);
+}
+
+#[test]
+fn vague_sources_are_flagged() {
+    for (t, cue, vague) in [
+        (
+            "Some experts say the economy will slow next year.",
+            "say",
+            true,
+        ),
+        ("Officials said the bridge would stay closed.", "said", true),
+        (
+            "A source familiar with the talks said a deal was close.",
+            "said",
+            true,
+        ),
+        ("Critics argue that the law is unfair.", "argue", true),
+        (
+            "Senator Warren said the economy would slow next year.",
+            "said",
+            false,
+        ),
+        ("He said the bridge would stay closed.", "said", false),
+    ] {
+        let d = run(t);
+        let a = by_cue(&d, cue);
+        assert_eq!(a.vague, vague, "{t}: source {:?}", text(&d, a.source));
+    }
+}
+
+#[test]
+fn hedges_point_to_their_attribution() {
+    let t = "The NIS alleges that the launch may have failed. The weather may improve. \
+             Some experts say the economy could slow.";
+    let mut d = doc(t);
+    let at = |w: &str, from: usize| {
+        let s = t[from..].find(w).unwrap() + from;
+        Span::new(s, s + w.len())
+    };
+    for (span, category) in [
+        (at("alleges", 0), HedgeCategory::Doxastic),
+        (at("may", 0), HedgeCategory::Epistemic),
+        (at("may", 45), HedgeCategory::Epistemic),
+        (at("Some experts", 0), HedgeCategory::Weasel),
+    ] {
+        d.hedges.push(Hedge {
+            span,
+            category,
+            sentence: d.sentence_at(span.start).unwrap(),
+            score: 1.0,
+            negated: false,
+            attribution: None,
+        });
+    }
+    stage().process(&mut d).unwrap();
+    let k = d
+        .attributions
+        .iter()
+        .position(|a| text(&d, a.cue).contains("alleges"))
+        .unwrap_or_else(|| panic!("{:?}", cues(&d)));
+    assert!(text(&d, d.attributions[k].source).contains("NIS"));
+    assert_eq!(d.hedges[0].attribution, Some(k), "the cue itself");
+    assert_eq!(d.hedges[1].attribution, Some(k), "inside the content");
+    assert_eq!(d.hedges[2].attribution, None, "outside any attribution");
+    let experts = d.hedges[3].attribution.expect("the weasel source");
+    assert_eq!(text(&d, d.attributions[experts].cue), "say");
+}
+
+#[test]
+fn plain_statements_have_no_attribution() {
+    let d = run("The bridge was closed on Tuesday. Traffic moved slowly through the city.");
+    assert!(d.attributions.is_empty(), "{:?}", cues(&d));
+}
+
+#[test]
+fn rule_fallback_without_a_model() {
+    let lex = Lexicon::parse("[words]\nsaid = [95, 100]\nthe = [2, 1000]\n", "x".as_ref()).unwrap();
+    let stage = AttributionStage::with_rules(lex);
+    let mut d = doc("“It is over,” Smith said. The end.");
+    stage.process(&mut d).unwrap();
+    check_spans(&d);
+    assert_eq!(d.attributions.len(), 1);
+    let a = &d.attributions[0];
+    assert_eq!(text(&d, a.cue), "said");
+    assert_eq!(text(&d, a.source), "Smith");
+    assert!(text(&d, a.content).contains("It is over"));
+}
+
+#[test]
+fn empty_and_odd_inputs_do_not_panic() {
+    let s = stage();
+    for t in [
+        "",
+        "said",
+        "\0\0 said \0",
+        "“",
+        "according to",
+        "citing citing citing",
+        "”said”said”",
+        ",said ,",
+        "Ünïcödé said “ëéè” — 😀 according to ☃.",
+    ] {
+        let mut d = doc(t);
+        s.process(&mut d).unwrap();
+        check_spans(&d);
+    }
+    // A layer inconsistent with the text must not panic either.
+    let mut d = doc("He said so.");
+    d.sentences[0].tokens = 0..100;
+    s.process(&mut d).unwrap();
+    // A megabyte sentence stays linear.
+    let big = "Officials said that ".repeat(50_000);
+    let mut d = doc(&big);
+    s.process(&mut d).unwrap();
+    check_spans(&d);
+}
+
+#[test]
+fn reprocessing_replaces_the_layer() {
+    let s = stage();
+    let mut d = doc("“Yes,” she said.");
+    s.process(&mut d).unwrap();
+    let first = d.attributions.clone();
+    s.process(&mut d).unwrap();
+    assert_eq!(d.attributions, first);
+}
+
+#[test]
+fn options_document_every_field() {
+    let v = toml::Value::try_from(AttributionConfig::default()).unwrap();
+    let mut keys: Vec<&str> = v.as_table().unwrap().keys().map(|k| k.as_str()).collect();
+    let mut names: Vec<&str> = AttributionConfig::OPTIONS.iter().map(|o| o.name).collect();
+    keys.sort();
+    names.sort();
+    assert_eq!(keys, names);
+    // The documented defaults parse as TOML of the right type (the vague list is abridged).
+    for o in AttributionConfig::OPTIONS
+        .iter()
+        .filter(|o| o.name != "vague_sources")
+    {
+        let table: toml::Table = format!("{} = {}", o.name, o.default).parse().unwrap();
+        let c: AttributionConfig = table.try_into().unwrap();
+        let _ = c;
+    }
+}
+
+#[test]
+fn config_errors_say_what_and_where() {
+    let ctx = BuildContext::new(models_dir());
+    let missing = AttributionConfig {
+        cues: "nope.toml".into(),
+        ..AttributionConfig::default()
+    };
+    let e = missing.build(&ctx).unwrap_err();
+    assert!(matches!(e, AttributionError::Io { what: "cues", .. }));
+    assert!(e.to_string().contains("nope.toml"));
+    let bad = AttributionConfig {
+        min_score: 1.5,
+        ..AttributionConfig::default()
+    };
+    assert!(matches!(
+        bad.build(&ctx),
+        Err(AttributionError::Option {
+            option: "min_score",
+            ..
+        })
+    ));
+    let unknown: Result<AttributionConfig, _> = toml::from_str("cuez = \"x\"");
+    assert!(unknown.unwrap_err().to_string().contains("cuez"));
+    let files = AttributionConfig::default().files(&ctx);
+    assert_eq!(files.len(), 2);
+    let no_model = AttributionConfig {
+        model: String::new(),
+        ..AttributionConfig::default()
+    };
+    assert_eq!(no_model.files(&ctx).len(), 1);
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn spans_slice_any_text(t in "(\\PC|[“”\"',:.]| said | told | according to | citing ){0,80}") {
+            let mut d = doc(&t);
+            stage().process(&mut d).unwrap();
+            check_spans(&d);
+        }
+    }
+}
+
+#[test]
+fn training_learns_cues_and_sources_from_examples() {
+    use crate::training::{GoldRel, LexiconCounter, Trainer};
+    let texts = [
+        "Smith said the plan would work.",
+        "The plan would work, Jones said.",
+        "Brown said the deal was done.",
+        "The road was closed on Monday.",
+        "Green said the team had won.",
+        "They said nothing was decided.",
+        "The said document was lost on Monday.",
+    ];
+    let mut counter = LexiconCounter::default();
+    let mut data = Vec::new();
+    for t in texts {
+        let d = doc(t);
+        let mut in_cue = vec![false; d.tokens.len()];
+        let mut rels = Vec::new();
+        for (i, tok) in d.tokens.iter().enumerate() {
+            let w = tok.span.slice(&d.text);
+            if w == "said" && !t.starts_with("The said") {
+                in_cue[i] = true;
+                let src = if i > 0 && d.token_text(i - 1).chars().all(char::is_alphabetic) {
+                    i - 1
+                } else {
+                    i + 1
+                };
+                rels.push(GoldRel {
+                    cue: i..i + 1,
+                    source: Some(src..src + 1),
+                });
+            }
+        }
+        counter.add(&d, &in_cue);
+        data.push((d, in_cue, rels));
+    }
+    let lexicon = Lexicon::from_file(&counter.finish(2));
+    assert_eq!(lexicon.len(), 1, "only `said` is a cue word");
+    let mut trainer = Trainer::new(lexicon);
+    for _ in 0..5 {
+        for (d, in_cue, rels) in &data {
+            trainer.train_doc(d, in_cue, rels);
+        }
+    }
+    let model = crate::model::Model::parse(&trainer.model_text(), "m".as_ref()).unwrap();
+    assert!(!model.cue.is_empty() && !model.source.is_empty());
+    let stage = trainer.stage(0.5);
+    let mut d = doc("White said the vote was close.");
+    stage.process(&mut d).unwrap();
+    assert_eq!(cues(&d), ["said"]);
+    assert_eq!(text(&d, d.attributions[0].source), "White");
+    assert!(text(&d, d.attributions[0].content).contains("the vote was close"));
+}

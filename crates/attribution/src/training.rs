@@ -1,0 +1,217 @@
+//! Training support: counting a cue lexicon and training the cue and source perceptrons on
+//! annotated documents (used by `examples/polnear_train.rs`).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use caveat_core::Document;
+
+use crate::extract::{self, CueRun, DocFeatures, Resources};
+use crate::lexicon::{Lexicon, LexiconFile};
+use crate::model::{Averaged, Model, CUE_BITS, SOURCE_BITS};
+use crate::{AttributionStage, DEFAULT_VAGUE};
+
+/// A word as the lexicon stores it: lower-cased, typographic apostrophes made plain.
+pub fn normalize(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '’' || c == '‘' { '\'' } else { c })
+        .collect()
+}
+
+/// Counts of words inside gold cues and in the whole text.
+#[derive(Debug, Default, Clone)]
+pub struct LexiconCounter {
+    counts: BTreeMap<String, [u32; 2]>,
+}
+
+impl LexiconCounter {
+    /// Count the tokens of `doc`; `in_cue[i]` tells whether token `i` is inside a gold cue.
+    pub fn add(&mut self, doc: &Document, in_cue: &[bool]) {
+        for (i, t) in doc.tokens.iter().enumerate() {
+            let w = normalize(t.span.slice(&doc.text));
+            let e = self.counts.entry(w).or_default();
+            e[1] += 1;
+            if in_cue.get(i).copied().unwrap_or(false) {
+                e[0] += 1;
+            }
+        }
+    }
+
+    /// The lexicon file: words seen in a cue at least `min_cue` times.
+    pub fn finish(&self, min_cue: u32) -> LexiconFile {
+        LexiconFile {
+            words: self
+                .counts
+                .iter()
+                .filter(|(_, c)| c[0] >= min_cue)
+                .map(|(w, c)| (w.clone(), *c))
+                .collect(),
+        }
+    }
+}
+
+/// A gold attribution in token indices.
+#[derive(Debug, Clone)]
+pub struct GoldRel {
+    /// The cue's tokens.
+    pub cue: Range<usize>,
+    /// The source's tokens, if it has one.
+    pub source: Option<Range<usize>>,
+}
+
+/// Trains the cue tagger and the source ranker.
+pub struct Trainer {
+    res: Resources,
+    cue: Averaged,
+    source: Averaged,
+    feats: Vec<u64>,
+    gold_feats: Vec<u64>,
+    /// Mistakes in the current epoch (cue decisions, source choices).
+    pub errors: (usize, usize),
+    /// Decisions in the current epoch (cue decisions, source choices).
+    pub seen: (usize, usize),
+    /// Whether [`Trainer::train_doc`] trains the cue tagger.
+    pub train_cues: bool,
+    /// Whether [`Trainer::train_doc`] trains the source ranker.
+    pub train_sources: bool,
+}
+
+impl Trainer {
+    /// A trainer over the given lexicon.
+    pub fn new(lexicon: Lexicon) -> Trainer {
+        let vague: Vec<String> = DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect();
+        let mut res = Resources::new(lexicon, Model::empty(), &vague, 0.5);
+        res.learned = true;
+        Trainer {
+            res,
+            cue: Averaged::new(CUE_BITS),
+            source: Averaged::new(SOURCE_BITS),
+            feats: Vec::new(),
+            gold_feats: Vec::new(),
+            errors: (0, 0),
+            seen: (0, 0),
+            train_cues: true,
+            train_sources: true,
+        }
+    }
+
+    /// One perceptron pass over a document with tokens and sentences.
+    pub fn train_doc(&mut self, doc: &Document, in_cue: &[bool], rels: &[GoldRel]) {
+        let df = DocFeatures::new(doc, &self.res);
+        let n = doc.tokens.len();
+        // Cue tagging, greedy left to right per sentence.
+        let sentences = if self.train_cues {
+            &doc.sentences[..]
+        } else {
+            &[]
+        };
+        for sent in sentences {
+            let s = sent.tokens.start.min(n)..sent.tokens.end.min(n);
+            let mut prev = false;
+            let mut last = None;
+            for i in s.clone() {
+                if df.toks[i].prior == 0 {
+                    prev = false;
+                    continue;
+                }
+                extract::cue_features(&df, &s, i, prev, last, &mut self.feats);
+                let y = if in_cue.get(i).copied().unwrap_or(false) {
+                    1.0
+                } else {
+                    -1.0
+                };
+                let m = self.cue.weights().score(&self.feats);
+                self.cue.tick();
+                self.seen.0 += 1;
+                if m * y <= 0.0 {
+                    self.errors.0 += 1;
+                    self.cue.update(&self.feats, y);
+                }
+                prev = m > 0.0;
+                if prev {
+                    last = Some(i);
+                }
+            }
+        }
+        // Source ranking on gold cues.
+        let rels = if self.train_sources { rels } else { &[] };
+        for r in rels {
+            if r.cue.is_empty() || r.cue.end > n {
+                continue;
+            }
+            let Some(si) = doc
+                .sentences
+                .iter()
+                .position(|s| s.tokens.contains(&r.cue.start))
+            else {
+                continue;
+            };
+            let st = &doc.sentences[si].tokens;
+            let s = st.start.min(n)..st.end.min(n);
+            let head = r
+                .cue
+                .clone()
+                .max_by_key(|&i| (extract::strength(df.toks[i].prior), i))
+                .unwrap_or(r.cue.start);
+            let run = CueRun {
+                tokens: r.cue.start..r.cue.end.min(s.end).max(r.cue.start + 1),
+                head,
+                margin: 0.0,
+            };
+            let is_gold = |j: Option<usize>| match (&r.source, j) {
+                (None, None) => true,
+                (Some(g), Some(j)) => g.contains(&j),
+                _ => false,
+            };
+            let cands: Vec<Option<usize>> = std::iter::once(None)
+                .chain(extract::source_candidates(&df, &s, &run).map(Some))
+                .collect();
+            if !cands.iter().any(|&j| is_gold(j)) {
+                continue;
+            }
+            let mut best: Option<(f32, Option<usize>)> = None;
+            let mut best_gold: Option<(f32, Option<usize>)> = None;
+            for &j in &cands {
+                extract::source_features(&df, &s, &run, j, &mut self.feats);
+                let sc = self.source.weights().score(&self.feats);
+                if best.is_none_or(|(b, _)| sc > b) {
+                    best = Some((sc, j));
+                }
+                if is_gold(j) && best_gold.is_none_or(|(b, _)| sc > b) {
+                    best_gold = Some((sc, j));
+                }
+            }
+            self.source.tick();
+            self.seen.1 += 1;
+            let (Some((_, pred)), Some((_, gold))) = (best, best_gold) else {
+                continue;
+            };
+            if !is_gold(pred) {
+                self.errors.1 += 1;
+                extract::source_features(&df, &s, &run, gold, &mut self.gold_feats);
+                extract::source_features(&df, &s, &run, pred, &mut self.feats);
+                self.source.update(&self.gold_feats, 1.0);
+                self.source.update(&self.feats, -1.0);
+            }
+        }
+    }
+
+    fn model(&self) -> Model {
+        Model {
+            cue: self.cue.average(),
+            source: self.source.average(),
+        }
+    }
+
+    /// The averaged model as the text of a model file.
+    pub fn model_text(&self) -> String {
+        self.model().to_text()
+    }
+
+    /// A stage using the averaged model so far.
+    pub fn stage(&self, min_score: f32) -> AttributionStage {
+        let vague: Vec<String> = DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect();
+        AttributionStage::new(self.res.lexicon.clone(), self.model(), &vague, min_score)
+    }
+}
