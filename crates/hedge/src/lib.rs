@@ -1,1 +1,368 @@
-//! caveat's hedge stage (under construction).
+//! caveat's hedge stage: finds the words that mark a claim as uncertain, unverified or
+//! attributed (*may*, *alleges*, *according to*, *some experts*), and flags uncertain
+//! sentences.
+//!
+//! The stage (`type = "hedge"`, needs tokens and sentences, provides hedges) combines two
+//! cue finders:
+//!
+//! * a **lexicon** ([`Lexicon`]): a TOML file of cue words and phrases with a
+//!   [`HedgeCategory`] each, inflections generated from lemmas, and named context rules that
+//!   veto a match (the month *May*, *insurance claims*, *the expected guests*) or mark it
+//!   negated (*no doubt*, *not likely*). Users extend or swap the file without recompiling.
+//! * a **cue tagger** ([`Tagger`], `mode = "tagger"`, the default): an averaged perceptron
+//!   trained on the Szeged uncertainty corpus and BioScope that decides per occurrence
+//!   whether a word is a hedge cue in its context (`models/hedge-tagger`, see its model
+//!   card). Lexicon matches always stand unless a context rule vetoes them — except groups
+//!   marked `defer = true` (ambiguous words such as *could*, *if*, *considered*), which the
+//!   tagger decides; the tagger also adds cues the lexicon lacks (*would*, *view*, *seen*).
+//!
+//! [`train`] trains a tagger ([`train::train`], [`train::Trained::save`]), [`corpus`] reads
+//! Szeged / BioScope XML, and [`eval`] scores hedges exactly like the project's scorer
+//! (`tools/eval/score hedge`). Examples: `hedge_train`, `hedge_eval` (dev scores),
+//! `hedge_corpus` (show hedges in a JSONL corpus, measure speed).
+//!
+//! Every [`Hedge`] has a byte span into the original text, a category, its sentence, a score
+//! (1 for lexicon cues, the tagger's probability otherwise), `negated`, and `attribution:
+//! None` (the attribution stage fills that in). Each sentence gets `uncertain` (any hedge
+//! that is not negated) and `uncertainty = 1 - Π(1 - score)` over those hedges.
+//!
+//! # Lexicon format
+//!
+//! ```toml
+//! [lexicon]
+//! name = "my-hedges"
+//!
+//! # A context rule: `veto` drops the match, `negate` keeps it with `negated = true`,
+//! # `require` drops it unless a condition holds. A rule holds when any of its `when`
+//! # conditions holds; all keys of one condition must hold.
+//! [rules.month]
+//! effect = "veto"
+//! when = [
+//!   { next_kind = "number" },                         # May 5, May 2024
+//!   { prev = ["in", "since", "until", "early"] },     # in May
+//!   { capitalized = true, sentence_initial = false }, # ... Theresa May said
+//! ]
+//!
+//! [[cues]]
+//! category = "epistemic"       # epistemic doxastic investigation condition evidential weasel
+//! words = ["may"]
+//! rules = ["month"]
+//!
+//! [[cues]]
+//! category = "doxastic"
+//! inflect = "verb"             # allege -> alleges alleged allegedly alleging
+//! words = ["allege", "speculate", "critics say*"]   # `*`: the word to inflect (default: last)
+//! rules = ["negation"]
+//! score = 0.9                  # optional, default 1
+//! defer = false                # optional: true lets the tagger decide each occurrence
+//! ```
+//!
+//! Condition keys: `prev` (one of these words among the `prev_window` tokens before the cue,
+//! default 1), `next` (the token after), `prev_kind` / `next_kind` (`word`, `number`,
+//! `punct`, or `none` at a sentence edge), `capitalized` (the cue's first letter),
+//! `prev_capitalized` / `next_capitalized` (the neighbouring token's), `sentence_initial` (no
+//! word before it in the sentence). Matching is case-insensitive, on
+//! whole tokens, and a cue word may span tokens the tokenizer split without a gap (`don't`).
+//! Overlapping matches of one category keep the longest; different categories may overlap
+//! (`many believe` weasel over `believe` doxastic). Errors name the file, line and column.
+//!
+//! The default lexicon is `models/hedge-lexicon/lexicon.toml` (see its README for sources).
+
+mod fxhash;
+mod lexicon;
+mod text;
+
+pub mod corpus;
+pub mod eval;
+pub mod tagger;
+pub mod train;
+
+use std::path::PathBuf;
+
+use caveat_core::{
+    BuildContext, Document, Hedge, HedgeCategory, Layer, OptionDoc, Stage, StageError, StageInfo,
+};
+use serde::{Deserialize, Serialize};
+
+pub use lexicon::{noun_forms, verb_forms, Lexicon, LexiconMatch, RuleEffect};
+pub use tagger::Tagger;
+
+/// How the stage finds cues.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HedgeMode {
+    /// Lexicon matches only.
+    Lexicon,
+    /// The trained cue tagger, combined with the lexicon (lexicon cues always stand, except
+    /// those of `defer = true` groups, which the tagger decides).
+    #[default]
+    Tagger,
+}
+
+/// Options of the hedge stage as written in a `[[stages]]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HedgeConfig {
+    /// The lexicon file, relative to the pipeline file; `""` for none (tagger only).
+    pub lexicon: String,
+    /// `"lexicon"` or `"tagger"`.
+    pub mode: HedgeMode,
+    /// The tagger model directory (with `model.toml`), relative to the pipeline file.
+    pub model: String,
+    /// Tagger probability at or above which a word is a cue (default: the model's own).
+    pub threshold: Option<f32>,
+}
+
+impl Default for HedgeConfig {
+    fn default() -> Self {
+        HedgeConfig {
+            lexicon: "../models/hedge-lexicon/lexicon.toml".to_string(),
+            mode: HedgeMode::default(),
+            model: "../models/hedge-tagger".to_string(),
+            threshold: None,
+        }
+    }
+}
+
+impl HedgeConfig {
+    /// Name, needs and provides of the stage type.
+    pub const INFO: StageInfo = StageInfo {
+        name: "hedge",
+        needs: &[Layer::Tokens, Layer::Sentences],
+        provides: &[Layer::Hedges],
+    };
+
+    /// Every option of the stage.
+    pub const OPTIONS: &'static [OptionDoc] = &[
+        OptionDoc {
+            name: "lexicon",
+            ty: "path",
+            default: "\"../models/hedge-lexicon/lexicon.toml\"",
+            help: "hedge lexicon (TOML: cues, categories, inflections, context rules); \
+                   \"\" for none",
+        },
+        OptionDoc {
+            name: "mode",
+            ty: "string",
+            default: "\"tagger\"",
+            help: "\"lexicon\": lexicon matches only; \"tagger\": trained cue tagger plus the \
+                   lexicon",
+        },
+        OptionDoc {
+            name: "model",
+            ty: "path",
+            default: "\"../models/hedge-tagger\"",
+            help: "cue tagger model directory (model.toml, cues.tsv, weights.tsv); used when \
+                   mode = \"tagger\"",
+        },
+        OptionDoc {
+            name: "threshold",
+            ty: "float",
+            default: "",
+            help: "tagger probability from which a word is a cue (default: the model's)",
+        },
+    ];
+
+    /// Files the stage reads.
+    pub fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
+        let mut v = Vec::new();
+        if !self.lexicon.is_empty() {
+            v.push(("lexicon", ctx.resolve(&self.lexicon)));
+        }
+        if self.mode == HedgeMode::Tagger {
+            let dir = ctx.resolve(&self.model);
+            v.push(("model", dir.join(tagger::MODEL_FILE)));
+            v.push(("model", dir.join(tagger::CUES_FILE)));
+            v.push(("model", dir.join(tagger::WEIGHTS_FILE)));
+        }
+        v
+    }
+
+    /// Load the lexicon (and the tagger model) once.
+    pub fn build(&self, ctx: &BuildContext) -> Result<HedgeStage, HedgeError> {
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(HedgeError::Config(format!(
+                    "threshold must be in [0, 1], got {t}"
+                )));
+            }
+        }
+        let lexicon = if self.lexicon.is_empty() {
+            None
+        } else {
+            Some(Lexicon::load(ctx.resolve(&self.lexicon))?)
+        };
+        let tagger = match self.mode {
+            HedgeMode::Lexicon => None,
+            HedgeMode::Tagger => {
+                let mut t = Tagger::load(ctx.resolve(&self.model))?;
+                if let Some(th) = self.threshold {
+                    t.set_threshold(th);
+                }
+                Some(t)
+            }
+        };
+        if lexicon.is_none() && tagger.is_none() {
+            return Err(HedgeError::Config(
+                "mode = \"lexicon\" needs a lexicon: set `lexicon` to a file".to_string(),
+            ));
+        }
+        Ok(HedgeStage { lexicon, tagger })
+    }
+}
+
+/// The built hedge stage; shared by all worker threads.
+#[derive(Debug)]
+pub struct HedgeStage {
+    lexicon: Option<Lexicon>,
+    tagger: Option<Tagger>,
+}
+
+/// Errors of building the hedge stage.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HedgeError {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The lexicon is malformed.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Lexicon {
+        /// The lexicon file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The tagger model is malformed.
+    #[error("{}:{line}: {message}", path.display())]
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// The stage options are inconsistent.
+    #[error("hedge stage: {0}")]
+    Config(String),
+}
+
+impl HedgeStage {
+    /// A stage from an already loaded lexicon and/or tagger.
+    pub fn new(lexicon: Option<Lexicon>, tagger: Option<Tagger>) -> HedgeStage {
+        HedgeStage { lexicon, tagger }
+    }
+
+    /// The lexicon, if any.
+    pub fn lexicon(&self) -> Option<&Lexicon> {
+        self.lexicon.as_ref()
+    }
+
+    /// The tagger, if any.
+    pub fn tagger(&self) -> Option<&Tagger> {
+        self.tagger.as_ref()
+    }
+
+    /// Find the hedges of a tokenized, sentence-split document (replacing `doc.hedges`) and
+    /// set each sentence's `uncertain` and `uncertainty`.
+    pub fn annotate(&self, doc: &mut Document) {
+        annotate_with(doc, self.lexicon.as_ref(), self.tagger.as_ref());
+    }
+}
+
+/// Lexicon matches (without a tagger: all of them; with one: those not deferred), then the
+/// tagger's cues (never on tokens a lexicon rule vetoed), then sentence uncertainty.
+pub(crate) fn annotate_with(
+    doc: &mut Document,
+    lexicon: Option<&Lexicon>,
+    tagger: Option<&Tagger>,
+) {
+    let mut buf = String::new();
+    let mut matches = Vec::new();
+    let mut vetoed = Vec::new();
+    if let Some(lex) = lexicon {
+        lex.find_with_vetoed(
+            &doc.text,
+            &doc.tokens,
+            &doc.sentences,
+            &mut buf,
+            &mut matches,
+            &mut vetoed,
+        );
+    }
+    doc.hedges.clear();
+    doc.hedges.extend(
+        matches
+            .iter()
+            .filter(|m| tagger.is_none() || !m.defer)
+            .map(|m| Hedge {
+                span: m.span,
+                category: m.category,
+                sentence: m.sentence,
+                score: m.score,
+                negated: m.negated,
+                attribution: None,
+            }),
+    );
+    if let Some(tagger) = tagger {
+        tagger.add_cues(doc, lexicon, &matches, &vetoed);
+    }
+    doc.hedges
+        .sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+    set_uncertainty(doc);
+}
+
+/// Set `uncertain` and `uncertainty` of every sentence from the document's hedges.
+pub fn set_uncertainty(doc: &mut Document) {
+    for s in &mut doc.sentences {
+        s.uncertain = false;
+        s.uncertainty = 0.0;
+    }
+    // `uncertainty` holds Π(1 - score) while accumulating.
+    let mut keep = vec![1.0f32; doc.sentences.len()];
+    for h in &doc.hedges {
+        if h.negated {
+            continue;
+        }
+        if let Some(k) = keep.get_mut(h.sentence) {
+            *k *= 1.0 - h.score.clamp(0.0, 1.0);
+            doc.sentences[h.sentence].uncertain = true;
+        }
+    }
+    for (s, k) in doc.sentences.iter_mut().zip(keep) {
+        if s.uncertain {
+            s.uncertainty = (1.0 - k).clamp(0.0, 1.0);
+        }
+    }
+}
+
+impl Stage for HedgeStage {
+    fn info(&self) -> StageInfo {
+        HedgeConfig::INFO
+    }
+
+    fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+        self.annotate(doc);
+        Ok(())
+    }
+}
+
+/// The categories the Szeged-style scorer counts (evidential and weasel are not scored).
+pub fn is_scored(c: HedgeCategory) -> bool {
+    !matches!(c, HedgeCategory::Evidential | HedgeCategory::Weasel)
+}
+
+#[cfg(test)]
+mod tagger_tests;
+#[cfg(test)]
+mod tests;

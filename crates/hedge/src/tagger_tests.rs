@@ -1,0 +1,268 @@
+//! Tests of the cue tagger: loading errors, training on a small synthetic corpus, and the
+//! shipped model combined with the default lexicon.
+
+use caveat_core::{BuildContext, Document, HedgeCategory, Stage};
+
+use crate::tagger::{CUES_FILE, MODEL_FILE, WEIGHTS_FILE};
+use crate::tests::{default_lexicon_path, real_tokenize};
+use crate::train::{train, Domain, TrainOptions};
+use crate::{HedgeConfig, HedgeError, HedgeMode, HedgeStage, Lexicon, Tagger};
+
+fn model_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/hedge-tagger")
+}
+
+fn shipped() -> &'static HedgeStage {
+    static S: std::sync::OnceLock<HedgeStage> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let ctx = BuildContext::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+        HedgeConfig {
+            lexicon: default_lexicon_path().display().to_string(),
+            model: model_dir().display().to_string(),
+            mode: HedgeMode::Tagger,
+            threshold: None,
+        }
+        .build(&ctx)
+        .expect("shipped model and lexicon load")
+    })
+}
+
+fn run(stage: &HedgeStage, text: &str) -> Document {
+    let mut doc = Document::new("t", text);
+    real_tokenize(&mut doc);
+    stage.annotate(&mut doc);
+    for h in &doc.hedges {
+        assert!(h.score > 0.0 && h.score <= 1.0);
+        assert!(doc.sentences[h.sentence].span.contains(h.span));
+    }
+    doc
+}
+
+struct Tok;
+impl Stage for Tok {
+    fn info(&self) -> caveat_core::StageInfo {
+        caveat_core::StageInfo {
+            name: "tokenize",
+            needs: &[],
+            provides: &[caveat_core::Layer::Tokens, caveat_core::Layer::Sentences],
+        }
+    }
+    fn process(&self, doc: &mut Document) -> Result<(), caveat_core::StageError> {
+        real_tokenize(doc);
+        Ok(())
+    }
+}
+
+#[test]
+fn lexicon_cues_that_must_fire_do_so_in_tagger_mode() {
+    let stage = shipped();
+    for (text, cue) in [
+        ("The lawsuit alleges that the firm hid losses.", "alleges"),
+        ("An unverified video circulated on Monday.", "unverified"),
+        (
+            "Analysts speculated that the bank would fail.",
+            "speculated",
+        ),
+        ("She allegedly took the money.", "allegedly"),
+    ] {
+        let doc = run(stage, text);
+        assert!(
+            doc.hedges
+                .iter()
+                .any(|h| h.span.slice(text) == cue && crate::is_scored(h.category)),
+            "{text}: {:?}",
+            doc.hedges
+        );
+        assert!(doc.sentences[0].uncertain);
+    }
+}
+
+#[test]
+fn tagger_mode_reports_nothing_on_plain_facts() {
+    let stage = shipped();
+    for fact in [
+        "Angela Merkel met Emmanuel Macron in Berlin on Tuesday.",
+        "Apple reported revenue of $89.5 billion for the quarter.",
+        "The Senate passed the bill by 52 votes to 48.",
+        "Theresa May and Boris Johnson spoke in London in May 2019.",
+        "The match ended 2-1 after extra time at Wembley Stadium.",
+        "The company was founded in 1998 and employs 4,000 people.",
+    ] {
+        let doc = run(stage, fact);
+        assert!(doc.hedges.is_empty(), "{fact}: {:?}", doc.hedges);
+    }
+}
+
+#[test]
+fn shipped_model_loads_with_its_cue_list() {
+    let t = Tagger::load(model_dir()).unwrap();
+    assert!(t.threshold() > 0.0 && t.threshold() < 1.0);
+    let may = t.cue_stat("may").expect("`may` is in the learned cue list");
+    assert!(may.cue <= may.total && may.rate() > 0.5);
+    assert!(t.cue_stat("the").is_none());
+}
+
+#[test]
+fn model_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = model_dir();
+    for f in [MODEL_FILE, CUES_FILE, WEIGHTS_FILE] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    assert!(Tagger::load(dir.path()).is_ok());
+    std::fs::write(
+        dir.path().join(CUES_FILE),
+        "may\t1\t2\tepistemic\nmight\tx\t2\tepistemic\n",
+    )
+    .unwrap();
+    match Tagger::load(dir.path()) {
+        Err(HedgeError::Model {
+            path,
+            line,
+            message,
+        }) => {
+            assert!(path.ends_with(CUES_FILE));
+            assert_eq!(line, 2);
+            assert!(message.contains("cue count"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let meta = std::fs::read_to_string(src.join(MODEL_FILE)).unwrap();
+    std::fs::write(
+        dir.path().join(MODEL_FILE),
+        meta.replace("features = 1", "features = 99"),
+    )
+    .unwrap();
+    let err = Tagger::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("retrain"), "{err}");
+    std::fs::copy(src.join(CUES_FILE), dir.path().join(CUES_FILE)).unwrap();
+    std::fs::remove_file(dir.path().join(WEIGHTS_FILE)).unwrap();
+    std::fs::write(dir.path().join(MODEL_FILE), meta).unwrap();
+    assert!(matches!(
+        Tagger::load(dir.path()),
+        Err(HedgeError::Io { .. })
+    ));
+}
+
+/// A synthetic corpus: `zorp` is a cue before `that` and never before `the`; `blick` is
+/// always a cue. The tagger must learn the context, and the saved model must reload.
+#[test]
+fn training_learns_context_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut xml = String::from("<Annotation><DocumentSet>");
+    let subjects = [
+        "Officials",
+        "Workers",
+        "They",
+        "Many",
+        "Men",
+        "Critics",
+        "Police",
+    ];
+    for d in 0..60 {
+        xml.push_str(&format!("<Document><DocID>d{d}</DocID>"));
+        for s in 0..6 {
+            let who = subjects[(d * 7 + s * 3) % subjects.len()];
+            let sent = match (d + s) % 3 {
+                0 => format!(
+                    "{who} <ccue type=\"speculation_hypo_doxastic _\">zorp</ccue> that the plan failed."
+                ),
+                1 => format!("{who} zorp the boxes every day."),
+                _ => "The <ccue type=\"speculation_modal_probable_\">blick</ccue> result came in."
+                    .to_string(),
+            };
+            xml.push_str(&format!("<Sentence id=\"S{d}.{s}\">{sent}</Sentence>"));
+        }
+        xml.push_str("</Document>");
+    }
+    xml.push_str("</DocumentSet></Annotation>");
+    let path = dir.path().join("toy.xml");
+    std::fs::write(&path, xml).unwrap();
+    let opts = TrainOptions {
+        files: vec![(path, Domain::Wiki)],
+        epochs: 4,
+        prune: 0.0,
+        ..TrainOptions::default()
+    };
+    let trained = train(&opts, &Tok).unwrap();
+    let (_, _, tag_only, _) = &trained.report.dev[0];
+    assert!(tag_only.cues.f1() > 0.95, "{tag_only}");
+    let out = dir.path().join("model");
+    trained.save(&out).unwrap();
+    let tagger = Tagger::load(&out).unwrap();
+    assert_eq!(
+        tagger.cue_stat("zorp").map(|c| c.category),
+        Some(HedgeCategory::Doxastic)
+    );
+    let stage = HedgeStage::new(None, Some(tagger));
+    let text = "Critics zorp that it works. Men zorp the crates. A blick idea.";
+    let doc = run(&stage, text);
+    let got: Vec<&str> = doc.hedges.iter().map(|h| h.span.slice(text)).collect();
+    assert_eq!(got, ["zorp", "blick"]);
+    assert_eq!(doc.hedges[0].category, HedgeCategory::Doxastic);
+    assert_eq!(doc.hedges[1].category, HedgeCategory::Epistemic);
+    assert!(doc.sentences[0].uncertain && !doc.sentences[1].uncertain);
+}
+
+#[test]
+fn deferred_lexicon_cues_are_left_to_the_tagger() {
+    // Without a tagger, a deferred cue fires; with a tagger that knows nothing, it does not.
+    let lex = || {
+        Lexicon::from_toml_str(
+            "[[cues]]\ncategory = \"epistemic\"\nwords = [\"could\"]\ndefer = true\n\n\
+             [[cues]]\ncategory = \"doxastic\"\nwords = [\"alleges\"]\n",
+            "inline.toml",
+        )
+        .unwrap()
+    };
+    let text = "He alleges it could rain.";
+    let doc = run(&HedgeStage::new(Some(lex()), None), text);
+    assert_eq!(doc.hedges.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(MODEL_FILE),
+        "name = \"empty\"\nfeatures = 1\nthreshold = 0.5\ndomain = \"wiki\"\nscale = 1.0\nbias = -5.0\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(CUES_FILE), "").unwrap();
+    std::fs::write(dir.path().join(WEIGHTS_FILE), "").unwrap();
+    let tagger = Tagger::load(dir.path()).unwrap();
+    let doc = run(&HedgeStage::new(Some(lex()), Some(tagger)), text);
+    let got: Vec<&str> = doc.hedges.iter().map(|h| h.span.slice(text)).collect();
+    assert_eq!(got, ["alleges"]);
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Arbitrary text mixed with cue words: no panic, spans on char boundaries inside
+        /// their sentence, uncertainty in [0, 1] and consistent with the hedges.
+        #[test]
+        fn any_text_gives_valid_hedges(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("may".to_string()), Just("May".to_string()), Just("could".to_string()),
+                    Just("if".to_string()), Just("no doubt".to_string()), Just("alleges".to_string()),
+                    Just(". ".to_string()), Just("\n".to_string()), Just("don’t".to_string()),
+                    "\\PC{0,12}",
+                ],
+                0..40,
+            )
+        ) {
+            let text = parts.join(" ");
+            let doc = run(shipped(), &text);
+            for h in &doc.hedges {
+                prop_assert!(text.is_char_boundary(h.span.start) && text.is_char_boundary(h.span.end));
+                prop_assert!(h.span.start < h.span.end);
+            }
+            for (i, s) in doc.sentences.iter().enumerate() {
+                prop_assert!((0.0..=1.0).contains(&s.uncertainty));
+                let any = doc.hedges.iter().any(|h| h.sentence == i && !h.negated);
+                prop_assert_eq!(any, s.uncertain);
+            }
+        }
+    }
+}
