@@ -159,6 +159,11 @@ pub fn train(cmd: TrainCommand) -> Result<u8, Exit> {
     use caveat_pipeline::ner::{conll, train as ner_train, FeatureSet};
     match cmd {
         TrainCommand::Ner(a) => {
+            if a.clusters.is_none() && !a.no_clusters {
+                return Err(Exit::config(anyhow!(
+                    "word clusters are a core feature: pass --clusters FILE (e.g. models/ner-fast/clusters.tsv) or --no-clusters"
+                )));
+            }
             let train_docs = conll::read(&a.train).map_err(Exit::config)?;
             let dev_docs = conll::read(&a.dev).map_err(Exit::config)?;
             let features = FeatureSet {

@@ -17,6 +17,7 @@ mod cmd_run;
 mod commands;
 mod merge;
 mod progress;
+mod report;
 
 use std::process::ExitCode;
 
@@ -87,6 +88,12 @@ enum Command {
     Eval(commands::EvalCommand),
     /// Join the outputs of sharded runs (`run --shard K/N`) in the order of a single run.
     Merge(merge::MergeArgs),
+    /// Render a run's output as one self-contained HTML file (entities, hedges, sources).
+    Report(report::ReportArgs),
+    /// Corpus overview of a run's output: counts, most-cited sources, most hedged entities.
+    Stats(report::StatsArgs),
+    /// Convert a run's output to CoNLL, brat standoff or spaCy JSON.
+    Export(report::ExportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -106,6 +113,9 @@ fn main() -> ExitCode {
         Command::Eval(e) => commands::eval(e),
         Command::Bench(b) => bench::bench(b),
         Command::Merge(m) => merge::merge(m),
+        Command::Report(a) => report::report(a),
+        Command::Stats(a) => report::stats_cmd(a),
+        Command::Export(a) => report::export(a),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "caveat", &mut std::io::stdout());

@@ -1,0 +1,648 @@
+//! The self-contained HTML report (`caveat report`).
+//!
+//! Layout of the file, written in one streaming pass:
+//!
+//! 1. head with the inline CSS, the toolbar (search, filters, layer toggles) and empty pager
+//!    and article containers;
+//! 2. `<script type="application/json" id="caveat-data">`: one compact JSON object per
+//!    article (text, spans in UTF-16 units for JavaScript, per-attribution source names),
+//!    written as each record is read;
+//! 3. the corpus overview, rendered in Rust from [`CorpusStats`] once every record has been
+//!    read, and shown first by CSS (`order: -1`), so it needs no JavaScript;
+//! 4. a small vanilla script that renders the articles of the current page (20 by default)
+//!    from the data, with marks nested from all span boundaries, and caps the text rendered
+//!    per article (more on demand) so that a megabyte article stays usable.
+//!
+//! All text goes through HTML escaping (Rust) or `esc()` (JavaScript); JSON in `<script>`
+//! has every `<` written as `\u003c`, so no article text can close the script element.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::record::Record;
+use crate::stats::{ellipsize, CorpusStats, RecordFacts, StatsAccumulator};
+use crate::text::TextIndex;
+use crate::ReportError;
+
+const CSS: &str = include_str!("assets/report.css");
+const JS: &str = include_str!("assets/report.js");
+
+/// Options of [`render_html`].
+#[derive(Clone, Debug)]
+pub struct HtmlOptions {
+    /// Title of the page.
+    pub title: String,
+    /// Articles per page.
+    pub page_size: usize,
+    /// Rows per ranking in the overview.
+    pub top: usize,
+    /// Characters (UTF-16 units) of an article's text rendered at first; the reader can show
+    /// more. Keeps megabyte articles responsive.
+    pub max_chars: usize,
+    /// Skip records that cannot be read (counted in [`ReportSummary::skipped`] and noted in
+    /// the page) instead of failing on the first one.
+    pub skip_invalid: bool,
+}
+
+impl Default for HtmlOptions {
+    fn default() -> Self {
+        HtmlOptions {
+            title: "caveat report".into(),
+            page_size: 20,
+            top: 20,
+            max_chars: 20_000,
+            skip_invalid: false,
+        }
+    }
+}
+
+/// What [`render_html`] did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportSummary {
+    /// Articles in the report.
+    pub articles: u64,
+    /// Records skipped as unreadable (with [`HtmlOptions::skip_invalid`]).
+    pub skipped: u64,
+    /// The first skipped record's error, if any.
+    pub first_error: Option<String>,
+    /// The corpus statistics shown in the overview.
+    pub stats: CorpusStats,
+}
+
+/// Escape text for HTML element content and attribute values.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A CSS class suffix: ASCII letters, digits, `-` and `_`; anything else `_`.
+/// (The script uses the same rule.)
+fn class_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A writer that escapes `<` as `\u003c` (valid only for JSON, where `<` occurs in strings),
+/// so that JSON can sit inside a `<script>` element.
+struct ScriptSafe<'w, W: Write>(&'w mut W);
+
+impl<W: Write> Write for ScriptSafe<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'<') {
+            self.0.write_all(&rest[..i])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[i + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Round a score for the page.
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The compact JSON object of one article for the script (offsets in UTF-16 units).
+fn article_json(r: &Record, facts: &RecordFacts) -> Value {
+    let ix = TextIndex::new(&r.text);
+    let u = |cp: usize| ix.utf16_of(cp);
+    let part = |p: &Option<crate::record::Part>| match p {
+        Some(p) => (u(p.start) as i64, u(p.end) as i64),
+        None => (-1, -1),
+    };
+    let atts: Vec<Value> = r
+        .attributions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let (sa, sb) = part(&a.source);
+            let (ca, cb) = part(&a.cue);
+            let (ka, kb) = part(&a.content);
+            let name = facts.sources[i]
+                .as_ref()
+                .map(|(_, d)| d.as_str())
+                .unwrap_or("");
+            json!([
+                sa,
+                sb,
+                ca,
+                cb,
+                ka,
+                kb,
+                u8::from(a.vague),
+                a.cites.map_or(-1, |c| c as i64),
+                name,
+                u8::from(facts.hedged_attributions[i]),
+            ])
+        })
+        .collect();
+    let mut obj = json!({
+        "i": r.id,
+        "t": r.title(),
+        "x": r.text,
+        "n": r.sentences.len(),
+        "u": facts.uncertain_sentences,
+        "s": r.sentences.iter().filter(|s| s.uncertain).map(|s| json!([u(s.start), u(s.end)])).collect::<Vec<_>>(),
+        "e": r.entities.iter().map(|e| json!([u(e.start), u(e.end), e.label, r3(e.score)])).collect::<Vec<_>>(),
+        "h": r.hedges.iter().map(|h| json!([u(h.start), u(h.end), h.category, r3(h.score), u8::from(h.negated), h.attribution.map_or(-1, |a| a as i64)])).collect::<Vec<_>>(),
+        "a": atts,
+    });
+    if r.truncated {
+        obj["tr"] = json!(1);
+    }
+    obj
+}
+
+/// Colour of an entity label: fixed for caveat's CoNLL labels, a hash-derived hue otherwise.
+fn label_colour(label: &str) -> String {
+    match label {
+        "PER" => "#ffd6a5".into(),
+        "ORG" => "#a0c4ff".into(),
+        "LOC" => "#b9fbc0".into(),
+        "MISC" => "#e0c3fc".into(),
+        _ => {
+            let h = label
+                .bytes()
+                .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+            format!("hsl({} 85% 82%)", h % 360)
+        }
+    }
+}
+
+/// Write the HTML report of `records` to `out`: one self-contained page (no external assets)
+/// with the corpus overview, every article with entities, hedge cues and attributions
+/// marked, search and filters, and client-side paging (see the module docs for the layout).
+///
+/// Reads the records once and keeps only the statistics in memory. Fails on the first
+/// unreadable record unless [`HtmlOptions::skip_invalid`] is set, and on write errors.
+pub fn render_html<I, W>(
+    records: I,
+    out: &mut W,
+    opts: &HtmlOptions,
+) -> Result<ReportSummary, ReportError>
+where
+    I: IntoIterator<Item = Result<Record, ReportError>>,
+    W: Write,
+{
+    let mut acc = StatsAccumulator::new(opts.top.max(1));
+    let mut labels = BTreeSet::new();
+    let mut categories = BTreeSet::new();
+    let mut articles = 0u64;
+    let mut skipped = 0u64;
+    let mut first_error = None;
+    let io = ReportError::output;
+
+    let title = esc(&opts.title);
+    write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"caveat report\">\n<title>{title}</title>\n\
+         <style>\n{CSS}</style>\n</head>\n<body>\n\
+         <header class=\"page-head\"><h1>{title}</h1>\
+         <p class=\"sub\">Entities, hedged claims and who they are attributed to.</p></header>\n\
+         <main id=\"main\">\n\
+         <section id=\"articles-section\" aria-label=\"Articles\">\n\
+         <h2 class=\"section\">Articles</h2>\n\
+         <div id=\"toolbar\" class=\"toolbar\">\n\
+         <input id=\"q\" type=\"search\" placeholder=\"Search text, id, title…\" aria-label=\"Search\">\n\
+         <select id=\"f-label\" aria-label=\"Entity label\"><option value=\"\">any entity label</option></select>\n\
+         <select id=\"f-cat\" aria-label=\"Hedge category\"><option value=\"\">any hedge category</option></select>\n\
+         <input id=\"f-source\" list=\"sources\" placeholder=\"Source…\" aria-label=\"Source\"><datalist id=\"sources\"></datalist>\n\
+         <label><input id=\"f-unc\" type=\"checkbox\"> uncertain only</label>\n\
+         <button id=\"f-clear\" type=\"button\">Clear</button>\n\
+         <span class=\"layers\">Show: <label><input type=\"checkbox\" data-layer=\"ents\" checked> entities</label>\
+         <label><input type=\"checkbox\" data-layer=\"hedges\" checked> hedges</label>\
+         <label><input type=\"checkbox\" data-layer=\"atts\" checked> attributions</label>\
+         <label><input type=\"checkbox\" data-layer=\"sents\" checked> uncertain sentences</label></span>\n\
+         </div>\n<nav class=\"pager\" id=\"pager-top\" aria-label=\"Pages\"></nav>\n\
+         <div id=\"articles\"><noscript><p class=\"note\">The articles are rendered by JavaScript, \
+         which is disabled; the overview below works without it.</p></noscript></div>\n\
+         <nav class=\"pager\" id=\"pager-bottom\" aria-label=\"Pages\"></nav>\n</section>\n\
+         <script type=\"application/json\" id=\"caveat-data\">["
+    )
+    .map_err(io)?;
+
+    for item in records {
+        let record = match item {
+            Ok(r) => r,
+            Err(e) if opts.skip_invalid => {
+                skipped += 1;
+                first_error.get_or_insert_with(|| e.to_string());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let facts = RecordFacts::new(&record);
+        acc.add_with(&record, &facts);
+        labels.extend(record.entities.iter().map(|e| e.label.clone()));
+        categories.extend(record.hedges.iter().map(|h| h.category.clone()));
+        if articles > 0 {
+            out.write_all(b",\n").map_err(io)?;
+        }
+        serde_json::to_writer(ScriptSafe(out), &article_json(&record, &facts))
+            .map_err(|e| io(e.into()))?;
+        articles += 1;
+    }
+    out.write_all(b"]</script>\n").map_err(io)?;
+
+    let stats = acc.finish();
+    let mut html = String::new();
+    overview(
+        &mut html,
+        &stats,
+        skipped,
+        first_error.as_deref(),
+        &labels,
+        &categories,
+    );
+    out.write_all(html.as_bytes()).map_err(io)?;
+
+    // Colours of every label seen; then the metadata the script needs.
+    let mut style = String::from("<style>\n");
+    for l in &labels {
+        let _ = writeln!(
+            style,
+            ".ent-{c}{{--ec:{col}}}",
+            c = class_name(l),
+            col = label_colour(l)
+        );
+    }
+    style.push_str("</style>\n");
+    out.write_all(style.as_bytes()).map_err(io)?;
+    let meta = json!({
+        "pageSize": opts.page_size.max(1),
+        "maxChars": opts.max_chars.max(1000),
+        "labels": labels,
+        "categories": categories,
+        "sources": stats.top_sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+    });
+    out.write_all(b"<script type=\"application/json\" id=\"caveat-meta\">")
+        .map_err(io)?;
+    serde_json::to_writer(ScriptSafe(out), &meta).map_err(|e| io(e.into()))?;
+    write!(
+        out,
+        "</script>\n</main>\n<script>\n{JS}</script>\n</body>\n</html>\n"
+    )
+    .map_err(io)?;
+    out.flush().map_err(io)?;
+    Ok(ReportSummary {
+        articles,
+        skipped,
+        first_error,
+        stats,
+    })
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+fn bar(x: f64) -> String {
+    format!(
+        "<span class=\"bar\"><span style=\"width:{:.1}%\"></span></span>",
+        (x * 100.0).clamp(0.0, 100.0)
+    )
+}
+
+/// The corpus overview (Rust-rendered, no script needed).
+fn overview(
+    h: &mut String,
+    s: &CorpusStats,
+    skipped: u64,
+    first_error: Option<&str>,
+    labels: &BTreeSet<String>,
+    categories: &BTreeSet<String>,
+) {
+    let share = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    h.push_str("<section id=\"overview\" class=\"overview\" aria-label=\"Corpus overview\">\n<h2 class=\"section\">Corpus overview</h2>\n");
+    if skipped > 0 {
+        let _ = writeln!(
+            h,
+            "<p class=\"note warn\">{skipped} unreadable records were skipped (first: {}).</p>",
+            esc(first_error.unwrap_or(""))
+        );
+    }
+    h.push_str("<div class=\"cards\">\n");
+    let card = |h: &mut String, n: String, label: &str, extra: String| {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"n\">{n}</div><div class=\"l\">{label}</div><div class=\"x\">{extra}</div></div>"
+        );
+    };
+    card(
+        h,
+        s.documents.to_string(),
+        "articles",
+        format!("{} characters", s.characters),
+    );
+    card(h, s.sentences.to_string(), "sentences", String::new());
+    card(
+        h,
+        pct(s.uncertain_sentence_share),
+        "uncertain sentences",
+        format!("{} of {}", s.uncertain_sentences, s.sentences),
+    );
+    card(
+        h,
+        s.documents_with_uncertainty.to_string(),
+        "articles with hedging",
+        pct(share(s.documents_with_uncertainty, s.documents)),
+    );
+    card(h, s.entities.to_string(), "entities", String::new());
+    card(
+        h,
+        s.hedges.to_string(),
+        "hedge cues",
+        format!("{} negated", s.negated_hedges),
+    );
+    card(
+        h,
+        s.attributions.to_string(),
+        "attributions",
+        format!("{} distinct sources", s.distinct_sources),
+    );
+    card(
+        h,
+        s.vague_attributions.to_string(),
+        "vague sources",
+        format!("{} of attributions", pct(s.vague_source_share)),
+    );
+    h.push_str("</div>\n<div class=\"panels\">\n");
+
+    // Most-cited sources.
+    h.push_str("<div class=\"panel\" id=\"ov-sources\"><h3>Most-cited sources</h3>");
+    if s.top_sources.is_empty() {
+        h.push_str("<p class=\"empty\">No attributions.</p>");
+    } else {
+        h.push_str("<table><thead><tr><th>source</th><th title=\"attributions\">cited</th><th title=\"articles\">arts</th><th>vague</th><th colspan=\"2\" title=\"attributions in uncertain sentences or with hedged content\">hedged</th></tr></thead><tbody>");
+        for src in &s.top_sources {
+            let tag = src.label.as_deref().map_or(String::new(), |l| {
+                format!(
+                    " <span class=\"tag ent-{}\">{}</span>",
+                    class_name(l),
+                    esc(l)
+                )
+            });
+            let _ = write!(
+                h,
+                "<tr><td><a href=\"#\" class=\"go\" data-source=\"{n}\" title=\"show articles citing {n}\">{n}</a>{tag}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                src.citations,
+                src.documents,
+                src.vague,
+                pct(src.hedged_share),
+                bar(src.hedged_share),
+                n = esc(&src.name),
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</div>\n");
+
+    // Most hedged entities.
+    h.push_str("<div class=\"panel\" id=\"ov-entities\"><h3>Most hedged entities</h3><p class=\"hint\">Mentions in uncertain sentences or inside hedged attributed content.</p>");
+    if s.top_hedged_entities.is_empty() {
+        h.push_str("<p class=\"empty\">None.</p>");
+    } else {
+        h.push_str("<table><thead><tr><th>entity</th><th>hedged</th><th>mentions</th><th colspan=\"2\">share</th></tr></thead><tbody>");
+        for e in &s.top_hedged_entities {
+            let _ = write!(
+                h,
+                "<tr><td><a href=\"#\" class=\"go\" data-search=\"{t}\">{t}</a> <span class=\"tag ent-{c}\">{l}</span></td>\
+                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                e.hedged,
+                e.mentions,
+                pct(e.hedged_share),
+                bar(e.hedged_share),
+                t = esc(&e.text),
+                c = class_name(&e.label),
+                l = esc(&e.label),
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</div>\n");
+
+    // Hedged sentences per article.
+    h.push_str("<div class=\"panel\" id=\"ov-articles\"><h3>Hedged sentences per article</h3><div class=\"hist\">");
+    let max = s
+        .uncertain_share_histogram
+        .iter()
+        .map(|b| b.documents)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for b in &s.uncertain_share_histogram {
+        let _ = write!(
+            h,
+            "<div class=\"hrow\"><span class=\"hlab\">{}</span>{}<span class=\"hn\">{}</span></div>",
+            esc(&b.range),
+            bar(b.documents as f64 / max as f64),
+            b.documents
+        );
+    }
+    h.push_str("</div>");
+    if !s.most_uncertain_documents.is_empty() {
+        h.push_str("<h4>Most uncertain articles</h4><table><thead><tr><th>article</th><th>hedged</th><th>share</th></tr></thead><tbody>");
+        for d in &s.most_uncertain_documents {
+            let name = d.title.as_deref().unwrap_or(&d.id);
+            let _ = write!(
+                h,
+                "<tr><td><a href=\"#\" class=\"go\" data-goto=\"{}\" title=\"{}\">{}</a></td><td>{}/{}</td><td>{}</td></tr>",
+                d.index,
+                esc(&d.id),
+                esc(&ellipsize(name, 60)),
+                d.uncertain,
+                d.sentences,
+                pct(d.share)
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    h.push_str("</div>\n");
+
+    // Hedge categories and cues; entity labels (one wide panel).
+    h.push_str("<div class=\"panel wide\" id=\"ov-hedges\"><div><h3>Hedge cues by category</h3><table><tbody>");
+    for c in &s.hedges_by_category {
+        let _ = write!(
+            h,
+            "<tr><td><a href=\"#\" class=\"go\" data-cat=\"{n}\"><span class=\"hedge h-{k}\">{n}</span></a></td><td>{}</td><td>{}</td></tr>",
+            c.count,
+            pct(share(c.count, s.hedges)),
+            n = esc(&c.name),
+            k = class_name(&c.name)
+        );
+    }
+    h.push_str("</tbody></table></div><div><h3>Most frequent cues</h3><p class=\"cues\">");
+    for c in &s.top_hedge_cues {
+        let _ = write!(
+            h,
+            "<span class=\"cue-chip\"><a href=\"#\" class=\"go\" data-search=\"{t}\"><span class=\"hedge h-{}\">{t}</span></a> {}</span> ",
+            class_name(&c.category),
+            c.count,
+            t = esc(&c.cue),
+        );
+    }
+    h.push_str("</p></div><div><h3>Entities by label</h3><table><tbody>");
+    for c in &s.entities_by_label {
+        let _ = write!(
+            h,
+            "<tr><td><a href=\"#\" class=\"go\" data-label=\"{n}\"><span class=\"ent ent-{k}\">{n}</span></a></td><td>{}</td><td>{}</td></tr>",
+            c.count,
+            pct(share(c.count, s.entities)),
+            n = esc(&c.name),
+            k = class_name(&c.name)
+        );
+    }
+    h.push_str("</tbody></table></div></div>\n</div>\n");
+
+    // Legend.
+    h.push_str("<div class=\"legend\"><strong>Legend</strong> ");
+    for l in labels {
+        let _ = write!(
+            h,
+            "<span class=\"ent ent-{}\">{}</span> ",
+            class_name(l),
+            esc(l)
+        );
+    }
+    for c in categories {
+        let _ = write!(
+            h,
+            "<span class=\"hedge h-{}\" title=\"hedge cue\">{}</span> ",
+            class_name(c),
+            esc(c)
+        );
+    }
+    h.push_str(
+        "<span class=\"att-source\">source</span> <span class=\"att-cue\">cue</span> \
+         <span class=\"att-content\">content</span> <span class=\"sent-u\">uncertain sentence</span> \
+         <span class=\"flag vague\">vague</span></div>\n</section>\n",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Offsets;
+
+    fn rec(json: &str) -> Result<Record, ReportError> {
+        Record::from_json_line(json, 1, Offsets::Chars)
+    }
+
+    fn render(
+        records: Vec<Result<Record, ReportError>>,
+        opts: &HtmlOptions,
+    ) -> (String, ReportSummary) {
+        let mut out = Vec::new();
+        let summary = render_html(records, &mut out, opts).unwrap();
+        (String::from_utf8(out).unwrap(), summary)
+    }
+
+    /// The JSON array in the data script, parsed back.
+    fn data(html: &str) -> Vec<Value> {
+        let start = html.find("id=\"caveat-data\">").unwrap() + "id=\"caveat-data\">".len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).unwrap()
+    }
+
+    #[test]
+    fn every_article_is_in_the_page_and_markup_is_escaped() {
+        let evil = r#"{"id":"<img src=x onerror=alert(1)>","text":"</script><script>alert(1)</script> 🚄 Paris may fall.",
+            "meta":{"title":"<b>bold</b>"},
+            "sentences":[{"start":0,"end":52,"uncertain":true}],
+            "entities":[{"start":37,"end":42,"label":"LOC\"><script>","text":"Paris"}],
+            "hedges":[{"start":43,"end":46,"category":"epi<s>","attribution":null}],
+            "attributions":[{"source":{"start":37,"end":42,"text":"Paris"},"cue":null,"content":{"start":43,"end":51,"text":"may fall"},"source_entity":0}]}"#;
+        let records = vec![rec(evil), rec(r#"{"id":"b","text":"Nothing here."}"#)];
+        let (html, summary) = render(records, &HtmlOptions::default());
+        assert_eq!(summary.articles, 2);
+        // The only script elements are ours: two JSON blocks, one style-free code block.
+        assert_eq!(html.matches("<script").count(), 3, "injected script tags");
+        assert!(!html.contains("<img src=x"));
+        assert!(!html.contains("<b>bold</b>"));
+        let d = data(&html);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0]["i"], "<img src=x onerror=alert(1)>");
+        assert_eq!(d[1]["i"], "b");
+        // UTF-16 offsets: the emoji counts twice, so "Paris" starts at 38.
+        assert_eq!(d[0]["e"][0][0], 38);
+        let text = d[0]["x"].as_str().unwrap();
+        let units: Vec<u16> = text.encode_utf16().collect();
+        assert_eq!(String::from_utf16(&units[38..43]).unwrap(), "Paris");
+        assert!(html.contains("id=\"caveat-meta\""));
+        assert!(html.contains("id=\"overview\""));
+    }
+
+    #[test]
+    fn paging_metadata_and_overview() {
+        let records: Vec<_> = (0..45)
+            .map(|i| {
+                rec(&format!(
+                    r#"{{"id":"d{i}","text":"Officials said it may rain.","sentences":[{{"start":0,"end":27,"uncertain":true}}],
+                    "hedges":[{{"start":18,"end":21,"text":"may","category":"epistemic","attribution":0}}],
+                    "attributions":[{{"source":{{"start":0,"end":9,"text":"Officials"}},"cue":{{"start":10,"end":14,"text":"said"}},"content":{{"start":15,"end":26,"text":"it may rain"}},"vague":true}}]}}"#
+                ))
+            })
+            .collect();
+        let opts = HtmlOptions {
+            page_size: 20,
+            ..HtmlOptions::default()
+        };
+        let (html, summary) = render(records, &opts);
+        assert_eq!(summary.articles, 45);
+        assert_eq!(data(&html).len(), 45);
+        assert!(html.contains("\"pageSize\":20"));
+        assert!(html.contains("data-source=\"Officials\""));
+        assert_eq!(summary.stats.vague_attributions, 45);
+        assert!(html.contains("id=\"pager-top\""));
+    }
+
+    #[test]
+    fn invalid_records_fail_or_are_skipped() {
+        let bad = || vec![rec(r#"{"id":"a","text":"x"}"#), rec("[1]")];
+        assert!(render_html(bad(), &mut Vec::new(), &HtmlOptions::default()).is_err());
+        let opts = HtmlOptions {
+            skip_invalid: true,
+            ..HtmlOptions::default()
+        };
+        let (html, summary) = render(bad(), &opts);
+        assert_eq!((summary.articles, summary.skipped), (1, 1));
+        assert!(html.contains("1 unreadable records were skipped"));
+    }
+
+    #[test]
+    fn script_safe_escapes_every_lt() {
+        let mut out = Vec::new();
+        ScriptSafe(&mut out).write_all(b"a<b<</").unwrap();
+        assert_eq!(out, b"a\\u003cb\\u003c\\u003c/");
+    }
+}

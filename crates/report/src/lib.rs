@@ -1,0 +1,90 @@
+//! Seeing caveat's results: an HTML report, corpus statistics and exports.
+//!
+//! Everything here reads caveat's output JSONL (see the README, "Output") one record at a
+//! time, so memory stays flat however big the corpus:
+//!
+//! - [`render_html`] writes one self-contained HTML file (inline CSS and JavaScript, no
+//!   external assets): a corpus overview, then every article with entities, hedge cues and
+//!   attributions (source → cue → content) marked, with search, filters and paging
+//!   (`caveat report`).
+//! - [`stats`] / [`StatsAccumulator`] compute [`CorpusStats`] (serialisable to JSON, printable
+//!   as terminal tables) (`caveat stats`).
+//! - [`export_conll`], [`BratExporter`] and [`export_spacy_json`] write CoNLL (BIO), brat
+//!   standoff and spaCy `Doc.to_json()` data (`caveat export`).
+//!
+//! Offsets in the input are Unicode code points (caveat's default; [`Offsets::Bytes`] reads
+//! the output of `[output] offsets = "bytes"`). brat and spaCy count characters the same way,
+//! so exported offsets are code points too; the HTML report converts them to UTF-16 for the
+//! browser.
+//!
+//! ```no_run
+//! use caveat_report::{open_jsonl, render_html, HtmlOptions};
+//! let records = open_jsonl("out.jsonl".as_ref())?;
+//! let mut html = std::io::BufWriter::new(std::fs::File::create("report.html").unwrap());
+//! let summary = render_html(records, &mut html, &HtmlOptions::default())?;
+//! eprintln!("{} articles", summary.articles);
+//! # Ok::<(), caveat_report::ReportError>(())
+//! ```
+
+mod brat;
+mod conll;
+mod html;
+mod record;
+mod spacy;
+mod stats;
+mod text;
+mod tokens;
+
+use std::path::PathBuf;
+
+pub use brat::{brat_annotations, export_brat, write_brat_config, BratExporter};
+pub use conll::{export_conll, ConllOptions};
+pub use html::{render_html, HtmlOptions, ReportSummary};
+pub use record::{
+    open_jsonl, Attribution, Entity, Hedge, JsonlRecords, Offsets, Part, Record, Sentence, Token,
+};
+pub use spacy::{export_spacy_json, spacy_doc, SpacyOptions};
+pub use stats::{
+    stats, Bucket, CorpusStats, Count, CueStat, DocStat, EntityStat, SourceStat, StatsAccumulator,
+};
+pub use tokens::export_tokens;
+
+/// What can go wrong while reading records or writing a report or an export.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file (`-` for a stream).
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A line is not JSON.
+    #[error("line {line}: invalid JSON: {message}")]
+    Json {
+        /// 1-based line number.
+        line: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A line is JSON but not a caveat output record.
+    #[error("line {line}: not a caveat output record: {message}")]
+    Record {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ReportError {
+    /// An I/O error on an output stream (no path known).
+    pub(crate) fn output(source: std::io::Error) -> Self {
+        ReportError::Io {
+            path: PathBuf::from("<output>"),
+            source,
+        }
+    }
+}
