@@ -8,8 +8,7 @@
 //!     [--model model.txt] [--min-score 0.5] [--errors]
 //! ```
 
-#[path = "common/polnear.rs"]
-mod polnear;
+use caveat_attribution::brat as polnear;
 #[path = "common/prep.rs"]
 mod prep;
 

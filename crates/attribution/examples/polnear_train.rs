@@ -7,8 +7,7 @@
 //! ```
 //! Writes `OUT/cues.toml` and `OUT/model.txt`. PolNeAR text itself is never written.
 
-#[path = "common/polnear.rs"]
-mod polnear;
+use caveat_attribution::brat as polnear;
 #[path = "common/prep.rs"]
 mod prep;
 

@@ -38,6 +38,7 @@
 //! The work is linear in the number of tokens: only lexicon candidates are scored, each with
 //! a fixed number of hashed features, and each cue looks at a bounded window for its source.
 
+pub mod brat;
 mod extract;
 mod lexicon;
 mod model;

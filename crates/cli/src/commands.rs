@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context};
 use caveat_pipeline::registry::stage_types;
 use caveat_pipeline::PipelineConfig;
 use clap::{Args, Subcommand};
@@ -138,6 +138,10 @@ pub struct TrainNerArgs {
 pub enum EvalCommand {
     /// Exact-span entity P/R/F1 (conlleval) of a pipeline on a CoNLL file, from raw text.
     Ner(EvalArgs),
+    /// Cue-level and sentence-level hedge P/R/F1 on Szeged/BioScope XML.
+    Hedge(EvalArgs),
+    /// Attribution cue P/R/F1 and source/content overlap on brat standoff (PolNeAR layout).
+    Attribution(EvalArgs),
 }
 
 /// Flags shared by the `caveat eval` commands.
@@ -252,10 +256,63 @@ pub fn eval(cmd: EvalCommand) -> Result<u8, Exit> {
                 start.elapsed().as_secs_f64()
             );
             print!("{counts}");
-            if failed > 0 {
-                eprintln!("caveat: {failed} documents failed in a stage");
-            }
+            report_failed(failed);
             Ok(exit::OK)
         }
+        EvalCommand::Hedge(a) => {
+            let pipeline = load_pipeline(&a.pipeline)?;
+            let gold = caveat_pipeline::hedge::corpus::read_xml(&a.gold).map_err(Exit::config)?;
+            let (scores, failed) = with_threads(a.threads, || {
+                caveat_pipeline::eval::hedge::evaluate(&pipeline, &gold)
+            })?;
+            println!(
+                "{} on {} ({} documents)",
+                a.pipeline.display(),
+                a.gold.display(),
+                gold.len()
+            );
+            for (name, c) in [("cues", scores.cues), ("sentences", scores.sentences)] {
+                println!(
+                    "{name:<10} P {:.3}  R {:.3}  F1 {:.3}   (tp {} fp {} fn {})",
+                    c.precision(),
+                    c.recall(),
+                    c.f1(),
+                    c.tp,
+                    c.fp,
+                    c.fn_
+                );
+            }
+            report_failed(failed);
+            Ok(exit::OK)
+        }
+        EvalCommand::Attribution(a) => {
+            let pipeline = load_pipeline(&a.pipeline)?;
+            let gold = caveat_pipeline::attribution::brat::read(&a.gold)
+                .with_context(|| {
+                    format!(
+                        "reading brat standoff from {} (expects text/*.txt and attributions/*.ann)",
+                        a.gold.display()
+                    )
+                })
+                .map_err(Exit::config)?;
+            let (score, failed) = with_threads(a.threads, || {
+                caveat_pipeline::eval::attribution::evaluate(&pipeline, &gold)
+            })?;
+            println!(
+                "{} on {} ({} documents)",
+                a.pipeline.display(),
+                a.gold.display(),
+                gold.len()
+            );
+            println!("{}", score.report());
+            report_failed(failed);
+            Ok(exit::OK)
+        }
+    }
+}
+
+fn report_failed(failed: usize) {
+    if failed > 0 {
+        eprintln!("caveat: {failed} documents failed in a stage");
     }
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use caveat_report::{
-    export_conll, export_spacy_json, open_jsonl, render_html, stats, BratExporter, ConllOptions, HtmlOptions,
-    Offsets, SpacyOptions,
+    export_conll, export_spacy_json, open_jsonl, render_html, stats, BratExporter, ConllOptions,
+    HtmlOptions, Offsets, SpacyOptions,
 };
 use clap::{Args, ValueEnum};
 
@@ -58,8 +58,12 @@ pub struct ReportArgs {
 
 /// `caveat report`.
 pub fn report(a: ReportArgs) -> Result<u8, Exit> {
-    let records = open_jsonl(&a.input).map_err(Exit::config)?.with_offsets(a.offsets.into());
-    let file = File::create(&a.html).with_context(|| format!("cannot create {}", a.html.display())).map_err(Exit::config)?;
+    let records = open_jsonl(&a.input)
+        .map_err(Exit::config)?
+        .with_offsets(a.offsets.into());
+    let file = File::create(&a.html)
+        .with_context(|| format!("cannot create {}", a.html.display()))
+        .map_err(Exit::config)?;
     let mut out = BufWriter::new(file);
     let opts = HtmlOptions {
         title: a.title,
@@ -69,12 +73,17 @@ pub fn report(a: ReportArgs) -> Result<u8, Exit> {
         ..HtmlOptions::default()
     };
     let summary = render_html(records, &mut out, &opts).map_err(Exit::runtime)?;
-    out.flush().map_err(|e| Exit::runtime(anyhow::Error::from(e)))?;
+    out.flush()
+        .map_err(|e| Exit::runtime(anyhow::Error::from(e)))?;
     eprintln!(
         "caveat: wrote {} ({} articles{})",
         a.html.display(),
         summary.articles,
-        if summary.skipped > 0 { format!(", {} lines skipped", summary.skipped) } else { String::new() }
+        if summary.skipped > 0 {
+            format!(", {} lines skipped", summary.skipped)
+        } else {
+            String::new()
+        }
     );
     Ok(exit::OK)
 }
@@ -97,10 +106,15 @@ pub struct StatsArgs {
 
 /// `caveat stats`.
 pub fn stats_cmd(a: StatsArgs) -> Result<u8, Exit> {
-    let records = open_jsonl(&a.input).map_err(Exit::config)?.with_offsets(a.offsets.into());
+    let records = open_jsonl(&a.input)
+        .map_err(Exit::config)?
+        .with_offsets(a.offsets.into());
     let s = stats(records, a.top).map_err(Exit::runtime)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&s).map_err(|e| Exit::runtime(anyhow::Error::from(e)))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&s).map_err(|e| Exit::runtime(anyhow::Error::from(e)))?
+        );
     } else {
         print!("{s}");
     }
@@ -142,15 +156,23 @@ pub struct ExportArgs {
 
 /// `caveat export`.
 pub fn export(a: ExportArgs) -> Result<u8, Exit> {
-    let records = open_jsonl(&a.input).map_err(Exit::config)?.with_offsets(a.offsets.into());
+    let records = open_jsonl(&a.input)
+        .map_err(Exit::config)?
+        .with_offsets(a.offsets.into());
     let mut n = 0u64;
     match a.format {
         Format::Conll | Format::Spacy => {
-            let file =
-                File::create(&a.output).with_context(|| format!("cannot create {}", a.output.display())).map_err(Exit::config)?;
+            let file = File::create(&a.output)
+                .with_context(|| format!("cannot create {}", a.output.display()))
+                .map_err(Exit::config)?;
             let mut out = BufWriter::new(file);
-            let conll = ConllOptions { hedge_column: a.hedge_column, ..ConllOptions::default() };
-            let spacy = SpacyOptions { extensions: a.extensions };
+            let conll = ConllOptions {
+                hedge_column: a.hedge_column,
+                ..ConllOptions::default()
+            };
+            let spacy = SpacyOptions {
+                extensions: a.extensions,
+            };
             for r in records {
                 let r = r.map_err(Exit::runtime)?;
                 match a.format {
@@ -160,12 +182,14 @@ pub fn export(a: ExportArgs) -> Result<u8, Exit> {
                 .map_err(Exit::runtime)?;
                 n += 1;
             }
-            out.flush().map_err(|e| Exit::runtime(anyhow::Error::from(e)))?;
+            out.flush()
+                .map_err(|e| Exit::runtime(anyhow::Error::from(e)))?;
         }
         Format::Brat => {
             let mut ex = BratExporter::new(&a.output).map_err(Exit::config)?;
             for r in records {
-                ex.write(&r.map_err(Exit::runtime)?).map_err(Exit::runtime)?;
+                ex.write(&r.map_err(Exit::runtime)?)
+                    .map_err(Exit::runtime)?;
                 n += 1;
             }
             ex.finish().map_err(Exit::runtime)?;

@@ -114,3 +114,60 @@ pub mod ner {
         }
     }
 }
+
+/// Hedges: Szeged / BioScope XML, cue-level (overlap) and sentence-level scores, with
+/// `evidential` and `weasel` hedges neither credited nor penalised.
+pub mod hedge {
+    use caveat_hedge::corpus::GoldDoc;
+    use caveat_hedge::eval::{score_doc, Scores};
+
+    use super::*;
+
+    /// Score `pipeline`'s hedges on `gold` documents (their text goes through every stage).
+    pub fn evaluate(pipeline: &Pipeline, gold: &[GoldDoc]) -> (Scores, usize) {
+        let mut docs: Vec<Document> = gold
+            .iter()
+            .map(|g| Document::new(g.id.clone(), g.text.clone()))
+            .collect();
+        let failed = annotate_all(pipeline, &mut docs);
+        let mut total = Scores::default();
+        for (doc, g) in docs.iter().zip(gold) {
+            total.add(score_doc(g, &doc.hedges));
+        }
+        (total, failed)
+    }
+}
+
+/// Attribution: brat standoff in the PolNeAR layout; cue F1 by overlap, and source and
+/// content overlap on matched cues.
+pub mod attribution {
+    use caveat_attribution::brat::{GoldDoc, Rel, Score};
+
+    use super::*;
+
+    /// Score `pipeline`'s attributions on `gold` documents.
+    pub fn evaluate(pipeline: &Pipeline, gold: &[GoldDoc]) -> (Score, usize) {
+        let mut docs: Vec<Document> = gold
+            .iter()
+            .map(|g| Document::new(g.id.clone(), g.text.clone()))
+            .collect();
+        let failed = annotate_all(pipeline, &mut docs);
+        let mut total = Score::default();
+        let span = |s: caveat_core::Span| (s.start, s.end);
+        for (doc, g) in docs.iter().zip(gold) {
+            let pred: Vec<Rel> = doc
+                .attributions
+                .iter()
+                .filter_map(|a| {
+                    Some(Rel {
+                        cue: span(a.cue?),
+                        source: a.source.map(span),
+                        content: a.content.map(span),
+                    })
+                })
+                .collect();
+            total.add(&g.rels, &pred);
+        }
+        (total, failed)
+    }
+}

@@ -1,22 +1,28 @@
-//! Reading a PolNeAR-layout directory and scoring attributions exactly like
-//! `shared/tools/eval/polnear.py` (cue F1 by one-to-one greedy overlap; source and content
-//! overlap on matched cues).
-#![allow(dead_code)]
+//! Gold attributions in brat standoff (the PolNeAR layout: `DIR/text/*.txt` and
+//! `DIR/attributions/*.ann` with `Source`, `Cue` and `Content` spans linked by events), and
+//! scoring exactly like the project's held-out checks: cue F1 by one-to-one greedy overlap,
+//! and for matched cues how often the source and content overlap the gold ones.
 
 use std::path::Path;
 
-/// A gold relation in byte offsets.
+/// A relation in byte offsets.
 #[derive(Clone, Debug)]
 pub struct Rel {
+    /// The cue span.
     pub cue: (usize, usize),
+    /// The source span, if any.
     pub source: Option<(usize, usize)>,
+    /// The content span, if any.
     pub content: Option<(usize, usize)>,
 }
 
 /// A gold document.
 pub struct GoldDoc {
+    /// The file stem.
     pub id: String,
+    /// The raw text.
     pub text: String,
+    /// Gold relations.
     pub rels: Vec<Rel>,
 }
 
@@ -66,19 +72,25 @@ pub fn read(root: &Path) -> std::io::Result<Vec<GoldDoc>> {
                     let _kind = it.next();
                     let offs = it.next().unwrap_or("");
                     let ranges: Vec<&str> = offs.split(';').collect();
-                    let s: usize = ranges[0]
+                    let first = ranges[0]
                         .split_whitespace()
                         .next()
-                        .unwrap()
-                        .parse()
-                        .unwrap();
-                    let e: usize = ranges[ranges.len() - 1]
+                        .and_then(|x| x.parse().ok());
+                    let last = ranges[ranges.len() - 1]
                         .split_whitespace()
                         .last()
-                        .unwrap()
-                        .parse()
-                        .unwrap();
-                    spans.insert(id.to_string(), (b(s), b(e)));
+                        .and_then(|x| x.parse().ok());
+                    let (Some(s), Some(e)) = (first, last) else {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!(
+                                "{}: span {id} has no offsets: `{line}`",
+                                adir.join(a).display()
+                            ),
+                        ));
+                    };
+                    let (s, e): (usize, usize) = (s, e);
+                    spans.insert(id.to_string(), (b(s), b(e.max(s))));
                 } else {
                     let role = |r: &str| {
                         p[1].split(' ')
@@ -113,12 +125,19 @@ fn ov(a: Option<(usize, usize)>, b: Option<(usize, usize)>) -> bool {
 /// Running totals of the score.
 #[derive(Default, Debug, Clone, Copy)]
 pub struct Score {
+    /// Matched cues.
     pub tp: usize,
+    /// Predicted cues matching no gold cue.
     pub fp: usize,
+    /// Gold cues matched by no prediction.
     pub fn_: usize,
+    /// Matched cues whose predicted source overlaps the gold source.
     pub src_ok: usize,
+    /// Matched cues with a gold source.
     pub src_n: usize,
+    /// Matched cues whose predicted content overlaps the gold content.
     pub con_ok: usize,
+    /// Matched cues with a gold content.
     pub con_n: usize,
     /// False positives overlapping an already matched gold cue (split cues).
     pub dup: usize,
@@ -152,6 +171,7 @@ impl Score {
         self.fn_ += used.iter().filter(|u| !**u).count();
     }
 
+    /// Cue precision, recall, F1.
     pub fn prf(&self) -> (f64, f64, f64) {
         let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
         let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
@@ -163,6 +183,7 @@ impl Score {
         (p, r, f)
     }
 
+    /// A two-line summary.
     pub fn report(&self) -> String {
         let (p, r, f) = self.prf();
         format!(
