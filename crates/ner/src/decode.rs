@@ -10,9 +10,19 @@ pub(crate) struct Transitions {
     pub(crate) trans: Vec<f32>,
     pub(crate) start: Vec<f32>,
     pub(crate) end: Vec<f32>,
+    /// Allowed predecessors of each tag, ascending: `preds[pred_at[t]..pred_at[t + 1]]`.
+    /// BILOU allows ~6 of 17 on average, so Viterbi visits only those.
+    preds: Vec<u8>,
+    pred_at: Vec<usize>,
 }
 
 impl Transitions {
+    /// Allowed predecessors of tag `to`, ascending.
+    #[inline]
+    pub(crate) fn preds(&self, to: usize) -> &[u8] {
+        &self.preds[self.pred_at[to]..self.pred_at[to + 1]]
+    }
+
     /// Apply the constraints to learned scores.
     pub(crate) fn constrained(nt: usize, trans: &[f32], start: &[f32], end: &[f32]) -> Self {
         let mut t = Transitions {
@@ -20,7 +30,13 @@ impl Transitions {
             trans: trans.to_vec(),
             start: start.to_vec(),
             end: end.to_vec(),
+            preds: Vec::new(),
+            pred_at: vec![0],
         };
+        for b in 0..nt {
+            t.preds.extend((0..nt).filter(|&a| tags::allowed(a, b)).map(|a| a as u8));
+            t.pred_at.push(t.preds.len());
+        }
         for a in 0..nt {
             for b in 0..nt {
                 if !tags::allowed(a, b) {
@@ -66,13 +82,15 @@ pub(crate) fn viterbi(
         let e = &em[i * nt..(i + 1) * nt];
         let bk = &mut back[i * nt..(i + 1) * nt];
         for to in 0..nt {
+            // Disallowed transitions are -inf and can never win: skip them. The order of
+            // the allowed ones is ascending, so ties break exactly as a full scan would.
             let mut best = f32::NEG_INFINITY;
             let mut arg = 0u8;
-            for (from, &p) in prev.iter().enumerate() {
-                let v = p + tr.trans[from * nt + to];
+            for &from in tr.preds(to) {
+                let v = prev[from as usize] + tr.trans[from as usize * nt + to];
                 if v > best {
                     best = v;
-                    arg = from as u8;
+                    arg = from;
                 }
             }
             cur[to] = best + e[to];
