@@ -181,6 +181,22 @@ impl RecordReader {
         }
     }
 
+    /// A reader over one JSONL stream (e.g. bytes in memory), named `name` in error records.
+    pub fn from_reader(
+        name: &str,
+        reader: Box<dyn BufRead + Send>,
+        max_line_bytes: usize,
+        max_doc_bytes: usize,
+    ) -> RecordReader {
+        RecordReader {
+            inputs: Vec::new().into_iter(),
+            current: Some((name.into(), reader, 0)),
+            max_line_bytes,
+            max_doc_bytes,
+            buf: Vec::new(),
+        }
+    }
+
     fn open(&mut self, input: Input) -> io::Result<Option<RawRecord>> {
         let name: Arc<str> = input.name().into();
         match input {
@@ -244,12 +260,9 @@ impl Iterator for RecordReader {
                         return Some(Ok(RawRecord {
                             source: name.clone(),
                             line: *line,
-                            body: RawBody::Error {
-                                kind: "line_too_long",
-                                message: format!(
-                                    "the line has {n} bytes, over the limit of {} (--max-line-bytes)",
-                                    self.max_line_bytes
-                                ),
+                            body: RawBody::TooLong {
+                                len: n,
+                                max: self.max_line_bytes,
                             },
                         }));
                     }
@@ -295,6 +308,7 @@ mod tests {
                 let body = match r.body {
                     RawBody::Json(b) => String::from_utf8_lossy(&b).into_owned(),
                     RawBody::Error { kind, .. } => format!("<{kind}>"),
+                    RawBody::TooLong { .. } => "<line_too_long>".to_string(),
                     RawBody::Text { .. } => unreachable!(),
                 };
                 (r.line, body)

@@ -34,4 +34,4 @@ pub use caveat_tokenize as tokenize;
 pub use config::{ConfigErrors, ConfigProblem, OffsetUnit, OutputOptions, PipelineConfig};
 pub use pipeline::{DocFailure, Pipeline};
 pub use record::ErrorRecord;
-pub use runner::{run, RunError, RunOptions, Summary};
+pub use runner::{process_records, run, shard_of, Processed, RunError, RunOptions, Summary};

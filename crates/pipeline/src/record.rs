@@ -31,7 +31,14 @@ pub enum RawBody {
         /// Whether the file was cut short at reading.
         truncated: bool,
     },
-    /// The reader already knows the record is unusable (e.g. a line over the size limit).
+    /// A JSONL line of `len` bytes, over the limit of `max` bytes (it was not kept).
+    TooLong {
+        /// The line's length.
+        len: u64,
+        /// The limit (`--max-line-bytes`).
+        max: usize,
+    },
+    /// The reader already knows the record is unusable.
     Error {
         /// Machine-readable kind.
         kind: &'static str,
@@ -109,6 +116,13 @@ pub fn parse(raw: RawRecord, max_doc_bytes: usize) -> Result<Parsed, ErrorRecord
     };
     let doc = match body {
         RawBody::Error { kind, message } => return Err(fail(None, kind, message)),
+        RawBody::TooLong { len, max } => {
+            return Err(fail(
+                None,
+                "line_too_long",
+                format!("the line has {len} bytes, over the limit of {max} (--max-line-bytes)"),
+            ))
+        }
         RawBody::Text {
             id,
             mut bytes,

@@ -140,7 +140,7 @@ fn raw_len(r: &RawRecord) -> usize {
     match &r.body {
         RawBody::Json(b) => b.len(),
         RawBody::Text { bytes, .. } => bytes.len(),
-        RawBody::Error { .. } => 0,
+        RawBody::Error { .. } | RawBody::TooLong { .. } => 0,
     }
 }
 
@@ -157,20 +157,40 @@ struct BatchOut {
     words: u64,
 }
 
-fn process_batch(
+/// What became of one input record, as [`process_records`] reports it.
+pub enum Processed<'a> {
+    /// The record went through every stage.
+    Doc {
+        /// The annotated document.
+        doc: &'a Document,
+        /// Its input position.
+        seq: u64,
+    },
+    /// The record could not be read or a stage failed on it.
+    Error {
+        /// The error record, as written to the errors file.
+        error: ErrorRecord,
+        /// Its input position.
+        seq: u64,
+    },
+}
+
+/// Parse and annotate a batch of raw records (input positions from `first_seq`), then
+/// report each record of shard `shard` (all when `None`) to `emit`, in input order. This is
+/// the one place that turns records into documents or error records; the runner and the
+/// Python bindings both use it.
+pub fn process_records(
     pipeline: &Pipeline,
     raws: Vec<RawRecord>,
     first_seq: u64,
     max_doc_bytes: usize,
     shard: Option<(u64, u64)>,
-) -> BatchOut {
-    use caveat_core::TokenKind;
+    mut emit: impl FnMut(Processed<'_>),
+) {
     enum Slot {
         Doc(usize, u64),
         Err(ErrorRecord, u64),
     }
-    let input_records = raws.len() as u64;
-    let input_bytes = raws.iter().map(|r| raw_len(r) as u64).sum();
     let mine = |id: &serde_json::Value| shard.is_none_or(|(k, n)| shard_of(id, n) == k);
     let mut docs: Vec<Document> = Vec::with_capacity(raws.len());
     let mut origin: Vec<(Arc<str>, u64)> = Vec::with_capacity(raws.len());
@@ -189,50 +209,67 @@ fn process_batch(
             Err(_) => {}
         }
     }
-    let tag = |seq: u64| shard.map(|_| seq);
     let failures = pipeline.annotate(&mut docs);
-    let mut b = BatchOut {
-        input_records,
-        input_bytes,
-        out: Vec::with_capacity(docs.iter().map(|d| d.text.len() * 3).sum()),
-        ..Default::default()
-    };
     for slot in slots {
         match slot {
-            Slot::Err(e, seq) => {
-                write_error(&mut b.err, &e, tag(seq));
-                b.errors += 1;
-            }
-            Slot::Doc(i, seq) => {
-                let d = &docs[i];
-                match &failures[i] {
-                    None => {
-                        write_record_seq(&mut b.out, d, pipeline.output(), tag(seq));
-                        b.documents += 1;
-                        b.bytes += d.text.len() as u64;
-                        b.tokens += d.tokens.len() as u64;
-                        b.words += d
-                            .tokens
-                            .iter()
-                            .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
-                            .count() as u64;
-                    }
-                    Some(f) => {
-                        let (source, line) = &origin[i];
-                        let e = ErrorRecord {
-                            id: Some(d.id.clone()),
-                            file: source.clone(),
-                            line: *line,
-                            kind: f.kind,
-                            message: format!("stage `{}`: {}", f.stage, f.message),
-                        };
-                        write_error(&mut b.err, &e, tag(seq));
-                        b.errors += 1;
-                    }
+            Slot::Err(error, seq) => emit(Processed::Error { error, seq }),
+            Slot::Doc(i, seq) => match &failures[i] {
+                None => emit(Processed::Doc { doc: &docs[i], seq }),
+                Some(f) => {
+                    let (source, line) = &origin[i];
+                    let error = ErrorRecord {
+                        id: Some(docs[i].id.clone()),
+                        file: source.clone(),
+                        line: *line,
+                        kind: f.kind,
+                        message: format!("stage `{}`: {}", f.stage, f.message),
+                    };
+                    emit(Processed::Error { error, seq })
                 }
-            }
+            },
         }
     }
+}
+
+fn process_batch(
+    pipeline: &Pipeline,
+    raws: Vec<RawRecord>,
+    first_seq: u64,
+    max_doc_bytes: usize,
+    shard: Option<(u64, u64)>,
+) -> BatchOut {
+    use caveat_core::TokenKind;
+    let mut b = BatchOut {
+        input_records: raws.len() as u64,
+        input_bytes: raws.iter().map(|r| raw_len(r) as u64).sum(),
+        out: Vec::with_capacity(raws.iter().map(|r| raw_len(r) * 3).sum()),
+        ..Default::default()
+    };
+    let tag = |seq: u64| shard.map(|_| seq);
+    process_records(
+        pipeline,
+        raws,
+        first_seq,
+        max_doc_bytes,
+        shard,
+        |p| match p {
+            Processed::Error { error, seq } => {
+                write_error(&mut b.err, &error, tag(seq));
+                b.errors += 1;
+            }
+            Processed::Doc { doc, seq } => {
+                write_record_seq(&mut b.out, doc, pipeline.output(), tag(seq));
+                b.documents += 1;
+                b.bytes += doc.text.len() as u64;
+                b.tokens += doc.tokens.len() as u64;
+                b.words += doc
+                    .tokens
+                    .iter()
+                    .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
+                    .count() as u64;
+            }
+        },
+    );
     b
 }
 
