@@ -34,7 +34,8 @@ impl Transitions {
             pred_at: vec![0],
         };
         for b in 0..nt {
-            t.preds.extend((0..nt).filter(|&a| tags::allowed(a, b)).map(|a| a as u8));
+            t.preds
+                .extend((0..nt).filter(|&a| tags::allowed(a, b)).map(|a| a as u8));
             t.pred_at.push(t.preds.len());
         }
         for a in 0..nt {
