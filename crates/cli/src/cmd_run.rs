@@ -116,6 +116,35 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
+/// Refuse an output path that exists (without --overwrite/--resume) or whose directory does
+/// not exist.
+fn check_output_path(path: &Path, args: &RunArgs) -> Result<(), Exit> {
+    if path.exists() && !args.overwrite && !args.resume {
+        return Err(Exit::config(anyhow!(
+            "{} already exists; pass --overwrite to replace it or --resume to continue an interrupted run",
+            path.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Exit::config(anyhow!(
+            "{} is a directory; name a file",
+            path.display()
+        )));
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(Exit::config(anyhow!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Open an output file per the overwrite/resume rules; returns the file positioned for
 /// appending and its kept length.
 fn open_output(path: &Path, args: &RunArgs, keep: Option<u64>) -> Result<(File, u64), Exit> {
@@ -237,6 +266,14 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
         }
     }
 
+    // Check both output paths before creating either, so that a refused start leaves
+    // nothing behind.
+    for path in [args.output.as_deref(), args.errors.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        check_output_path(path, &args)?;
+    }
     let out_count = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let err_count = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut out: Box<dyn Write + Send> = match &args.output {

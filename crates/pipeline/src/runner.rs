@@ -69,6 +69,9 @@ impl Default for RunOptions {
     }
 }
 
+/// A partial batch is dispatched when no record arrived for this long.
+pub const IDLE_FLUSH: Duration = Duration::from_millis(200);
+
 /// Counts of a run so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -275,9 +278,13 @@ fn process_batch(
 
 /// Run `pipeline` over `records`, writing output records to `out` and error records to
 /// `errors`, both in input order. `progress` is called after each written batch.
+///
+/// `records` is read on a thread of its own, so that a stop request (SIGINT/SIGTERM) is
+/// honoured even while the input blocks (a quiet pipe), and a partial batch is processed
+/// when the input pauses for [`IDLE_FLUSH`] instead of waiting for the batch to fill.
 pub fn run(
     pipeline: &Pipeline,
-    records: impl Iterator<Item = io::Result<RawRecord>>,
+    records: impl Iterator<Item = io::Result<RawRecord>> + Send + 'static,
     out: &mut (dyn Write + Send),
     errors: &mut (dyn Write + Send),
     opts: &RunOptions,
@@ -364,12 +371,44 @@ pub fn run(
                 });
                 true
             };
+            // The reader thread is detached: if it is blocked on input when the run stops,
+            // it ends with the process.
+            let (rec_tx, rec_rx) = bounded::<io::Result<RawRecord>>(opts.batch_size.max(1) * 2);
+            std::thread::Builder::new()
+                .name("caveat-reader".into())
+                .spawn(move || {
+                    for rec in records {
+                        if rec_tx.send(rec).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| RunError::Pool {
+                    threads: 1,
+                    message: format!("reader thread: {e}"),
+                })?;
             let mut stopped = false;
-            for rec in records {
+            loop {
                 if stop.load(Ordering::Relaxed) {
                     stopped = true;
                     break;
                 }
+                let rec = match rec_rx.recv_timeout(IDLE_FLUSH) {
+                    Ok(rec) => rec,
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                        if !batch.is_empty() {
+                            batch_bytes = 0;
+                            if !dispatch(std::mem::replace(
+                                &mut batch,
+                                Vec::with_capacity(opts.batch_size),
+                            )) {
+                                return Ok(false);
+                            }
+                        }
+                        continue;
+                    }
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                };
                 let rec = rec.map_err(RunError::Read)?;
                 if skipped < opts.skip_records {
                     skipped += 1;
@@ -387,6 +426,8 @@ pub fn run(
                     }
                 }
             }
+            // A stop request that came with the end of the input still counts.
+            stopped |= stop.load(Ordering::Relaxed);
             if !batch.is_empty() {
                 dispatch(batch);
             }
