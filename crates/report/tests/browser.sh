@@ -6,7 +6,7 @@
 #
 # Environment (all optional):
 #   CAVEAT_BIN   the caveat binary            (default: target/release/caveat, built if missing)
-#   REPORT_BIN   the report example binary    (default: built with cargo, example `report`)
+#   REPORT_BIN   a report program `REPORT_BIN IN OUT` (default: `caveat report IN --html OUT`)
 #   PIPELINE     pipeline for `caveat run`    (default: pipelines/news.toml)
 #   OUT_DIR      where outputs and screenshots go (default: a new temporary directory)
 #   CHROMIUM     the browser                  (default: chromium, installed with apt-get if missing)
@@ -39,11 +39,14 @@ if [[ ! -x "$CAVEAT_BIN" ]]; then
     log "building caveat"
     cargo build --release -p caveat-cli
 fi
-if [[ -z "${REPORT_BIN:-}" ]]; then
-    log "building the report example"
-    cargo build --release -p caveat-report --example report
-    REPORT_BIN="$ROOT/target/release/examples/report"
-fi
+# The report is made by `caveat report IN --html OUT` unless REPORT_BIN (IN OUT) is given.
+report() {
+    if [[ -n "${REPORT_BIN:-}" ]]; then
+        "$REPORT_BIN" "$1" "$2"
+    else
+        "$CAVEAT_BIN" report "$1" --html "$2"
+    fi
+}
 
 browser() { # browser ARGS... URL
     timeout 180 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -59,7 +62,7 @@ printf '%s\n' '{"id":"xss-<b>1</b>","title":"<i>evil</i>","text":"<script>docume
 N_IN=$(grep -c . "$IN")
 log "caveat run -p $PIPELINE $IN"
 "$CAVEAT_BIN" run -p "$PIPELINE" "$IN" --output "$OUT_DIR/sample.out.jsonl" --overwrite
-"$REPORT_BIN" "$OUT_DIR/sample.out.jsonl" "$OUT_DIR/sample.html"
+report "$OUT_DIR/sample.out.jsonl" "$OUT_DIR/sample.html"
 browser --dump-dom "file://$OUT_DIR/sample.html" >"$OUT_DIR/sample.dom.html"
 browser --screenshot="$OUT_DIR/report.png" --window-size=1280,2000 "file://$OUT_DIR/sample.html" >/dev/null
 DOM="$OUT_DIR/sample.dom.html"
@@ -131,7 +134,7 @@ awk 'BEGIN {
 N_BIG=$(wc -l <"$BIG")
 ms() { echo $(($(date +%s%N) / 1000000)); }
 start=$(ms)
-"$REPORT_BIN" "$BIG" "$OUT_DIR/synthetic.html"
+report "$BIG" "$OUT_DIR/synthetic.html"
 log "report of $N_BIG records ($(du -h "$BIG" | cut -f1) JSONL): $(du -h "$OUT_DIR/synthetic.html" | cut -f1) HTML in $(($(ms) - start)) ms"
 start=$(ms)
 browser --dump-dom "file://$OUT_DIR/synthetic.html" >"$OUT_DIR/synthetic.dom.html"
