@@ -317,9 +317,11 @@ impl Tagger {
         }
         let mut consumed = vec![false; probs.len()];
         let mut new = Vec::new();
+        // A span is taken by an overlapping scored hedge, or by any hedge on exactly that
+        // span (an evidential "reportedly" must not come out twice).
         let taken = |hs: &[Hedge], span: Span| {
             hs.iter()
-                .any(|h| crate::is_scored(h.category) && h.span.overlaps(span))
+                .any(|h| h.span == span || (crate::is_scored(h.category) && h.span.overlaps(span)))
         };
         // Deferred lexicon matches: the tagger decides; the match keeps its span and category.
         for m in lex.iter().filter(|m| m.defer) {
