@@ -439,3 +439,36 @@ fn shards_merge_into_the_single_run_output() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not a shard output line"));
 }
+
+#[test]
+fn no_span_is_reported_twice_as_a_hedge() {
+    // Regression: the tagger re-proposed the lexicon's evidential "reportedly" on the same span.
+    let dir = tempfile::tempdir().unwrap();
+    let news = pipeline("news.toml");
+    let input = b"{\"id\":1,\"text\":\"The company reportedly plans to cut jobs. It apparently approved the deal.\"}\n";
+    let out = caveat_stdin(
+        dir.path(),
+        &["run", "-p", news.to_str().unwrap()],
+        Some(input),
+    );
+    let rec = &jsonl(&out.stdout)[0];
+    let spans: Vec<(u64, u64)> = rec["hedges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap()))
+        .collect();
+    let mut unique = spans.clone();
+    unique.dedup();
+    assert_eq!(spans, unique, "{}", rec["hedges"]);
+    let texts: Vec<&str> = rec["hedges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.contains(&"reportedly") && texts.contains(&"apparently"),
+        "{texts:?}"
+    );
+}
