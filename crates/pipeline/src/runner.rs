@@ -1,12 +1,15 @@
 //! The streaming parallel runner.
 //!
 //! ```text
-//! reader (calling thread) ── batches ──▶ rayon pool (parse, stages, serialise) ──▶ writer thread
-//!        ▲                                                                          │
-//!        └──────────── a slot is freed when the writer has written a batch ─────────┘
+//! reader thread ─ records ─▶ batcher (calling thread) ─ batches ─▶ rayon pool (parse,
+//!                                   ▲                              stages, serialise)
+//!                                   │                                      │
+//!                                   └── a slot is freed when the writer ◀──┘
+//!                                       thread has written a batch
 //! ```
 //!
-//! The reader only splits lines; JSON parsing, the stages and JSON writing all run on the
+//! The reader only splits lines; the batcher watches the stop flag and flushes a partial
+//! batch when the input pauses; JSON parsing, the stages and JSON writing all run on the
 //! pool. At most `in_flight` batches exist at once (read, processing, or waiting in the
 //! writer's reorder buffer), so memory is bounded by `in_flight × batch_bytes` however large
 //! the corpus. The writer emits batches strictly in input order, so the output does not
