@@ -98,13 +98,6 @@ pub struct Summary {
     pub stopped: bool,
 }
 
-impl Summary {
-    /// Every input record accounted for so far (output + errors).
-    pub fn records(&self) -> u64 {
-        self.documents + self.errors
-    }
-}
-
 /// A run that could not go on.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
