@@ -16,6 +16,7 @@ mod error;
 mod layers;
 mod offsets;
 mod options;
+mod score;
 mod span;
 mod stage;
 
@@ -24,5 +25,6 @@ pub use error::StageError;
 pub use layers::{Attribution, Entity, Hedge, HedgeCategory, Layer, Sentence, Token, TokenKind};
 pub use offsets::CharMap;
 pub use options::{BuildContext, OptionDoc};
+pub use score::Prf;
 pub use span::Span;
 pub use stage::{Stage, StageInfo};

@@ -14,48 +14,7 @@ use crate::corpus::GoldDoc;
 use crate::{is_scored, HedgeStage};
 
 /// True positives, false positives and false negatives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// True positives.
-    pub tp: usize,
-    /// False positives.
-    pub fp: usize,
-    /// False negatives.
-    pub fn_: usize,
-}
-
-impl Counts {
-    /// Precision.
-    pub fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    /// Recall.
-    pub fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    /// F1.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-    fn add(&mut self, o: Counts) {
-        self.tp += o.tp;
-        self.fp += o.fp;
-        self.fn_ += o.fn_;
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
+pub use caveat_core::Prf as Counts;
 
 /// Cue-level and sentence-level counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,8 +28,8 @@ pub struct Scores {
 impl Scores {
     /// Add another document's counts.
     pub fn add(&mut self, o: Scores) {
-        self.cues.add(o.cues);
-        self.sentences.add(o.sentences);
+        self.cues += o.cues;
+        self.sentences += o.sentences;
     }
 }
 

@@ -59,44 +59,8 @@ pub fn spans_from_tags<S: AsRef<str>>(tags: &[S]) -> Vec<LabeledSpan> {
     out
 }
 
-/// True positives, false positives and false negatives.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Prf {
-    /// Predicted entities that match a gold entity exactly.
-    pub tp: usize,
-    /// Predicted entities that match none.
-    pub fp: usize,
-    /// Gold entities that no prediction matches.
-    pub fn_: usize,
-}
-
-impl Prf {
-    /// Precision in `[0, 1]` (0 when nothing was predicted).
-    pub fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    /// Recall in `[0, 1]` (0 when there is no gold entity).
-    pub fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    /// Harmonic mean of precision and recall.
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
+/// True positives, false positives and false negatives (exact spans with their labels).
+pub use caveat_core::Prf;
 
 /// Counts overall and per label; add any number of sentences or documents with [`Counts::add`].
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -137,14 +101,9 @@ impl Counts {
 
     /// Merge another set of counts into this one.
     pub fn merge(&mut self, other: &Counts) {
-        let add = |a: &mut Prf, b: &Prf| {
-            a.tp += b.tp;
-            a.fp += b.fp;
-            a.fn_ += b.fn_;
-        };
-        add(&mut self.overall, &other.overall);
+        self.overall += other.overall;
         for (l, c) in &other.per_label {
-            add(self.per_label.entry(l.clone()).or_default(), c);
+            *self.per_label.entry(l.clone()).or_default() += *c;
         }
     }
 }
