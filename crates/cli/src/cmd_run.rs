@@ -145,15 +145,9 @@ fn check_output_path(path: &Path, args: &RunArgs) -> Result<(), Exit> {
     Ok(())
 }
 
-/// Open an output file per the overwrite/resume rules; returns the file positioned for
-/// appending and its kept length.
-fn open_output(path: &Path, args: &RunArgs, keep: Option<u64>) -> Result<(File, u64), Exit> {
-    if path.exists() && !args.overwrite && !args.resume {
-        return Err(Exit::config(anyhow!(
-            "{} already exists; pass --overwrite to replace it or --resume to continue an interrupted run",
-            path.display()
-        )));
-    }
+/// Open an output file (already checked by [`check_output_path`]), keeping its first `keep`
+/// bytes (0 for a new run; the checkpoint's length on `--resume`), positioned after them.
+fn open_output(path: &Path, keep: u64) -> Result<File, Exit> {
     let mut f = OpenOptions::new()
         .create(true)
         .write(true)
@@ -161,11 +155,10 @@ fn open_output(path: &Path, args: &RunArgs, keep: Option<u64>) -> Result<(File, 
         .open(path)
         .with_context(|| format!("cannot open {} for writing", path.display()))
         .map_err(Exit::config)?;
-    let keep = keep.unwrap_or(0);
     f.set_len(keep)
         .and_then(|_| f.seek(SeekFrom::Start(keep)))
         .map_err(Exit::runtime)?;
-    Ok((f, keep))
+    Ok(f)
 }
 
 /// Parse `K/N` (K may be `auto`).
@@ -249,9 +242,9 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             if found.complete {
                 // Nothing left to process; still cut anything written after the end.
                 let out = args.output.as_deref().expect("checked above");
-                open_output(out, &args, Some(found.out_bytes))?;
+                open_output(out, found.out_bytes)?;
                 if let Some(e) = &args.errors {
-                    open_output(e, &args, Some(found.err_bytes))?;
+                    open_output(e, found.err_bytes)?;
                 }
                 if !args.quiet {
                     eprintln!(
@@ -274,28 +267,21 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
     {
         check_output_path(path, &args)?;
     }
-    let out_count = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let err_count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    // Bytes of each file holding complete records (what a checkpoint records).
+    let out_count = Arc::new(std::sync::atomic::AtomicU64::new(start.out_bytes));
+    let err_count = Arc::new(std::sync::atomic::AtomicU64::new(start.err_bytes));
     let mut out: Box<dyn Write + Send> = match &args.output {
-        Some(p) => {
-            let (f, kept) = open_output(p, &args, Some(start.out_bytes))?;
-            out_count.store(kept, Ordering::Relaxed);
-            Box::new(Counting {
-                inner: BufWriter::with_capacity(1 << 20, f),
-                written: out_count.clone(),
-            })
-        }
+        Some(p) => Box::new(Counting {
+            inner: BufWriter::with_capacity(1 << 20, open_output(p, start.out_bytes)?),
+            written: out_count.clone(),
+        }),
         None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
     };
     let mut errors: Box<dyn Write + Send> = match &args.errors {
-        Some(p) => {
-            let (f, kept) = open_output(p, &args, Some(start.err_bytes))?;
-            err_count.store(kept, Ordering::Relaxed);
-            Box::new(Counting {
-                inner: BufWriter::new(f),
-                written: err_count.clone(),
-            })
-        }
+        Some(p) => Box::new(Counting {
+            inner: BufWriter::new(open_output(p, start.err_bytes)?),
+            written: err_count.clone(),
+        }),
         None => Box::new(io::stderr()),
     };
 
