@@ -18,12 +18,7 @@ use caveat_attribution::Lexicon;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-            .unwrap_or_else(|| default.to_string())
-    };
+    let arg = |name: &str, default: &str| prep::flag(&args, name, default);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let data = PathBuf::from(arg(
         "--data",

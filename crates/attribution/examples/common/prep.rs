@@ -73,3 +73,11 @@ pub fn evaluate(stage: &AttributionStage, gold: &[GoldDoc], docs: &[Prepared]) -
     }
     score
 }
+
+/// The value after `--name` on the command line, or `default`.
+pub fn flag(args: &[String], name: &str, default: &str) -> String {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| default.to_string())
+}
