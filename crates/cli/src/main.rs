@@ -101,6 +101,9 @@ enum Command {
     },
     /// Measure throughput and peak memory of a pipeline on a corpus, per thread count.
     Bench(bench::BenchArgs),
+    /// Model directories: assemble a shipped delta over its base encoder.
+    #[command(subcommand)]
+    Models(commands::ModelsCommand),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
         Command::Train(t) => commands::train(t),
         Command::Eval(e) => commands::eval(e),
         Command::Bench(b) => bench::bench(b),
+        Command::Models(m) => commands::models(m),
         Command::Merge(m) => merge::merge(m),
         Command::Report(a) => report::report(a),
         Command::Stats(a) => report::stats_cmd(a),

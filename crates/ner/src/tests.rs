@@ -9,7 +9,7 @@ use caveat_core::{BuildContext, Document, Sentence, Span, Stage, Token, TokenKin
 use crate::conll::{parse, ConllDoc};
 use crate::eval::{spans_from_tags, Counts};
 use crate::train::{evaluate, train, TrainOptions};
-use crate::{FeatureSet, Model, NerConfig, NerError, NerStage};
+use crate::{FeatureSet, Model, NerBackend, NerConfig, NerError, NerStage};
 
 const PER: &[&str] = &[
     "John Smith",
@@ -219,7 +219,10 @@ fn stage_spans_slice_the_text() {
     let (model, _) = small_model(dir.path(), FeatureSet::default());
     let out = dir.path().join("m");
     model.save(&out).unwrap();
-    let cfg = NerConfig { model: "m".into() };
+    let cfg = NerConfig {
+        model: "m".into(),
+        ..NerConfig::default()
+    };
     let ctx = BuildContext::new(dir.path());
     assert!(cfg.files(&ctx)[0].1.is_file());
     let stage = cfg.build(&ctx).unwrap();
@@ -303,7 +306,7 @@ fn stage_survives_odd_input() {
     assert!(stage.process(&mut doc).is_err());
     // Sentence ranges beyond the tokens are clipped.
     let toks = ["Mary", "Jones"];
-    let _ = stage.model().tag(&toks, &[0..5, 7..9]);
+    let _ = stage.model().unwrap().tag(&toks, &[0..5, 7..9]);
 }
 
 #[test]
@@ -319,7 +322,47 @@ fn config_errors_say_what_and_where() {
     assert!(bad.unwrap_err().to_string().contains("modle"));
     let ok: NerConfig = toml::from_str("").unwrap();
     assert_eq!(ok.model, "../models/ner-fast");
-    assert_eq!(NerConfig::OPTIONS.len(), 1);
+    assert_eq!(NerConfig::OPTIONS.len(), 6);
+    let t: NerConfig = toml::from_str("backend = \"rust-bert\"\nmax_length = 64").unwrap();
+    assert_eq!((t.backend, t.max_length), (NerBackend::RustBert, 64));
+    let bad: Result<NerConfig, _> = toml::from_str("backend = \"torch\"");
+    assert!(bad.unwrap_err().to_string().contains("candle"));
+}
+
+#[test]
+fn transformer_model_errors_name_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = BuildContext::new(dir.path());
+    std::fs::create_dir(dir.path().join("m")).unwrap();
+    let cfg = NerConfig {
+        model: "m".into(),
+        backend: NerBackend::Candle,
+        ..NerConfig::default()
+    };
+    assert_eq!(cfg.files(&ctx)[0].1, dir.path().join("m/config.json"));
+    let err = cfg.build(&ctx).unwrap_err().to_string();
+    assert!(
+        err.contains("config.json") && err.contains("not found"),
+        "{err}"
+    );
+    // A delta-shipped model without its assembled weights points at scripts/fetch-models.
+    for f in ["config.json", "tokenizer.json", "delta.safetensors"] {
+        std::fs::write(dir.path().join("m").join(f), "{}").unwrap();
+    }
+    let err = cfg.build(&ctx).unwrap_err().to_string();
+    assert!(
+        err.contains("model.safetensors") && err.contains("scripts/fetch-models"),
+        "{err}"
+    );
+    if !cfg!(feature = "rust-bert") {
+        std::fs::write(dir.path().join("m/model.safetensors"), "").unwrap();
+        let rb = NerConfig {
+            backend: NerBackend::RustBert,
+            ..cfg.clone()
+        };
+        let err = rb.build(&ctx).unwrap_err().to_string();
+        assert!(err.contains("--features rust-bert"), "{err}");
+    }
 }
 
 #[test]
