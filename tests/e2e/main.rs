@@ -4,4 +4,5 @@ mod eval;
 mod harness;
 mod hostile;
 mod run;
+mod transformer;
 mod validate;

@@ -11,6 +11,11 @@ fn every_shipped_pipeline_is_valid() {
     pipelines.sort();
     assert!(pipelines.len() >= 2);
     for p in &pipelines {
+        // news-rust-bert.toml needs a binary built with the rust-bert feature; without it,
+        // tests/e2e/transformer.rs checks that validation explains how to build one.
+        if !cfg!(feature = "rust-bert") && p.ends_with("news-rust-bert.toml") {
+            continue;
+        }
         let out = caveat(dir.path(), &["validate", p.to_str().unwrap()]);
         assert!(
             out.status.success(),
