@@ -127,17 +127,30 @@ pub(crate) struct ExpTransitions {
 
 impl ExpTransitions {
     pub(crate) fn new(tr: &Transitions, scale: f32) -> Self {
-        let e = |v: &f32| {
-            if v.is_finite() {
-                (scale * v).exp()
-            } else {
-                0.0
-            }
+        // Each of the three tables is shifted by its largest finite score before `exp`. Every
+        // path of a sentence gets the same shifts, so the marginals do not change, but
+        // `exp(scale * v)` can no longer overflow to infinity (and turn into NaN next to the
+        // zeros of forbidden transitions).
+        let e = |v: &[f32]| -> Vec<f32> {
+            let max = v
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .fold(f32::NEG_INFINITY, f32::max);
+            v.iter()
+                .map(|&x| {
+                    if x.is_finite() {
+                        (scale * (x - max)).exp()
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
         };
         ExpTransitions {
-            trans: tr.trans.iter().map(e).collect(),
-            start: tr.start.iter().map(e).collect(),
-            end: tr.end.iter().map(e).collect(),
+            trans: e(&tr.trans),
+            start: e(&tr.start),
+            end: e(&tr.end),
             scale,
         }
     }
@@ -173,8 +186,8 @@ pub(crate) fn marginals(
     let norm = |v: &mut [f32]| {
         let s: f32 = v.iter().sum();
         if s > 0.0 && s.is_finite() {
-            let inv = 1.0 / s;
-            v.iter_mut().for_each(|x| *x *= inv);
+            // Divide rather than multiply by 1/s: for a subnormal sum 1/s is infinite.
+            v.iter_mut().for_each(|x| *x /= s);
         } else {
             let u = 1.0 / v.len() as f32;
             v.iter_mut().for_each(|x| *x = u);
@@ -258,5 +271,30 @@ mod tests {
         assert_eq!(a[nt + 1], 0.0);
         viterbi(&em, 0, &tr, &mut d, &mut b, &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn large_scores_times_a_sharp_temperature_stay_finite() {
+        // exp(5.5 * 60) overflows f32: the marginals must still be probabilities, and the
+        // same as with the scores shifted down (a shift that changes no path's ranking).
+        let nt = tags::n_tags(1);
+        let high = vec![60.0; nt * nt];
+        let low = vec![0.0; nt * nt];
+        let em = vec![
+            0.0, 50.0, 0.0, 0.0, 40.0, //
+            30.0, 0.0, 0.0, 25.0, 0.0,
+        ];
+        let mut got = Vec::new();
+        for trans in [&high, &low] {
+            let tr = Transitions::constrained(nt, trans, &vec![70.0; nt], &vec![0.0; nt]);
+            let ex = ExpTransitions::new(&tr, 5.5);
+            let (mut a, mut be, mut e) = (Vec::new(), Vec::new(), Vec::new());
+            marginals(&em, 2, nt, &ex, &mut a, &mut be, &mut e);
+            assert!(a.iter().all(|x| x.is_finite()), "{a:?}");
+            got.push(a);
+        }
+        for (x, y) in got[0].iter().zip(&got[1]) {
+            assert!((x - y).abs() < 1e-5);
+        }
     }
 }

@@ -103,6 +103,9 @@ pub enum NerError {
     /// Training could not run with the given data or options.
     #[error("cannot train: {0}")]
     Train(String),
+    /// The `combine` options do not fit the models.
+    #[error("ner `combine`: {0}")]
+    Combine(String),
     /// A transformer model could not be loaded.
     #[error(transparent)]
     Transformer(#[from] caveat_transformer::TransformerError),
@@ -136,6 +139,13 @@ pub struct NerConfig {
     pub batch_size: usize,
     /// Transformer backends: pack consecutive sentences into one window.
     pub pack_sentences: bool,
+    /// Transformer backends: a perceptron model directory whose label probabilities are mixed
+    /// into the transformer's before decoding (empty: none). The two err in opposite
+    /// directions: the uncased transformer tags lower-case words, the perceptron over-trusts
+    /// capitals.
+    pub combine: String,
+    /// Weight of the `combine` model's probabilities, in `[0, 1]`.
+    pub combine_weight: f32,
 }
 
 impl Default for NerConfig {
@@ -148,6 +158,8 @@ impl Default for NerConfig {
             stride: t.stride,
             batch_size: t.batch_size,
             pack_sentences: t.pack,
+            combine: String::new(),
+            combine_weight: 0.5,
         }
     }
 }
@@ -204,6 +216,20 @@ impl NerConfig {
             help: "Transformer backends: fill each window with consecutive sentences (document \
                    context); false runs one sentence per window",
         },
+        OptionDoc {
+            name: "combine",
+            ty: "path",
+            default: "\"\"",
+            help: "Transformer backends: a perceptron model directory (e.g. ../models/ner-fast) \
+                   whose per-word label probabilities are pooled (weighted geometric mean) with \
+                   the transformer's before decoding; empty for none",
+        },
+        OptionDoc {
+            name: "combine_weight",
+            ty: "float",
+            default: "0.5",
+            help: "Weight in [0, 1] of the `combine` model's probabilities",
+        },
     ];
 
     /// Files the stage reads.
@@ -212,12 +238,25 @@ impl NerConfig {
         match self.backend {
             NerBackend::Perceptron => vec![("model", dir.join("model.toml"))],
             // The other files are checked when the model loads, with a hint on how to get them.
-            NerBackend::Candle | NerBackend::RustBert => vec![("model", dir.join("config.json"))],
+            NerBackend::Candle | NerBackend::RustBert => {
+                let mut files = vec![("model", dir.join("config.json"))];
+                if !self.combine.is_empty() {
+                    files.push(("combine", ctx.resolve(&self.combine).join("model.toml")));
+                }
+                files
+            }
         }
     }
 
     /// Load the model once; the stage shares it between all threads.
     pub fn build(&self, ctx: &BuildContext) -> Result<NerStage, NerError> {
+        if self.backend == NerBackend::Perceptron && !self.combine.is_empty() {
+            return Err(NerError::Combine(
+                "`combine` mixes a perceptron into a transformer model: set backend = \
+                 \"candle\" or \"rust-bert\", or remove `combine`"
+                    .into(),
+            ));
+        }
         let dir = ctx.resolve(&self.model);
         if !dir.is_dir() {
             return Err(NerError::ModelDir { path: dir });
@@ -233,12 +272,73 @@ impl NerConfig {
             batch_size: self.batch_size,
             pack: self.pack_sentences,
         };
+        let tagger = caveat_transformer::Tagger::load(&dir, kind, opts)?;
+        let combine = if self.combine.is_empty() {
+            None
+        } else {
+            if !(0.0..=1.0).contains(&self.combine_weight) {
+                return Err(NerError::Combine(format!(
+                    "combine_weight {} is not in [0, 1]",
+                    self.combine_weight
+                )));
+            }
+            let model = Model::load(ctx.resolve(&self.combine))?;
+            let columns = combine_columns(tagger.labels(), model.labels())?;
+            Some(Arc::new(Combine {
+                model,
+                weight: self.combine_weight,
+                columns,
+            }))
+        };
         Ok(NerStage {
-            tagger: Tagger::Transformer(Arc::new(caveat_transformer::Tagger::load(
-                &dir, kind, opts,
-            )?)),
+            tagger: Tagger::Transformer(Arc::new(tagger), combine),
         })
     }
+}
+
+/// A perceptron mixed into a transformer, per word and label, as a weighted geometric mean
+/// (log-linear pool): `p ∝ p_transformer^(1 - weight) · max(p_perceptron, 1e-4)^weight`, then
+/// the transformer's constrained decoding. The floor keeps the perceptron's hard zeros (tags
+/// its BILOU constraints rule out) from vetoing the transformer. On CoNLL-2003 dev this pool
+/// at weight 0.35 beat a linear pool (best 93.95 at 0.4) and both models alone.
+#[derive(Debug)]
+struct Combine {
+    model: Model,
+    weight: f32,
+    /// For each transformer label, its column in [`Model::iob_marginals`].
+    columns: Vec<usize>,
+}
+
+/// Where each IOB2 label of the transformer is in the perceptron's marginals.
+fn combine_columns(
+    labels: &caveat_transformer::labels::LabelSet,
+    perceptron: &[String],
+) -> Result<Vec<usize>, NerError> {
+    use caveat_transformer::labels::Role;
+    labels
+        .tags
+        .iter()
+        .map(|t| {
+            let ty = |ty: usize| {
+                let name = &labels.types[ty];
+                perceptron.iter().position(|l| l == name).ok_or_else(|| {
+                    NerError::Combine(format!(
+                        "the transformer's type `{name}` is not one of the perceptron's \
+                         ({})",
+                        perceptron.join(", ")
+                    ))
+                })
+            };
+            match t.role {
+                Role::Outside => Ok(0),
+                Role::Begin => Ok(1 + 2 * ty(t.ty)?),
+                Role::Inside => Ok(2 + 2 * ty(t.ty)?),
+                _ => Err(NerError::Combine(
+                    "`combine` needs a transformer with IOB2 labels (O, B-X, I-X)".into(),
+                )),
+            }
+        })
+        .collect()
 }
 
 /// The `ner` stage: tags each sentence of a document and adds its entities.
@@ -250,7 +350,7 @@ pub struct NerStage {
 #[derive(Debug, Clone)]
 enum Tagger {
     Perceptron(Arc<Model>),
-    Transformer(Arc<caveat_transformer::Tagger>),
+    Transformer(Arc<caveat_transformer::Tagger>, Option<Arc<Combine>>),
 }
 
 thread_local! {
@@ -311,7 +411,7 @@ impl NerStage {
     pub fn model(&self) -> Option<&Arc<Model>> {
         match &self.tagger {
             Tagger::Perceptron(m) => Some(m),
-            Tagger::Transformer(_) => None,
+            Tagger::Transformer(..) => None,
         }
     }
 }
@@ -332,7 +432,7 @@ impl Stage for NerStage {
             Tagger::Perceptron(model) => {
                 docs.iter_mut().map(|d| tag_perceptron(model, d)).collect()
             }
-            Tagger::Transformer(t) => tag_transformer(t, docs),
+            Tagger::Transformer(t, combine) => tag_transformer(t, combine.as_deref(), docs),
         }
     }
 }
@@ -354,9 +454,31 @@ fn tag_perceptron(model: &Model, doc: &mut Document) -> Result<(), StageError> {
     Ok(())
 }
 
+/// Mix the perceptron's IOB2 marginals `m` into the transformer's probabilities `p` (see
+/// [`Combine`]). A word the transformer did not see (all-zero row) takes the perceptron's
+/// probabilities alone.
+fn mix(c: &Combine, p: &mut [f32], m: &[f32]) {
+    let n = c.columns.len();
+    let width = 1 + 2 * c.model.labels().len();
+    for (row, mrow) in p.chunks_exact_mut(n).zip(m.chunks_exact(width)) {
+        let w = if row.iter().all(|&x| x == 0.0) {
+            1.0
+        } else {
+            c.weight
+        };
+        let mut sum = 0.0;
+        for (x, &col) in row.iter_mut().zip(&c.columns) {
+            *x = ((1.0 - w) * x.max(1e-12).ln() + w * mrow[col].max(1e-4).ln()).exp();
+            sum += *x;
+        }
+        row.iter_mut().for_each(|x| *x /= sum);
+    }
+}
+
 /// Tag all documents of a batch together, so the transformer batches windows across them.
 fn tag_transformer(
     tagger: &caveat_transformer::Tagger,
+    combine: Option<&Combine>,
     docs: &mut [Document],
 ) -> Vec<Result<(), StageError>> {
     // Per document: its words, or why it has none; then the tagger's spans over the words.
@@ -367,15 +489,19 @@ fn tag_transformer(
             .flatten()
             .map(|(words, sentences)| caveat_transformer::DocWords { words, sentences })
             .collect();
-        let mut tagged = tagger.tag(&ok).into_iter();
+        let mut probs = tagger.probs(&ok).into_iter();
         inputs
             .into_iter()
             .map(|input| {
-                input?;
-                tagged
+                let (words, sentences) = input?;
+                let mut p = probs
                     .next()
                     .unwrap_or_else(|| Ok(Vec::new()))
-                    .map_err(|e| StageError::new("ner", e.to_string()))
+                    .map_err(|e| StageError::new("ner", e.to_string()))?;
+                if let Some(c) = combine {
+                    mix(c, &mut p, &c.model.iob_marginals(&words, &sentences));
+                }
+                Ok(tagger.labels().decode(&p, words.len()))
             })
             .collect()
     };

@@ -436,6 +436,58 @@ impl Model {
         }
     }
 
+    /// Posterior probability of each token's IOB2 label, for combining this tagger with
+    /// another: column 0 is `O`, then `B-` and `I-` of each of [`Model::labels`] in order
+    /// (BILOU marginals with U folded into B and L into I). Rows of tokens outside every
+    /// sentence are zero. Returns `tokens.len() * (1 + 2 * labels)` values.
+    pub fn iob_marginals<S: AsRef<str>>(
+        &self,
+        tokens: &[S],
+        sentences: &[Range<usize>],
+    ) -> Vec<f32> {
+        let nt = self.n_tags();
+        let width = 1 + 2 * self.labels.len();
+        let mut out = vec![0.0; tokens.len() * width];
+        let mut s = Scratch::default();
+        let mut ctx = DocCtx::default();
+        let sentences = self.prepare_doc(tokens, sentences, &mut s, &mut ctx);
+        let layer = &self.layer;
+        for r in &sentences {
+            let n = r.len();
+            if n == 0 {
+                continue;
+            }
+            let caps = sentence_info(r.clone(), layer.feats, &layer.gaz, &ctx, &mut s);
+            s.keys.clear();
+            s.offsets.clear();
+            sentence_keys(layer.feats, caps, &mut s);
+            layer.emissions(nt, &mut s);
+            let mut emx = std::mem::take(&mut s.delta);
+            marginals(
+                &s.em,
+                n,
+                nt,
+                &self.exp_trans,
+                &mut s.alpha,
+                &mut s.beta,
+                &mut emx,
+            );
+            s.delta = emx;
+            for i in 0..n {
+                let row = &mut out[(r.start + i) * width..(r.start + i + 1) * width];
+                for (t, &p) in s.alpha[i * nt..(i + 1) * nt].iter().enumerate() {
+                    let col = match tags::split(t) {
+                        (tags::Pos::O, _) => 0,
+                        (tags::Pos::B | tags::Pos::U, l) => 1 + 2 * l,
+                        (tags::Pos::I | tags::Pos::L, l) => 2 + 2 * l,
+                    };
+                    row[col] += p;
+                }
+            }
+        }
+        out
+    }
+
     /// Word values and document context of a document, and the first pass when the model
     /// has one; returns the usable sentences.
     fn prepare_doc<S: AsRef<str>>(

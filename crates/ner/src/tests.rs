@@ -322,7 +322,10 @@ fn config_errors_say_what_and_where() {
     assert!(bad.unwrap_err().to_string().contains("modle"));
     let ok: NerConfig = toml::from_str("").unwrap();
     assert_eq!(ok.model, "../models/ner-fast");
-    assert_eq!(NerConfig::OPTIONS.len(), 6);
+    assert_eq!(NerConfig::OPTIONS.len(), 8);
+    let p: NerConfig = toml::from_str("combine = \"../models/ner-fast\"").unwrap();
+    let err = p.build(&BuildContext::new("/nonexistent")).unwrap_err();
+    assert!(err.to_string().contains("backend"), "{err}");
     let t: NerConfig = toml::from_str("backend = \"rust-bert\"\nmax_length = 64").unwrap();
     assert_eq!((t.backend, t.max_length), (NerBackend::RustBert, 64));
     let bad: Result<NerConfig, _> = toml::from_str("backend = \"torch\"");

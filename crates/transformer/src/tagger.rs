@@ -2,7 +2,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::backend::{Batch, Candle, Encoder};
-use crate::labels::WordSpan;
+use crate::labels::{LabelSet, WordSpan};
 use crate::window::{windows, Specials, Window, WindowOptions};
 use crate::{BackendKind, ModelDir, TransformerError};
 
@@ -118,10 +118,26 @@ impl Tagger {
         &self.dir
     }
 
-    /// Tag a batch of documents. Windows of all documents are sorted by length and run in
-    /// batches of `batch_size`, so short and long documents do not pad each other. A failure
-    /// affects only the documents whose windows were in the failing batch.
+    /// The model's labels.
+    pub fn labels(&self) -> &LabelSet {
+        &self.dir.labels
+    }
+
+    /// Tag a batch of documents: [`Tagger::probs`], then [`LabelSet::decode`].
     pub fn tag(&self, docs: &[DocWords<'_>]) -> Vec<Result<Vec<Tagged>, TransformerError>> {
+        self.probs(docs)
+            .into_iter()
+            .zip(docs)
+            .map(|(r, doc)| r.map(|probs| self.dir.labels.decode(&probs, doc.words.len())))
+            .collect()
+    }
+
+    /// Label probabilities of every word of a batch of documents (`words * labels` values per
+    /// document, read at each word's first subword; all zero for a word the model did not
+    /// see). Windows of all documents are sorted by length and run in batches of
+    /// `batch_size`, so short and long documents do not pad each other. A failure affects
+    /// only the documents whose windows were in the failing batch.
+    pub fn probs(&self, docs: &[DocWords<'_>]) -> Vec<Result<Vec<f32>, TransformerError>> {
         let n_labels = self.dir.labels.len();
         let wopts = WindowOptions {
             max_length: self.opts.max_length,
@@ -185,10 +201,6 @@ impl Tagger {
             }
         }
         results
-            .into_iter()
-            .zip(docs)
-            .map(|(r, doc)| r.map(|probs| self.dir.labels.decode(&probs, doc.words.len())))
-            .collect()
     }
 }
 
