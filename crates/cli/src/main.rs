@@ -21,6 +21,13 @@ mod report;
 
 use std::process::ExitCode;
 
+/// mimalloc keeps freed memory for reuse. The transformer backends allocate and free
+/// megabyte-sized activations for every layer of every batch. With glibc's allocator each of
+/// those allocations was a fresh mmap, then page faults, then munmap: 20% of candle's time on
+/// 2 workers (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 /// Exit codes (see the crate docs).
@@ -107,6 +114,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // caveat's parallelism is its `--threads` workers. candle (the transformer backend) also
+    // has a pool of its own for element-wise ops, which competes with them: on 2 cores, one
+    // thread per worker ran 2 workers 20% faster (docs/PERFORMANCE.md). Set here, before any
+    // thread exists; a user's own CANDLE_NUM_THREADS wins.
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => cmd_run::run(a),
