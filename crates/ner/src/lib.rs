@@ -496,7 +496,7 @@ fn tag_transformer(
                 let (words, sentences) = input?;
                 let mut p = probs
                     .next()
-                    .unwrap_or_else(|| Ok(Vec::new()))
+                    .ok_or_else(|| StageError::new("ner", "the tagger returned too few documents"))?
                     .map_err(|e| StageError::new("ner", e.to_string()))?;
                 if let Some(c) = combine {
                     mix(c, &mut p, &c.model.iob_marginals(&words, &sentences));
