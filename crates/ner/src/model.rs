@@ -457,22 +457,8 @@ impl Model {
             if n == 0 {
                 continue;
             }
-            let caps = sentence_info(r.clone(), layer.feats, &layer.gaz, &ctx, &mut s);
-            s.keys.clear();
-            s.offsets.clear();
-            sentence_keys(layer.feats, caps, &mut s);
-            layer.emissions(nt, &mut s);
-            let mut emx = std::mem::take(&mut s.delta);
-            marginals(
-                &s.em,
-                n,
-                nt,
-                &self.exp_trans,
-                &mut s.alpha,
-                &mut s.beta,
-                &mut emx,
-            );
-            s.delta = emx;
+            self.emissions_of(layer, r.clone(), &ctx, &mut s);
+            self.marginals_into_alpha(n, &mut s);
             for i in 0..n {
                 let row = &mut out[(r.start + i) * width..(r.start + i + 1) * width];
                 for (t, &p) in s.alpha[i * nt..(i + 1) * nt].iter().enumerate() {
@@ -513,6 +499,31 @@ impl Model {
         sentences
     }
 
+    /// Emission scores of sentence `r` under `layer`, into `s.em`.
+    fn emissions_of(&self, layer: &Layer, r: Range<usize>, ctx: &DocCtx, s: &mut Scratch) {
+        let caps = sentence_info(r, layer.feats, &layer.gaz, ctx, s);
+        s.keys.clear();
+        s.offsets.clear();
+        sentence_keys(layer.feats, caps, s);
+        layer.emissions(self.n_tags(), s);
+    }
+
+    /// Posterior tag marginals of the `n` tokens whose emissions are in `s.em`, into
+    /// `s.alpha` (`s.delta` lends its buffer as scratch).
+    fn marginals_into_alpha(&self, n: usize, s: &mut Scratch) {
+        let mut emx = std::mem::take(&mut s.delta);
+        marginals(
+            &s.em,
+            n,
+            self.n_tags(),
+            &self.exp_trans,
+            &mut s.alpha,
+            &mut s.beta,
+            &mut emx,
+        );
+        s.delta = emx;
+    }
+
     /// Tag one sentence with `layer`, appending its entities (document token indices).
     fn run_layer(
         &self,
@@ -528,11 +539,7 @@ impl Model {
         if n == 0 {
             return;
         }
-        let caps = sentence_info(r.clone(), layer.feats, &layer.gaz, ctx, s);
-        s.keys.clear();
-        s.offsets.clear();
-        sentence_keys(layer.feats, caps, s);
-        layer.emissions(nt, s);
+        self.emissions_of(layer, r.clone(), ctx, s);
         viterbi(
             &s.em,
             n,
@@ -544,17 +551,7 @@ impl Model {
         let mut spans = std::mem::take(&mut s.spans);
         tags::decode(&s.tags, &mut spans);
         if !spans.is_empty() && with_scores {
-            let mut emx = std::mem::take(&mut s.delta);
-            marginals(
-                &s.em,
-                n,
-                nt,
-                &self.exp_trans,
-                &mut s.alpha,
-                &mut s.beta,
-                &mut emx,
-            );
-            s.delta = emx;
+            self.marginals_into_alpha(n, s);
         }
         for &(a, b, l) in &spans {
             let score = if with_scores {
@@ -596,11 +593,7 @@ impl Model {
             if n == 0 {
                 continue;
             }
-            let caps = sentence_info(r.clone(), self.layer.feats, &self.layer.gaz, &ctx, &mut s);
-            s.keys.clear();
-            s.offsets.clear();
-            sentence_keys(self.layer.feats, caps, &mut s);
-            self.layer.emissions(nt, &mut s);
+            self.emissions_of(&self.layer, r.clone(), &ctx, &mut s);
             for (k, ex) in exps.iter().enumerate() {
                 let mut emx = Vec::new();
                 marginals(&s.em, n, nt, ex, &mut s.alpha, &mut s.beta, &mut emx);
