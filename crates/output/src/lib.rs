@@ -1,0 +1,1 @@
+//! caveat's output contract (being filled in: see ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! Shared text primitives of caveat's stage crates (being filled in: see ARCHITECTURE.md).
