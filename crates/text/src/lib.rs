@@ -1,1 +1,19 @@
-//! Shared text primitives of caveat's stage crates (being filled in: see ARCHITECTURE.md).
+//! Shared text primitives of caveat's stage crates, each in one place:
+//!
+//! * [`hash`]: the 64-bit hash functions whose values shipped models store (three families,
+//!   each pinned by test vectors) and hash maps keyed by hashes;
+//! * [`normalize`]: word normalisation (lower-casing, apostrophe folding);
+//! * [`stem`]: the two crude English suffix strippers;
+//! * [`linecol`]: byte offset → 1-based line and column;
+//! * [`perceptron`]: the averaged perceptron, generic over weight storage and averaging;
+//! * [`rng`]: the seeded generators that shuffle training examples.
+//!
+//! Nothing here may change the numbers it produces: shipped models depend on them (each
+//! module says which). No dependencies beyond `std`.
+
+pub mod hash;
+pub mod linecol;
+pub mod normalize;
+pub mod perceptron;
+pub mod rng;
+pub mod stem;
