@@ -1,0 +1,89 @@
+//! The extraction algorithm: cue tagging, source choice, content span, and the links to
+//! entities, hedges and cited attributions.
+//!
+//! Per document, every token gets a small [`Tok`](features::Tok) record (hashes of its
+//! lower-cased form and suffix, a shape, a word class, its cue-lexicon prior, quotation
+//! state). Per sentence, tokens whose word is in the cue lexicon are scored by the cue
+//! perceptron left to right (the previous decision is a feature); runs of accepted tokens
+//! form one cue. For each cue, the source perceptron ranks the words of the sentence (plus a
+//! "no source" option); the winner is grown into a noun phrase. The content is the clause on
+//! the other side of the cue (after it, or before it for quote-final and inverted cues).
+//!
+//! One concern per submodule: `words` (built-in word lists), `resources` (lexicon, model and
+//! per-word index), `features` (per-token records and prefix counts), `hashed` (hashed
+//! feature ids), `cues` (cue tagging), `source` (source choice and growth), `content` (the
+//! content span) and `link` (chains, entities, hedges). This file runs them over a document.
+
+mod content;
+mod cues;
+mod features;
+mod hashed;
+mod link;
+mod resources;
+mod source;
+mod words;
+
+use std::ops::Range;
+
+use caveat_core::{Attribution, Document, Span};
+
+use self::content::content_range;
+use self::cues::find_cues;
+use self::link::{link_chains, link_entities, link_hedges};
+use self::source::{choose_source, grow_source, is_vague};
+
+pub(crate) use self::cues::{cue_features, CueRun};
+pub(crate) use self::features::{strength, DocFeatures};
+pub(crate) use self::resources::Resources;
+pub(crate) use self::source::{source_candidates, source_features};
+pub use self::words::DEFAULT_VAGUE;
+
+/// Run the whole extraction over one document; appends to `doc.attributions` and links hedges.
+pub(crate) fn extract(doc: &mut Document, res: &Resources) {
+    let df = DocFeatures::new(doc, res);
+    let n = doc.tokens.len();
+    let mut feats = Vec::with_capacity(64);
+    let mut runs = Vec::new();
+    let mut out: Vec<Attribution> = Vec::new();
+    let mut heads: Vec<usize> = Vec::new();
+    for (si, sent) in doc.sentences.iter().enumerate() {
+        let s = sent.tokens.start.min(n)..sent.tokens.end.min(n);
+        if s.is_empty() {
+            continue;
+        }
+        runs.clear();
+        find_cues(&df, res, &s, &mut feats, &mut runs);
+        for run in &runs {
+            let src_head = choose_source(&df, res, &s, run, &mut feats);
+            let src = src_head.map(|j| grow_source(&df, &s, &run.tokens, j));
+            let content = content_range(&df, &s, &run.tokens, run.head, src.as_ref());
+            let span = |r: &Range<usize>| {
+                Span::new(
+                    doc.tokens[r.start].span.start,
+                    doc.tokens[r.end - 1].span.end,
+                )
+            };
+            let vague = match &src {
+                Some(r) => is_vague(&df, &s, r),
+                // No source at all ("it is believed", "reportedly").
+                None => true,
+            };
+            out.push(Attribution {
+                source: src.as_ref().map(span),
+                cue: Some(span(&run.tokens)),
+                content: content.as_ref().map(span),
+                source_entity: None,
+                vague,
+                cites: None,
+                sentence: si,
+                score: 1.0 / (1.0 + (-run.margin).exp()),
+            });
+            heads.push(run.head);
+        }
+    }
+    link_chains(&df, &mut out, &heads);
+    link_entities(doc, &mut out);
+    let base = doc.attributions.len();
+    doc.attributions.extend(out);
+    link_hedges(doc, base);
+}

@@ -1,0 +1,237 @@
+//! Source choice: the source ranker's features and candidates, picking a cue's source head
+//! (with the rule fallback), growing it into a noun phrase, and whether it is vague.
+
+use std::ops::Range;
+
+use super::cues::CueRun;
+use super::features::{is_wordish, DocFeatures, Tok, SH_CAP, SH_LOWER, SH_NUM, SH_UPPER};
+use super::hashed::{bucket, f1, f2, NONE_WORD};
+use super::resources::Resources;
+use super::words::{C_ACCORDING, C_CITE, C_DET, C_POSS, C_PREP, C_PRON, C_QUANT, C_REL, C_TITLE};
+
+/// The source ranker's features for candidate `j` (None = "no source") of cue `cue`.
+pub(crate) fn source_features(
+    df: &DocFeatures,
+    s: &Range<usize>,
+    cue: &CueRun,
+    j: Option<usize>,
+    out: &mut Vec<u64>,
+) {
+    out.clear();
+    let t = &df.toks;
+    let h = t[cue.head];
+    let cw = h.word;
+    let Some(j) = j else {
+        out.push(f1(100, 0));
+        out.push(f1(101, cw));
+        out.push(f1(102, h.suffix));
+        let before = DocFeatures::between(&df.words, s.start, cue.tokens.start) as usize;
+        out.push(f1(103, bucket(before)));
+        out.push(f2(104, cw, (before > 0) as u64));
+        let m1 = if cue.tokens.start > s.start {
+            t[cue.tokens.start - 1]
+        } else {
+            Tok::default()
+        };
+        out.push(f2(105, m1.class as u64, m1.shape as u64));
+        out.push(f2(106, m1.word, 1));
+        return;
+    };
+    let c = t[j];
+    let after = j >= cue.tokens.end;
+    let dir = after as u64;
+    let dist = if after {
+        j - cue.tokens.end
+    } else {
+        cue.tokens.start - 1 - j
+    };
+    let db = bucket(dist);
+    let (lo, hi) = if after {
+        (cue.tokens.end, j)
+    } else {
+        (j + 1, cue.tokens.start)
+    };
+    let commas = DocFeatures::between(&df.commas, lo, hi).min(3) as u64;
+    let quotes = DocFeatures::between(&df.quotes, lo, hi).min(2) as u64;
+    let verbs = DocFeatures::between(&df.verbs, lo, hi).min(2) as u64;
+    let get = |k: usize| -> Tok {
+        if k >= s.start && k < s.end {
+            t[k]
+        } else {
+            Tok {
+                word: NONE_WORD,
+                shape: 20,
+                ..Tok::default()
+            }
+        }
+    };
+    let prev = if j > 0 { get(j - 1) } else { get(usize::MAX) };
+    let next = get(j + 1);
+    out.push(f2(110, dir, db));
+    out.push(f2(111, dir, c.shape as u64));
+    out.push(f2(112, dir, c.class as u64));
+    out.push(f1(113, c.word));
+    out.push(f2(114, c.suffix, dir));
+    out.push(f2(115, cw, dir));
+    out.push(f2(116, f1(cw, dir), db));
+    out.push(f2(117, dir, commas));
+    out.push(f2(118, dir, quotes));
+    out.push(f2(119, dir, verbs));
+    out.push(f2(120, next.shape as u64, c.shape as u64));
+    out.push(f2(121, next.word, dir));
+    out.push(f2(122, prev.shape as u64, c.shape as u64));
+    out.push(f2(123, prev.word, dir));
+    out.push(f2(124, f1(dir, prev.class as u64), next.class as u64));
+    out.push(f2(125, (j == s.start) as u64, c.shape as u64));
+    out.push(f2(126, f1(dir, db), c.shape as u64));
+    out.push(f2(127, f1(dir, db), c.class as u64));
+    out.push(f2(128, h.suffix, f1(dir, c.class as u64)));
+    out.push(f2(129, c.quoted as u64, dir));
+    out.push(f2(130, f1(dir, commas), c.shape as u64));
+    out.push(f2(131, c.prior as u64, dir));
+    out.push(f2(132, f1(cw, dir), c.class as u64));
+    out.push(f2(133, f1(cw, dir), c.shape as u64));
+    out.push(f2(134, next.class as u64, c.shape as u64));
+}
+
+/// Added to the "no source" score: a guessed source overlaps more often than none.
+const NO_SOURCE_BIAS: f32 = -2.0;
+
+/// Token window searched for a source around a cue.
+pub(super) const SOURCE_WINDOW: usize = 40;
+
+/// Candidate source tokens of a cue.
+pub(crate) fn source_candidates<'a>(
+    df: &'a DocFeatures,
+    s: &Range<usize>,
+    cue: &CueRun,
+) -> impl Iterator<Item = usize> + 'a {
+    let lo = cue.tokens.start.saturating_sub(SOURCE_WINDOW).max(s.start);
+    let hi = (cue.tokens.end + SOURCE_WINDOW).min(s.end);
+    let cue_range = cue.tokens.clone();
+    (lo..hi).filter(move |&j| !cue_range.contains(&j) && is_wordish(df.toks[j].shape))
+}
+
+/// Pick the source head token of a cue (None = no source).
+pub(crate) fn choose_source(
+    df: &DocFeatures,
+    res: &Resources,
+    s: &Range<usize>,
+    cue: &CueRun,
+    feats: &mut Vec<u64>,
+) -> Option<usize> {
+    let t = &df.toks;
+    if !res.learned || res.model.source.is_empty() {
+        // Rule fallback: "according to X" and "citing X" look right; else the nearest
+        // pronoun, relative pronoun or capitalised word before the cue, else after it.
+        let h = t[cue.head];
+        if matches!(h.class, C_ACCORDING | C_CITE) {
+            return (cue.tokens.end..s.end)
+                .find(|&j| is_wordish(t[j].shape) && t[j].class != C_PREP);
+        }
+        let before = (s.start..cue.tokens.start)
+            .rev()
+            .take(SOURCE_WINDOW)
+            .find(|&j| {
+                matches!(t[j].class, C_PRON | C_REL) || matches!(t[j].shape, SH_CAP | SH_UPPER)
+            });
+        return before.or_else(|| {
+            (cue.tokens.end..s.end)
+                .take(SOURCE_WINDOW)
+                .find(|&j| matches!(t[j].class, C_PRON) || matches!(t[j].shape, SH_CAP | SH_UPPER))
+        });
+    }
+    if t[cue.head].class == C_CITE {
+        // "citing X", "quoting X": the cited source follows.
+        return (cue.tokens.end..s.end.min(cue.tokens.end + 6))
+            .find(|&j| is_wordish(t[j].shape) && !matches!(t[j].class, C_DET | C_PREP | C_QUANT));
+    }
+    source_features(df, s, cue, None, feats);
+    let mut best = None;
+    let mut best_score = res.model.source.score(feats) + NO_SOURCE_BIAS;
+    for j in source_candidates(df, s, cue) {
+        source_features(df, s, cue, Some(j), feats);
+        let sc = res.model.source.score(feats);
+        if sc > best_score {
+            best_score = sc;
+            best = Some(j);
+        }
+    }
+    best
+}
+
+/// Grow a source head token into a noun phrase (token range), staying inside `s` and off
+/// the cue.
+pub(crate) fn grow_source(
+    df: &DocFeatures,
+    s: &Range<usize>,
+    cue: &Range<usize>,
+    j: usize,
+) -> Range<usize> {
+    let t = &df.toks;
+    if matches!(t[j].class, C_PRON | C_REL) {
+        return j..j + 1;
+    }
+    let ok = |k: usize| s.contains(&k) && !cue.contains(&k);
+    let mut lo = j;
+    let mut hi = j + 1;
+    let capital = |x: &Tok| matches!(x.shape, SH_CAP | SH_UPPER) || x.class == C_TITLE;
+    if capital(&t[j]) {
+        while hi < s.end && ok(hi) && (capital(&t[hi]) || t[hi].shape == SH_NUM) && hi - j < 6 {
+            hi += 1;
+        }
+    }
+    // Leftwards: capitalised words, adjectives and nouns up to a determiner or quantifier,
+    // across at most two prepositions ("a source familiar with the talks", "the head of the
+    // FBI", "officials at the Pentagon").
+    let mut steps = 0;
+    let mut hops = 0;
+    while lo > s.start && ok(lo - 1) && steps < 8 {
+        let p = &t[lo - 1];
+        if matches!(p.class, C_DET | C_QUANT) {
+            lo -= 1;
+            // Continue only through a preposition before the determiner.
+            if !(lo > s.start + 1 && ok(lo - 1) && t[lo - 1].class == C_PREP && hops < 2) {
+                break;
+            }
+            continue;
+        }
+        let content_word = p.class == 0
+            && matches!(p.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
+            && !(3..=6).contains(&p.prior);
+        if content_word || p.class == C_TITLE || p.class == C_POSS {
+            lo -= 1;
+            steps += 1;
+        } else if p.class == C_PREP
+            && hops < 2
+            && lo >= s.start + 2
+            && ok(lo - 2)
+            && matches!(t[lo - 2].shape, SH_LOWER | SH_CAP | SH_UPPER)
+            && t[lo - 2].class == 0
+            && !(3..=6).contains(&t[lo - 2].prior)
+        {
+            lo -= 1;
+            hops += 1;
+        } else {
+            break;
+        }
+    }
+    // Never start on a preposition.
+    while lo < j && t[lo].class == C_PREP {
+        lo += 1;
+    }
+    lo..hi
+}
+
+/// Whether a source is vague: it (or the two words after it, for "people familiar with")
+/// has a vague word, and no capitalised name follows that word ("spokesman Jason Miller").
+pub(super) fn is_vague(df: &DocFeatures, s: &Range<usize>, r: &Range<usize>) -> bool {
+    let look = (r.end + 2).min(s.end).max(r.end);
+    let toks = &df.toks[r.start..look];
+    match toks.iter().position(|x| x.vague) {
+        None => false,
+        Some(p) => !toks[(p + 1).min(r.len())..r.len()]
+            .iter()
+            .any(|x| matches!(x.shape, SH_CAP | SH_UPPER)),
+    }
+}
