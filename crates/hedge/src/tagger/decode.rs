@@ -1,0 +1,131 @@
+//! Decoding: cue probabilities per token, and turning positive tokens and deferred lexicon
+//! matches into hedges.
+
+use caveat_core::{Document, Hedge, HedgeCategory, Span};
+
+use super::features::{base_hash, domain_hash, features, lexicon_token_categories};
+use super::features::{FeatureExtractor, DOMAIN_ALL};
+use super::Tagger;
+use crate::text::lower_into;
+use crate::{Lexicon, LexiconMatch};
+
+impl Tagger {
+    /// Cue probability of every token (0 for non-candidates) of a tokenized document, given
+    /// the lexicon's matches in it (features, and candidates besides the learned cue list).
+    pub fn token_probs(&self, doc: &Document, lex_matches: &[LexiconMatch], out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(doc.tokens.len(), 0.0);
+        let lexcat = lexicon_token_categories(doc.tokens.len(), lex_matches);
+        let mut fx = FeatureExtractor::default();
+        let mut feat = String::new();
+        for s in &doc.sentences {
+            for i in s.tokens.clone() {
+                let Some(ctx) = fx.candidate(&doc.text, &doc.tokens, s, i, &self.cues, &lexcat)
+                else {
+                    continue;
+                };
+                let mut score = 0.0f32;
+                let domain = self.domain;
+                features(&ctx, &mut feat, &mut |f| {
+                    let b = base_hash(f);
+                    score += self
+                        .weights
+                        .get(&domain_hash(b, DOMAIN_ALL))
+                        .unwrap_or(&0.0);
+                    score += self.weights.get(&domain_hash(b, domain)).unwrap_or(&0.0);
+                });
+                out[i] = sigmoid(self.meta.scale as f32 * score + self.meta.bias as f32);
+            }
+        }
+    }
+
+    /// Add the tagger's cues to `doc.hedges` (which holds the lexicon's): adjacent positive
+    /// tokens form one cue; a cue overlapping a lexicon hedge of a scored category is left
+    /// out (the lexicon's stands); tokens in `vetoed` (token ranges of matches a lexicon rule
+    /// vetoed, from [`Lexicon::find_with_vetoed`]) are never cues. Categories come from the
+    /// lexicon, else the learned list.
+    pub fn add_cues(
+        &self,
+        doc: &mut Document,
+        lexicon: Option<&Lexicon>,
+        lex: &[LexiconMatch],
+        vetoed: &[std::ops::Range<usize>],
+    ) {
+        let mut probs = Vec::new();
+        self.token_probs(doc, lex, &mut probs);
+        for r in vetoed {
+            for p in probs.get_mut(r.clone()).into_iter().flatten() {
+                *p = 0.0;
+            }
+        }
+        let mut consumed = vec![false; probs.len()];
+        let mut new = Vec::new();
+        // A span is taken by an overlapping scored hedge, or by any hedge on exactly that
+        // span (an evidential "reportedly" must not come out twice).
+        let taken = |hs: &[Hedge], span: Span| {
+            hs.iter()
+                .any(|h| h.span == span || (crate::is_scored(h.category) && h.span.overlaps(span)))
+        };
+        // Deferred lexicon matches: the tagger decides; the match keeps its span and category.
+        for m in lex.iter().filter(|m| m.defer) {
+            let p = probs
+                .get(m.tokens.clone())
+                .map_or(0.0, |ps| ps.iter().fold(0.0f32, |a, &b| a.max(b)));
+            if p < self.threshold || taken(&doc.hedges, m.span) || taken(&new, m.span) {
+                continue;
+            }
+            for c in consumed.get_mut(m.tokens.clone()).into_iter().flatten() {
+                *c = true;
+            }
+            new.push(Hedge {
+                span: m.span,
+                category: m.category,
+                sentence: m.sentence,
+                score: p,
+                negated: m.negated,
+                attribution: None,
+            });
+        }
+        let mut buf = String::new();
+        for (si, s) in doc.sentences.iter().enumerate() {
+            let end = s.tokens.end.min(probs.len());
+            let mut i = s.tokens.start;
+            while i < end {
+                if probs[i] < self.threshold || consumed[i] {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let mut p = probs[i];
+                while i + 1 < end && probs[i + 1] >= self.threshold && !consumed[i + 1] {
+                    i += 1;
+                    p = p.max(probs[i]);
+                }
+                let span = Span::new(doc.tokens[start].span.start, doc.tokens[i].span.end);
+                i += 1;
+                if taken(&doc.hedges, span) || taken(&new, span) {
+                    continue;
+                }
+                lower_into(doc.tokens[start].span.slice(&doc.text), &mut buf);
+                let category = lexicon
+                    .and_then(|l| l.category_of(&buf))
+                    .or_else(|| self.cues.get(buf.as_str()).map(|c| c.category))
+                    .unwrap_or(HedgeCategory::Epistemic);
+                new.push(Hedge {
+                    span,
+                    category,
+                    sentence: si,
+                    score: p,
+                    negated: false,
+                    attribution: None,
+                });
+            }
+        }
+        doc.hedges.extend(new);
+    }
+}
+
+#[inline]
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
