@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use caveat_core::Document;
+use caveat_text::hash::fnv1a;
 use crossbeam_channel::bounded;
 
 use crate::output::{write_error, write_record_seq};
@@ -121,17 +122,10 @@ pub enum RunError {
 /// string id's characters, a number's JSON text) modulo `n`. Stable across runs, machines
 /// and versions; records without an id use their 1-based line number, as in the output.
 pub fn shard_of(id: &serde_json::Value, n: u64) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+    let h = match id {
+        serde_json::Value::String(s) => fnv1a(s.as_bytes()),
+        other => fnv1a(other.to_string().as_bytes()),
     };
-    match id {
-        serde_json::Value::String(s) => eat(s.as_bytes()),
-        other => eat(other.to_string().as_bytes()),
-    }
     h % n.max(1)
 }
 
@@ -436,4 +430,47 @@ pub fn run(
         sum.elapsed = start.elapsed();
         Ok(sum)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard_of;
+
+    #[test]
+    fn shards_stay_where_they_were() {
+        // Shards of 1, 2, 3, 4, 7, 16, 1000 and u64::MAX as the runner assigned them before
+        // caveat-text (commit 0aceeb7): moving the hash must not move a record to another
+        // shard, or re-running one shard of a job would drop or repeat records.
+        let ids = r#"["", "a", "doc-1", "doc-2", "bbc/business/001.txt", "Ünïcödé ✓", 0, 1, 42,
+            -7, 12345678901234567890, 1.5, 2e10, true, null, [1, "x"], {"k": 1}]"#;
+        let want: [([u64; 7], u64); 17] = [
+            ([0, 1, 2, 1, 2, 5, 37], 14695981039346656037),
+            ([0, 0, 1, 0, 5, 12, 996], 12638187200555641996),
+            ([0, 1, 2, 3, 3, 11, 347], 4815726426097224347),
+            ([0, 0, 0, 2, 6, 14, 558], 4815727525608852558),
+            ([0, 1, 1, 3, 3, 7, 695], 6728182694507210695),
+            ([0, 1, 1, 1, 0, 9, 865], 18390421720509969865),
+            ([0, 1, 2, 3, 4, 15, 79], 12638135523509116079),
+            ([0, 0, 1, 0, 1, 12, 868], 12638134423997487868),
+            ([0, 1, 1, 3, 5, 3, 691], 571532774284038691),
+            ([0, 1, 0, 1, 6, 13, 237], 562968678213606237),
+            ([0, 1, 0, 1, 5, 13, 93], 1226756341753212093),
+            ([0, 1, 0, 1, 1, 9, 57], 5007220036841904057),
+            ([0, 1, 2, 3, 0, 11, 987], 10866582428043944987),
+            ([0, 1, 2, 1, 3, 5, 53], 6583304908937478053),
+            ([0, 0, 1, 0, 1, 4, 140], 6601085983368743140),
+            ([0, 0, 0, 0, 0, 8, 944], 10818101213915491944),
+            ([0, 1, 1, 3, 3, 7, 543], 5914708448119675543),
+        ];
+        let ids: Vec<serde_json::Value> = serde_json::from_str(ids).unwrap();
+        for (id, (shards, full)) in ids.iter().zip(want) {
+            let got: Vec<u64> = [1, 2, 3, 4, 7, 16, 1000]
+                .iter()
+                .map(|&n| shard_of(id, n))
+                .collect();
+            assert_eq!(got, shards, "{id}");
+            assert_eq!(shard_of(id, u64::MAX), full, "{id}");
+            assert_eq!(shard_of(id, 0), 0, "n = 0 counts as 1");
+        }
+    }
 }
