@@ -11,37 +11,17 @@
 //! according = [387, 389]
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use caveat_text::hash::{fnv_word_hash, HashedMap};
+use caveat_text::stem::inflectional;
 use serde::{Deserialize, Serialize};
 
-use crate::model::word_hash;
 use crate::AttributionError;
 
 /// Words below this prior are never cue candidates.
 pub const MIN_PRIOR: f32 = 0.01;
-
-/// A pass-through hasher for keys that already are well-mixed 64-bit hashes.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-pub(crate) type HashIndex<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// The on-disk form of the lexicon.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -53,37 +33,12 @@ pub struct LexiconFile {
 
 /// A loaded cue lexicon: word hash -> prior bucket (1..=6; absent = not a candidate), and
 /// stem hash -> prior bucket of the stem's words (so that `asserts` is a candidate when
-/// `asserted` was seen as a cue).
+/// `asserted` was seen as a cue). Words hash with caveat-text's [`fnv_word_hash`], stems are
+/// its [`inflectional`] stems.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    buckets: HashIndex<u8>,
-    stems: HashIndex<u8>,
-}
-
-/// Offset of a crude English stem of a word (inflectional suffixes and a final `e` cut),
-/// so that `asserts`, `asserted`, `asserting` and `assert` share the stem `assert`.
-pub(crate) fn stem(word: &str) -> &str {
-    let b = word.as_bytes();
-    if b.len() < 5 || !b.is_ascii() {
-        return word;
-    }
-    let ends = |suf: &str| {
-        b.len() > suf.len() + 2 && b[b.len() - suf.len()..].eq_ignore_ascii_case(suf.as_bytes())
-    };
-    let cut = if ends("ies") || ends("ied") || ends("ing") {
-        3
-    } else if ends("ed") || ends("es") {
-        2
-    } else if ends("s") && !ends("ss") {
-        1
-    } else {
-        0
-    };
-    let mut w = &word[..word.len() - cut];
-    if w.len() > 3 && (w.ends_with('e') || w.ends_with('E')) {
-        w = &w[..w.len() - 1];
-    }
-    w
+    buckets: HashedMap<u8>,
+    stems: HashedMap<u8>,
 }
 
 /// Quantise a prior probability into a small bucket number (1..=6).
@@ -101,14 +56,16 @@ pub(crate) fn prior_bucket(p: f32) -> u8 {
 impl Lexicon {
     /// Build from counts (`word -> [in cue, in text]`).
     pub fn from_file(file: &LexiconFile) -> Lexicon {
-        let mut buckets = HashIndex::default();
-        let mut stem_counts: HashIndex<[u32; 2]> = HashIndex::default();
+        let mut buckets = HashedMap::default();
+        let mut stem_counts: HashedMap<[u32; 2]> = HashedMap::default();
         for (w, &[cue, total]) in &file.words {
             let p = cue as f32 / total.max(cue).max(1) as f32;
             if cue >= 2 && p >= MIN_PRIOR {
-                buckets.insert(word_hash(w), prior_bucket(p));
+                buckets.insert(fnv_word_hash(w), prior_bucket(p));
             }
-            let e = stem_counts.entry(word_hash(stem(w))).or_default();
+            let e = stem_counts
+                .entry(fnv_word_hash(inflectional(w)))
+                .or_default();
             e[0] += cue;
             e[1] += total.max(cue);
         }
@@ -152,7 +109,9 @@ impl Lexicon {
         if word.len() < 5 {
             return 0;
         }
-        self.stems.get(&word_hash(stem(word))).map_or(0, |&b| b + 6)
+        self.stems
+            .get(&fnv_word_hash(inflectional(word)))
+            .map_or(0, |&b| b + 6)
     }
 
     /// Number of candidate words.
@@ -177,32 +136,25 @@ mod tests {
             Path::new("cues.toml"),
         )
         .unwrap();
-        assert_eq!(lex.lookup("Said", word_hash("Said")), 6);
-        assert_eq!(lex.lookup("the", word_hash("the")), 0);
-        assert_eq!(lex.lookup("once", word_hash("once")), 0);
+        assert_eq!(lex.lookup("Said", fnv_word_hash("Said")), 6);
+        assert_eq!(lex.lookup("the", fnv_word_hash("the")), 0);
+        assert_eq!(lex.lookup("once", fnv_word_hash("once")), 0);
         assert_eq!(lex.len(), 1);
     }
 
     #[test]
     fn inflections_share_a_stem() {
-        assert_eq!(stem("asserts"), "assert");
-        assert_eq!(stem("asserted"), "assert");
-        assert_eq!(stem("asserting"), "assert");
-        assert_eq!(stem("despised"), "despis");
-        assert_eq!(stem("despise"), "despis");
-        assert_eq!(stem("worries"), "worr");
-        assert_eq!(stem("says"), "says", "short words stay");
         let lex = Lexicon::parse(
             "[words]\nasserted = [30, 40]\nasserting = [5, 10]\n",
             Path::new("cues.toml"),
         )
         .unwrap();
         assert_eq!(
-            lex.lookup("asserts", word_hash("asserts")),
+            lex.lookup("asserts", fnv_word_hash("asserts")),
             6 + 5,
             "stem-only bucket"
         );
-        assert_eq!(lex.lookup("asserted", word_hash("asserted")), 5);
+        assert_eq!(lex.lookup("asserted", fnv_word_hash("asserted")), 5);
     }
 
     #[test]

@@ -1,73 +1,55 @@
 //! Hashed feature weights: the averaged perceptrons behind cue detection and source choice.
 //!
-//! Features are 64-bit hashes (see [`mix`]); a model keeps a dense table of `2^bits` weights
-//! indexed by the top bits of a feature hash, so scoring allocates nothing. The file format is
-//! plain text: a header line `caveat-attribution-model 1`, then one section per perceptron
-//! (`[cue] bits=19`, `[source] bits=18`) followed by `index weight` lines for the non-zero
-//! weights.
+//! Features are 64-bit hashes (built with [`fnv_mix`](caveat_text::hash::fnv_mix) from
+//! template ids and [`fnv_word_hash`](caveat_text::hash::fnv_word_hash)es); a model keeps a
+//! dense table of `2^bits` weights indexed by the top bits of a feature hash
+//! ([`Hashed`]), so scoring allocates nothing. Training uses caveat-text's
+//! [`Perceptron<Hashed, Lazy>`](caveat_text::perceptron::Perceptron) and rounds its averages
+//! into [`Weights`] ([`Weights::averaged`]). The file format is plain text: a header line
+//! `caveat-attribution-model 1`, then one section per perceptron (`[cue] bits=19`,
+//! `[source] bits=18`) followed by `index weight` lines for the non-zero weights.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+use caveat_text::perceptron::{Hashed, Lazy, Perceptron};
+
 use crate::AttributionError;
-
-/// FNV-1a style mixing of a feature template and a value into one hash.
-#[inline]
-pub(crate) fn mix(a: u64, b: u64) -> u64 {
-    let x = (a ^ b.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    x ^ (x >> 31)
-}
-
-/// Hash of a string after lower-casing (and mapping the typographic apostrophe to `'`).
-#[inline]
-pub(crate) fn word_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            eat(c.to_ascii_lowercase() as u8);
-        } else if c == '’' || c == '‘' {
-            eat(b'\'');
-        } else {
-            let mut buf = [0u8; 4];
-            for l in c.to_lowercase() {
-                for &b in l.encode_utf8(&mut buf).as_bytes() {
-                    eat(b);
-                }
-            }
-        }
-    }
-    // Final avalanche so that the top bits (used for indexing) are well mixed.
-    mix(h, 0x51_7cc1_b727_220a)
-}
 
 /// One linear model over hashed features.
 #[derive(Clone, Debug)]
 pub(crate) struct Weights {
-    bits: u32,
+    slots: Hashed,
     w: Vec<f32>,
 }
 
 impl Weights {
+    /// All `2^bits` weights 0.
     pub(crate) fn new(bits: u32) -> Weights {
-        Weights {
-            bits,
-            w: vec![0.0; 1 << bits],
-        }
+        Weights::from_vec(bits, vec![0.0; 1 << bits])
     }
 
-    #[inline]
-    fn index(&self, f: u64) -> usize {
-        (f >> (64 - self.bits)) as usize
+    /// The table `w` of `2^bits` weights.
+    pub(crate) fn from_vec(bits: u32, w: Vec<f32>) -> Weights {
+        let slots = Hashed::new(bits);
+        assert_eq!(w.len(), 1 << bits, "a weight table of {bits} bits");
+        Weights { slots, w }
+    }
+
+    /// The averaged weights of a trained perceptron, rounded to 3 decimals (in `f64`) for a
+    /// compact file.
+    pub(crate) fn averaged(p: &Perceptron<Hashed, Lazy>) -> Weights {
+        let w = p
+            .averages()
+            .map(|a| ((a * 1000.0).round() / 1000.0) as f32)
+            .collect();
+        Weights::from_vec(p.slots().bits(), w)
     }
 
     /// Sum of the weights of `feats`.
     #[inline]
     pub(crate) fn score(&self, feats: &[u64]) -> f32 {
-        feats.iter().map(|&f| self.w[self.index(f)]).sum()
+        feats.iter().map(|&f| self.w[self.slots.index(f)]).sum()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -99,7 +81,7 @@ impl Model {
         out.push_str(HEADER);
         out.push('\n');
         for (name, w) in [("cue", &self.cue), ("source", &self.source)] {
-            let _ = writeln!(out, "[{name}] bits={}", w.bits);
+            let _ = writeln!(out, "[{name}] bits={}", w.slots.bits());
             for (i, &x) in w.w.iter().enumerate() {
                 if x != 0.0 {
                     let _ = writeln!(out, "{i} {x}");
@@ -178,69 +160,9 @@ impl Model {
     }
 }
 
-/// An averaged perceptron in training (dense, with lazy averaging).
-#[derive(Clone, Debug)]
-pub(crate) struct Averaged {
-    w: Weights,
-    total: Vec<f64>,
-    stamp: Vec<u64>,
-    clock: u64,
-}
-
-impl Averaged {
-    pub(crate) fn new(bits: u32) -> Averaged {
-        let n = 1usize << bits;
-        Averaged {
-            w: Weights::new(bits),
-            total: vec![0.0; n],
-            stamp: vec![0; n],
-            clock: 0,
-        }
-    }
-
-    pub(crate) fn weights(&self) -> &Weights {
-        &self.w
-    }
-
-    /// Advance the example counter (call once per training example).
-    pub(crate) fn tick(&mut self) {
-        self.clock += 1;
-    }
-
-    /// Add `delta` to the weight of every feature in `feats`.
-    pub(crate) fn update(&mut self, feats: &[u64], delta: f32) {
-        for &f in feats {
-            let i = self.w.index(f);
-            self.total[i] += (self.clock - self.stamp[i]) as f64 * self.w.w[i] as f64;
-            self.stamp[i] = self.clock;
-            self.w.w[i] += delta;
-        }
-    }
-
-    /// The averaged weights, rounded to 3 decimals for a compact file.
-    pub(crate) fn average(&self) -> Weights {
-        let mut out = Weights::new(self.w.bits);
-        let c = self.clock.max(1) as f64;
-        for i in 0..self.w.w.len() {
-            let t = self.total[i] + (self.clock - self.stamp[i]) as f64 * self.w.w[i] as f64;
-            let a = (t / c * 1000.0).round() / 1000.0;
-            out.w[i] = a as f32;
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn word_hash_folds_case_and_apostrophes() {
-        assert_eq!(word_hash("Said"), word_hash("said"));
-        assert_eq!(word_hash("don’t"), word_hash("don't"));
-        assert_eq!(word_hash("ÉTÉ"), word_hash("été"));
-        assert_ne!(word_hash("said"), word_hash("says"));
-    }
 
     #[test]
     fn model_text_round_trips_and_bad_files_say_where() {
@@ -262,21 +184,25 @@ mod tests {
     }
 
     #[test]
-    fn averaged_perceptron_learns_a_separable_rule() {
-        let mut p = Averaged::new(10);
+    fn averaged_weights_are_rounded_averages() {
+        let mut p: Perceptron<Hashed, Lazy> = Perceptron::new(Hashed::new(10));
         let data = [
             (vec![1u64 << 60, 3 << 58], 1.0f32),
             (vec![2u64 << 60, 3 << 58], -1.0),
         ];
-        for _ in 0..10 {
+        for _ in 0..3 {
             for (f, y) in &data {
-                p.tick();
-                if p.weights().score(f) * y <= 0.0 {
-                    p.update(f, *y);
-                }
+                p.learn_binary(f, *y);
             }
         }
-        let w = p.average();
+        let w = Weights::averaged(&p);
+        assert_eq!(w.slots.bits(), 10);
         assert!(w.score(&data[0].0) > 0.0 && w.score(&data[1].0) < 0.0);
+        // The first example's own feature weighs 1 from the second tick of 6 on: 5/6 is
+        // written as 0.833.
+        assert_eq!(w.score(&[1 << 60]), 0.833);
+        for (i, a) in p.averages().enumerate() {
+            assert_eq!(w.w[i], ((a * 1000.0).round() / 1000.0) as f32);
+        }
     }
 }

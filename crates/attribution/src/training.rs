@@ -1,22 +1,23 @@
 //! Training support: counting a cue lexicon and training the cue and source perceptrons on
-//! annotated documents (used by `examples/polnear_train.rs`).
+//! annotated documents (used by `caveat train attribution`).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use caveat_core::Document;
+use caveat_text::normalize::{lowercase, Apostrophes};
+use caveat_text::perceptron::{Hashed, Lazy, Perceptron};
 
 use crate::extract::{self, CueRun, DocFeatures, Resources};
 use crate::lexicon::{Lexicon, LexiconFile};
-use crate::model::{Averaged, Model, CUE_BITS, SOURCE_BITS};
+use crate::model::{Model, Weights, CUE_BITS, SOURCE_BITS};
 use crate::{AttributionStage, DEFAULT_VAGUE};
 
-/// A word as the lexicon stores it: lower-cased, typographic apostrophes made plain.
+/// A word as the lexicon stores it: lower-cased, the typographic quotes `’` and `‘` made
+/// `'` (caveat-text's [`lowercase`] with [`Apostrophes::Quotes`]; U+02BC is kept, as the
+/// lexicon's word hash keeps it).
 pub fn normalize(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == '’' || c == '‘' { '\'' } else { c })
-        .collect()
+    lowercase(word, Apostrophes::Quotes)
 }
 
 /// Counts of words inside gold cues and in the whole text.
@@ -63,8 +64,8 @@ pub struct GoldRel {
 /// Trains the cue tagger and the source ranker.
 pub struct Trainer {
     res: Resources,
-    cue: Averaged,
-    source: Averaged,
+    cue: Perceptron<Hashed, Lazy>,
+    source: Perceptron<Hashed, Lazy>,
     feats: Vec<u64>,
     gold_feats: Vec<u64>,
     /// Mistakes in the current epoch (cue decisions, source choices).
@@ -85,8 +86,8 @@ impl Trainer {
         res.learned = true;
         Trainer {
             res,
-            cue: Averaged::new(CUE_BITS),
-            source: Averaged::new(SOURCE_BITS),
+            cue: Perceptron::new(Hashed::new(CUE_BITS)),
+            source: Perceptron::new(Hashed::new(SOURCE_BITS)),
             feats: Vec::new(),
             gold_feats: Vec::new(),
             errors: (0, 0),
@@ -121,12 +122,11 @@ impl Trainer {
                 } else {
                     -1.0
                 };
-                let m = self.cue.weights().score(&self.feats);
-                self.cue.tick();
+                // Updates on a mistake (`y * m <= 0`); `m` is the score before it.
+                let m = self.cue.learn_binary(&self.feats, y);
                 self.seen.0 += 1;
                 if m * y <= 0.0 {
                     self.errors.0 += 1;
-                    self.cue.update(&self.feats, y);
                 }
                 prev = m > 0.0;
                 if prev {
@@ -174,7 +174,7 @@ impl Trainer {
             let mut best_gold: Option<(f32, Option<usize>)> = None;
             for &j in &cands {
                 extract::source_features(&df, &s, &run, j, &mut self.feats);
-                let sc = self.source.weights().score(&self.feats);
+                let sc = self.source.score(&self.feats);
                 if best.is_none_or(|(b, _)| sc > b) {
                     best = Some((sc, j));
                 }
@@ -199,8 +199,8 @@ impl Trainer {
 
     fn model(&self) -> Model {
         Model {
-            cue: self.cue.average(),
-            source: self.source.average(),
+            cue: Weights::averaged(&self.cue),
+            source: Weights::averaged(&self.source),
         }
     }
 
@@ -213,5 +213,21 @@ impl Trainer {
     pub fn stage(&self, min_score: f32) -> AttributionStage {
         let vague: Vec<String> = DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect();
         AttributionStage::new(self.res.lexicon.clone(), self.model(), &vague, min_score)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caveat_text::hash::fnv_word_hash;
+
+    #[test]
+    fn normalized_words_hash_like_the_tokens_they_come_from() {
+        assert_eq!(normalize("DON\u{2019}T \u{2018}Éclair"), "don't 'éclair");
+        assert_eq!(normalize("Don\u{02BC}t"), "don\u{02BC}t", "U+02BC is kept");
+        // The lexicon stores normalised words; tokens are looked up by their hash.
+        for t in ["Said", "DON\u{2019}T", "ÉTÉ", "don\u{02BC}t", "İstanbul"] {
+            assert_eq!(fnv_word_hash(&normalize(t)), fnv_word_hash(t), "{t}");
+        }
     }
 }

@@ -2,8 +2,7 @@
 //! hashes, shape, word class, cue prior, quotation state) and prefix counts over the tokens.
 
 use caveat_core::{Document, TokenKind};
-
-use crate::model::{mix, word_hash};
+use caveat_text::hash::{fnv_mix, fnv_word_hash};
 
 use super::resources::Resources;
 
@@ -139,7 +138,7 @@ impl DocFeatures {
                 inside = false;
             }
             prev_end = end.max(prev_end);
-            let word = word_hash(text);
+            let word = fnv_word_hash(text);
             let shape = shape_of(text, t.kind);
             let suffix = {
                 let cut = text
@@ -148,7 +147,7 @@ impl DocFeatures {
                     .nth(2)
                     .map(|(i, _)| i)
                     .unwrap_or(0);
-                mix(word_hash(&text[cut..]), 0x5f)
+                fnv_mix(fnv_word_hash(&text[cut..]), 0x5f)
             };
             let info = res.words.get(&word).copied().unwrap_or_default();
             let prior = if matches!(shape, SH_COMMA | SH_FINAL | SH_OPENQ | SH_CLOSEQ | SH_QUOTE) {

@@ -1,8 +1,10 @@
 //! The lexical resources shared by all threads: cue lexicon, model, and one hash index of
 //! what is known about each word.
 
-use crate::lexicon::{HashIndex, Lexicon};
-use crate::model::{word_hash, Model};
+use caveat_text::hash::{fnv_word_hash, HashedMap};
+
+use crate::lexicon::Lexicon;
+use crate::model::Model;
 
 use super::words::CLASS_WORDS;
 
@@ -19,7 +21,7 @@ pub(crate) struct WordInfo {
 pub(crate) struct Resources {
     pub(crate) lexicon: Lexicon,
     /// Word classes, vague-source words and cue priors by word hash.
-    pub(super) words: HashIndex<WordInfo>,
+    pub(super) words: HashedMap<WordInfo>,
     pub(crate) model: Model,
     /// Whether the model has cue weights (else the rule fallback is used).
     pub(crate) learned: bool,
@@ -29,17 +31,17 @@ pub(crate) struct Resources {
 
 impl Resources {
     pub(crate) fn new(lexicon: Lexicon, model: Model, vague: &[String], min_score: f32) -> Self {
-        let mut words: HashIndex<WordInfo> = HashIndex::default();
+        let mut words: HashedMap<WordInfo> = HashedMap::default();
         for (c, list) in CLASS_WORDS {
             for w in *list {
-                let e = words.entry(word_hash(w)).or_default();
+                let e = words.entry(fnv_word_hash(w)).or_default();
                 if e.class == 0 {
                     e.class = *c;
                 }
             }
         }
         for w in vague {
-            words.entry(word_hash(w)).or_default().vague = true;
+            words.entry(fnv_word_hash(w)).or_default().vague = true;
         }
         for (h, b) in lexicon.buckets() {
             words.entry(h).or_default().prior = b;
