@@ -68,9 +68,7 @@
 //!
 //! The default lexicon is `models/hedge-lexicon/lexicon.toml` (see its README for sources).
 
-mod fxhash;
 mod lexicon;
-mod text;
 
 pub mod corpus;
 pub mod eval;

@@ -24,16 +24,18 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use caveat_core::{Document, HedgeCategory, Stage};
+use caveat_text::hash::FxBuildHasher;
+use caveat_text::normalize::{lower_into, Apostrophes};
+use caveat_text::perceptron::{Perceptron, Sparse, Summed};
+use caveat_text::rng::XorShift;
 
 use crate::corpus::{read_xml, GoldDoc};
 use crate::eval::{score_doc, Scores};
-use crate::fxhash::FxBuildHasher;
 use crate::tagger::{
     domain_name, feature_hash, features, lexicon_token_categories, sigmoid, CueStat,
     FeatureExtractor, ModelMeta, Tagger, CUES_FILE, DOMAIN_ALL, DOMAIN_BIO, DOMAIN_WIKI,
     FEATURES_VERSION, MODEL_FILE, WEIGHTS_FILE,
 };
-use crate::text::lower_into;
 use crate::{annotate_with, HedgeError, Lexicon};
 
 /// Whether document `index` of a corpus file belongs to the dev split (every 10th document,
@@ -188,7 +190,11 @@ fn learn_cue_list(
             if t.kind != caveat_core::TokenKind::Word {
                 continue;
             }
-            lower_into(t.span.slice(&p.doc.text), &mut buf);
+            lower_into(
+                t.span.slice(&p.doc.text),
+                Apostrophes::QuotesAndModifier,
+                &mut buf,
+            );
             let e = match counts.get_mut(buf.as_str()) {
                 Some(e) => e,
                 None => counts.entry(buf.clone()).or_default(),
@@ -307,35 +313,23 @@ pub fn train(opts: &TrainOptions, preprocess: &dyn Stage) -> Result<Trained, Hed
     }
     report.examples = examples.len();
 
-    // Averaged perceptron.
-    let mut w: HashMap<u64, (f32, f32), FxBuildHasher> = HashMap::default();
+    // Averaged perceptron (f32 weights, averaged by f32 sums of tick-weighted updates).
+    let mut perceptron: Perceptron<Sparse, Summed<f32>> = Perceptron::new(Sparse::new());
     let mut order: Vec<usize> = (0..examples.len()).collect();
-    let mut rng = opts.seed | 1;
-    let mut c = 1.0f32;
+    let mut rng = XorShift::new(opts.seed | 1);
     for _ in 0..opts.epochs {
-        for k in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(k, (rng % (k as u64 + 1)) as usize);
-        }
+        rng.shuffle(&mut order);
         for &e in &order {
             let ex = &examples[e];
-            let score: f32 = ex.feats.iter().map(|h| w.get(h).map_or(0.0, |x| x.0)).sum();
-            let y = if ex.label { 1.0 } else { -1.0 };
-            if y * score <= 0.0 {
-                for h in &ex.feats {
-                    let x = w.entry(*h).or_insert((0.0, 0.0));
-                    x.0 += y;
-                    x.1 += c * y;
-                }
-            }
-            c += 1.0;
+            perceptron.learn_binary(&ex.feats, if ex.label { 1.0 } else { -1.0 });
         }
     }
-    let weights: HashMap<u64, f32, FxBuildHasher> = w
-        .into_iter()
-        .map(|(h, (wt, u))| (h, ((wt - u / c) * 1e4).round() / 1e4))
+    let weights: HashMap<u64, f32, FxBuildHasher> = perceptron
+        .slots()
+        .keys()
+        .iter()
+        .zip(perceptron.averages())
+        .map(|(&h, a)| (h, ((a as f32) * 1e4).round() / 1e4))
         .filter(|(h, x)| x.abs() >= opts.prune && names.get(h).is_some_and(|n| n.0 != DOMAIN_BIO))
         .collect();
     report.weights = weights.len();

@@ -4,9 +4,9 @@
 use std::ops::Range;
 
 use caveat_core::{HedgeCategory, Sentence, Token, TokenKind};
+use caveat_text::normalize::{eq_lower_prefix, lower_into, Apostrophes::QuotesAndModifier};
 
 use super::{Condition, KindSel, Lexicon, LexiconMatch, RuleEffect};
-use crate::text::{eq_lower_prefix, lower_into};
 
 impl KindSel {
     fn matches(self, tok: Option<&Token>) -> bool {
@@ -73,7 +73,7 @@ impl Lexicon {
                 let Some(tt) = text.get(tok.span.range()) else {
                     continue;
                 };
-                lower_into(tt, buf);
+                lower_into(tt, QuotesAndModifier, buf);
                 let Some(ids) = self.index.get(buf.as_str()) else {
                     continue;
                 };
@@ -179,7 +179,11 @@ fn condition_holds(
     if let Some(set) = &c.prev {
         let from = m.tokens.start.saturating_sub(c.prev_window).max(sent.start);
         let hit = tokens[from..m.tokens.start].iter().any(|t| {
-            lower_into(text.get(t.span.range()).unwrap_or(""), buf);
+            lower_into(
+                text.get(t.span.range()).unwrap_or(""),
+                QuotesAndModifier,
+                buf,
+            );
             set.contains(buf.as_str())
         });
         if !hit {
@@ -188,7 +192,11 @@ fn condition_holds(
     }
     if let Some(set) = &c.next {
         let Some(t) = next else { return false };
-        lower_into(text.get(t.span.range()).unwrap_or(""), buf);
+        lower_into(
+            text.get(t.span.range()).unwrap_or(""),
+            QuotesAndModifier,
+            buf,
+        );
         if !set.contains(buf.as_str()) {
             return false;
         }
@@ -230,7 +238,11 @@ fn match_pattern(
             if off > 0 && tokens[j].span.start != tokens[j - 1].span.end {
                 return None;
             }
-            let n = eq_lower_prefix(text.get(tokens[j].span.range())?, &w[off..])?;
+            let n = eq_lower_prefix(
+                text.get(tokens[j].span.range())?,
+                &w[off..],
+                QuotesAndModifier,
+            )?;
             off += n;
             j += 1;
             if off == w.len() {

@@ -14,11 +14,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use caveat_core::HedgeCategory;
-
-use crate::fxhash::FxBuildHasher;
+use caveat_text::hash::FxBuildHasher;
 
 pub use inflect::{noun_forms, verb_forms};
-pub(crate) use schema::line_col;
 
 /// What a context rule does when one of its conditions holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

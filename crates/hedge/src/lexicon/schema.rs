@@ -6,12 +6,13 @@ use std::ops::Range;
 use std::path::Path;
 
 use caveat_core::HedgeCategory;
+use caveat_text::linecol::line_col;
+use caveat_text::normalize::normalize_word;
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::inflect::{expand, Inflect};
 use super::{Condition, KindSel, Lexicon, Pattern, Rule, RuleEffect, WordSet};
-use crate::text::normalize_word;
 use crate::HedgeError;
 
 #[derive(Deserialize)]
@@ -318,17 +319,4 @@ fn word_set(words: Vec<String>) -> WordSet {
         .iter()
         .map(|w| normalize_word(w).into_boxed_str())
         .collect()
-}
-
-/// 1-based line and column (in characters) of byte `pos` of `text`.
-pub(crate) fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let pos = pos.min(text.len());
-    let mut p = pos;
-    while !text.is_char_boundary(p) {
-        p -= 1;
-    }
-    let before = &text[..p];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, text[line_start..p].chars().count() + 1)
 }

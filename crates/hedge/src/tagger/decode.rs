@@ -2,11 +2,12 @@
 //! matches into hedges.
 
 use caveat_core::{Document, Hedge, HedgeCategory, Span};
+use caveat_text::hash::{fx_hash_str, fx_step};
+use caveat_text::normalize::{lower_into, Apostrophes};
 
-use super::features::{base_hash, domain_hash, features, lexicon_token_categories};
+use super::features::{features, lexicon_token_categories};
 use super::features::{FeatureExtractor, DOMAIN_ALL};
 use super::Tagger;
-use crate::text::lower_into;
 use crate::{Lexicon, LexiconMatch};
 
 impl Tagger {
@@ -27,12 +28,15 @@ impl Tagger {
                 let mut score = 0.0f32;
                 let domain = self.domain;
                 features(&ctx, &mut feat, &mut |f| {
-                    let b = base_hash(f);
+                    let b = fx_hash_str(f);
                     score += self
                         .weights
-                        .get(&domain_hash(b, DOMAIN_ALL))
+                        .get(&fx_step(b, DOMAIN_ALL as u64 + 1))
                         .unwrap_or(&0.0);
-                    score += self.weights.get(&domain_hash(b, domain)).unwrap_or(&0.0);
+                    score += self
+                        .weights
+                        .get(&fx_step(b, domain as u64 + 1))
+                        .unwrap_or(&0.0);
                 });
                 out[i] = sigmoid(self.meta.scale as f32 * score + self.meta.bias as f32);
             }
@@ -106,7 +110,11 @@ impl Tagger {
                 if taken(&doc.hedges, span) || taken(&new, span) {
                     continue;
                 }
-                lower_into(doc.tokens[start].span.slice(&doc.text), &mut buf);
+                lower_into(
+                    doc.tokens[start].span.slice(&doc.text),
+                    Apostrophes::QuotesAndModifier,
+                    &mut buf,
+                );
                 let category = lexicon
                     .and_then(|l| l.category_of(&buf))
                     .or_else(|| self.cues.get(buf.as_str()).map(|c| c.category))

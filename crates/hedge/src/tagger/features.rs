@@ -1,13 +1,12 @@
 //! Features: the candidate tokens, their sparse context features, and the hashing of
 //! feature strings into domain copies (general and per training domain).
 
-use std::hash::{BuildHasher, Hasher};
-
 use caveat_core::{HedgeCategory, Sentence, Token, TokenKind};
+use caveat_text::hash::{fx_hash_str, fx_step};
+use caveat_text::normalize::{lower_into, Apostrophes};
+use caveat_text::stem::derivational;
 
 use super::model::{CueMap, CueStat};
-use crate::fxhash::{FxBuildHasher, FxHasher};
-use crate::text::lower_into;
 use crate::LexiconMatch;
 
 /// Version of the feature set; a model of another version is refused.
@@ -35,24 +34,11 @@ pub(crate) fn domain_name(tag: u8) -> &'static str {
     }
 }
 
-/// Hash of a feature string (domain-independent part).
-#[inline]
-pub(crate) fn base_hash(feature: &str) -> u64 {
-    let mut h: FxHasher = FxBuildHasher::default().build_hasher();
-    h.write(feature.as_bytes());
-    h.finish()
-}
-
-/// The hash of a feature's copy in `domain`, from its [`base_hash`].
-#[inline]
-pub(crate) fn domain_hash(base: u64, domain: u8) -> u64 {
-    (base.rotate_left(5) ^ (domain as u64 + 1)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
-}
-
-/// Hash of a feature string in a domain copy.
+/// Hash of a feature string in a domain copy: the Fx hash of the string, one more Fx step
+/// with `domain + 1` (see [`caveat_text::hash`]).
 #[inline]
 pub(crate) fn feature_hash(domain: u8, feature: &str) -> u64 {
-    domain_hash(base_hash(feature), domain)
+    fx_step(fx_hash_str(feature), domain as u64 + 1)
 }
 /// Per token: the category of the lexicon match covering it (scored categories first), and
 /// whether that match is negated.
@@ -92,7 +78,6 @@ pub(crate) struct Candidate<'a> {
 #[derive(Default)]
 pub(crate) struct FeatureExtractor {
     word: String,
-    stem: String,
     ctx: [String; 4],
 }
 
@@ -126,24 +111,6 @@ fn word_class(w: &str) -> &'static str {
     }
 }
 
-/// Strip common English suffixes (a crude stem shared by inflections and derivations).
-pub(crate) fn stem_into(word: &str, out: &mut String) {
-    out.clear();
-    const SUFFIXES: &[&str] = &[
-        "ations", "ation", "itions", "ition", "ions", "ion", "edly", "ingly", "ings", "ing", "ies",
-        "ied", "ed", "es", "ly", "s", "e",
-    ];
-    for suf in SUFFIXES {
-        if let Some(stem) = word.strip_suffix(suf) {
-            if stem.len() >= 3 {
-                out.push_str(stem);
-                return;
-            }
-        }
-    }
-    out.push_str(word);
-}
-
 impl FeatureExtractor {
     /// The candidate at token `i` of sentence `s` (a word of the learned cue list, or inside
     /// a lexicon match), or `None` when the token is not one.
@@ -161,13 +128,12 @@ impl FeatureExtractor {
             return None;
         }
         let t = text.get(tok.span.range())?;
-        lower_into(t, &mut self.word);
+        lower_into(t, Apostrophes::QuotesAndModifier, &mut self.word);
         let lex = lexcat.get(i).copied().flatten();
         let stat = cues.get(self.word.as_str()).copied();
         if stat.is_none() && lex.is_none() {
             return None;
         }
-        stem_into(&self.word, &mut self.stem);
         let at = |j: isize, buf: &mut String| {
             buf.clear();
             if j < s.tokens.start as isize {
@@ -179,7 +145,7 @@ impl FeatureExtractor {
                 if tt.len() > 30 {
                     buf.push_str("<long>");
                 } else {
-                    lower_into(tt, buf);
+                    lower_into(tt, Apostrophes::QuotesAndModifier, buf);
                 }
             }
         };
@@ -209,7 +175,7 @@ impl FeatureExtractor {
             .all(|t| t.kind == TokenKind::Punct);
         Some(Candidate {
             word: &self.word,
-            stem: &self.stem,
+            stem: derivational(&self.word),
             prev: [c0, c1],
             next: [c2, c3],
             next_kind,

@@ -22,7 +22,7 @@ mod model;
 
 use std::collections::HashMap;
 
-use crate::fxhash::FxBuildHasher;
+use caveat_text::hash::FxBuildHasher;
 
 pub(crate) use decode::sigmoid;
 pub use features::FEATURES_VERSION;

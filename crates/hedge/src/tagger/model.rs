@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use caveat_core::HedgeCategory;
+use caveat_text::hash::FxBuildHasher;
+use caveat_text::linecol::line_col;
 use serde::{Deserialize, Serialize};
 
 use super::features::{domain_tag, feature_hash, DOMAIN_ALL, DOMAIN_WIKI, FEATURES_VERSION};
 use super::Tagger;
-use crate::fxhash::FxBuildHasher;
 use crate::HedgeError;
 
 /// Name of the model description file in a model directory.
@@ -76,9 +77,7 @@ impl Tagger {
         let (mpath, mtext) = read(MODEL_FILE)?;
         let meta: ModelMeta = toml::from_str(&mtext).map_err(|e| HedgeError::Model {
             path: mpath.clone(),
-            line: e
-                .span()
-                .map_or(0, |s| crate::lexicon::line_col(&mtext, s.start).0),
+            line: e.span().map_or(0, |s| line_col(&mtext, s.start).0),
             message: e.message().to_string(),
         })?;
         if meta.features != FEATURES_VERSION {
