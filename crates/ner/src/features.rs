@@ -7,7 +7,8 @@
 
 use std::ops::Range;
 
-use crate::hash::{fmix, hash_bytes, hash_str, mix, HashedMap};
+use caveat_text::hash::{fmix64, hash_bytes, hash_str, mix64, HashedMap};
+use caveat_text::normalize::{self, Apostrophes};
 
 /// Which optional feature groups a model uses (for ablations; stored in the model).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,7 +134,7 @@ const SEQ_SEED: u64 = 0x0005_EED0_F5E9;
 /// Key of a token sequence from its token hashes.
 #[inline]
 pub(crate) fn seq_step(h: u64, tok: u64) -> u64 {
-    mix(h, tok)
+    mix64(h, tok)
 }
 #[inline]
 pub(crate) fn seq_start() -> u64 {
@@ -141,7 +142,7 @@ pub(crate) fn seq_start() -> u64 {
 }
 #[inline]
 pub(crate) fn seq_key(h: u64) -> u64 {
-    fmix(h)
+    fmix64(h)
 }
 
 /// Word-level values of one token.
@@ -215,20 +216,11 @@ fn char_class(c: char) -> u8 {
     }
 }
 
-/// Hash of the lower-cased form of `w`.
+/// Hash of the lower-cased form of `w` (`buf` is scratch space). No apostrophe is folded
+/// ([`Apostrophes::Keep`]): model files store these hashes, so the fold must not change.
+#[inline]
 pub(crate) fn lower_hash(w: &str, buf: &mut String) -> u64 {
-    if !w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        return hash_str(w);
-    }
-    buf.clear();
-    for c in w.chars() {
-        if c.is_ascii() {
-            buf.push(c.to_ascii_lowercase());
-        } else {
-            buf.extend(c.to_lowercase());
-        }
-    }
-    hash_str(buf)
+    hash_str(normalize::lower(w, Apostrophes::Keep, buf))
 }
 
 /// Compute the word-level values of `w` (not the context-dependent ones).
@@ -254,10 +246,10 @@ pub(crate) fn tok_info(w: &str, clusters: Option<&Clusters>, buf: &mut String) -
             _ => {}
         }
         if n < 16 {
-            shape = mix(shape, cl as u64);
+            shape = mix64(shape, cl as u64);
         }
         if cl != last {
-            short = mix(short, cl as u64);
+            short = mix64(short, cl as u64);
             last = cl;
         }
         if n < 4 {
@@ -269,8 +261,8 @@ pub(crate) fn tok_info(w: &str, clusters: Option<&Clusters>, buf: &mut String) -
     for (k, (i, _)) in w.char_indices().rev().take(4).enumerate() {
         t.suf[k] = hash_bytes(&w.as_bytes()[i..]);
     }
-    t.shape = fmix(shape);
-    t.short = fmix(short);
+    t.shape = fmix64(shape);
+    t.short = fmix64(short);
     t.nchars = n.min(255) as u8;
     t.case = if upper + lower_n == 0 {
         0
@@ -356,16 +348,16 @@ const EOS: u64 = 0xE05;
 
 #[inline]
 fn f1(t: u64, a: u64) -> u64 {
-    fmix(mix(t.wrapping_mul(0x2545_F491_4F6C_DD1D), a))
+    fmix64(mix64(t.wrapping_mul(0x2545_F491_4F6C_DD1D), a))
 }
 #[inline]
 fn f2(t: u64, a: u64, b: u64) -> u64 {
-    fmix(mix(mix(t.wrapping_mul(0x2545_F491_4F6C_DD1D), a), b))
+    fmix64(mix64(mix64(t.wrapping_mul(0x2545_F491_4F6C_DD1D), a), b))
 }
 #[inline]
 fn f3(t: u64, a: u64, b: u64, c: u64) -> u64 {
-    fmix(mix(
-        mix(mix(t.wrapping_mul(0x2545_F491_4F6C_DD1D), a), b),
+    fmix64(mix64(
+        mix64(mix64(t.wrapping_mul(0x2545_F491_4F6C_DD1D), a), b),
         c,
     ))
 }
@@ -624,6 +616,27 @@ pub(crate) fn build_doc_ctx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_hash_matches_the_values_models_store() {
+        // Computed with the lowering and hash of crates/ner/src/hash.rs and features.rs as
+        // of commit 3dd3a88: full Unicode lower-casing, no apostrophe folded.
+        let want: [(&str, u64); 9] = [
+            ("paris", 0xc0f3_1fa9_0191_62f8),
+            ("PARIS", 0xc0f3_1fa9_0191_62f8),
+            ("McDonald's", 0x4442_c58b_4131_4944),
+            ("ÉIRE", 0x66cd_dfc7_1efb_2b4f),
+            ("DON\u{2019}T", 0xa9b2_b8da_58e6_b2dc),
+            ("\u{2018}Tis", 0xb8ef_e702_9e71_d37f),
+            ("don\u{02BC}t", 0x39da_25e1_5f2e_70bd),
+            ("İSTANBUL", 0x85d4_d26e_f884_7106),
+            ("ΑΘΗΝΑ", 0xc6a8_110e_b952_663f),
+        ];
+        let mut buf = String::new();
+        for (w, h) in want {
+            assert_eq!(lower_hash(w, &mut buf), h, "lower_hash({w:?})");
+        }
+    }
 
     #[test]
     fn token_values() {

@@ -22,7 +22,6 @@ pub mod conll;
 mod decode;
 pub mod eval;
 mod features;
-mod hash;
 mod model;
 mod tags;
 pub mod train;

@@ -4,11 +4,12 @@
 
 use std::ops::Range;
 
+use caveat_text::hash::HashedMap;
+
 use super::layer::Layer;
 use super::Model;
 use crate::decode::{marginals, viterbi, ExpTransitions};
 use crate::features::{build_doc_ctx, doc_info, sentence_info, sentence_keys, DocCtx, Scratch};
-use crate::hash::HashedMap;
 use crate::tags;
 
 /// A found entity: token range (indices into the document's tokens), label index, confidence.

@@ -1,10 +1,11 @@
 //! One linear-chain layer of the tagger: feature set, weight table, transition scores and
 //! gazetteer, and the emission scores of a sentence's feature keys.
 
+use caveat_text::hash::HashedMap;
+
 use super::table::Table;
 use crate::decode::Transitions;
 use crate::features::{FeatureSet, GazLookup, Gazetteer, Scratch};
-use crate::hash::HashedMap;
 
 /// One linear-chain layer: weights, transitions, features and gazetteer.
 #[derive(Debug)]

@@ -3,13 +3,14 @@
 
 use std::ops::Range;
 
+use caveat_text::hash::HashedMap;
+
 use super::gazetteer::{GazCounts, Loo, OwnKeys};
 use crate::conll::ConllDoc;
 use crate::eval::{spans_from_tags, LabeledSpan};
 use crate::features::{
     build_doc_ctx, doc_info, sentence_info, sentence_keys, DocCtx, FeatureSet, Gazetteer, Scratch,
 };
-use crate::hash::HashedMap;
 use crate::model::ClusterFile;
 use crate::tags;
 

@@ -2,11 +2,12 @@
 //! frequencies, the full gazetteer of the model, and the leave-one-document-out view a
 //! training document sees (so it never finds its own entities).
 
+use caveat_text::hash::{hash_str, HashedMap};
+
 use super::data::Doc;
 use crate::features::{
     lower_hash, seq_key, seq_start, seq_step, GazLookup, Gazetteer, GAZ_MAX, GAZ_PREFIX,
 };
-use crate::hash::{hash_str, HashedMap};
 
 /// Gazetteer document frequencies: key -> (prefix flag, per-label document counts).
 #[derive(Default)]

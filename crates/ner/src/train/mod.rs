@@ -19,10 +19,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use caveat_text::rng::SplitMix;
+
 use crate::conll::ConllDoc;
 use crate::eval::{spans_from_tags, Counts};
 use crate::features::{FeatureSet, Gazetteer};
-use crate::hash::SplitMix;
 use crate::model::{load_clusters, ClusterFile, Model, ModelInfo};
 use crate::{tags, NerError};
 

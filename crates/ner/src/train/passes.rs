@@ -2,11 +2,12 @@
 //! jackknifed first-pass labels of the training documents, the first-pass labels of the dev
 //! documents, and the second pass trained with them.
 
+use caveat_text::rng::SplitMix;
+
 use super::data::{build_data, build_vocab, Data, Stack};
 use super::perceptron::{decode_docs, make_layer, train_pass, PassResult};
 use super::{Corpus, EpochReport};
 use crate::features::{DocCtx, FeatureSet, Scratch};
-use crate::hash::SplitMix;
 use crate::model::{fill_stack, Layer, Tagged};
 
 /// The first pass: its features, vocabulary keys, indexed data and chosen weights.

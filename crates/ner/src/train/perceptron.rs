@@ -1,49 +1,54 @@
-//! One averaged structured perceptron: weights with averaging sums, an epoch of training
-//! updates, decoding and scoring with the averaged weights, early stopping on dev F1, and
-//! the model layer built from the chosen weights.
+//! One averaged structured perceptron (caveat-text's, dense, summed in `f64`): an epoch of
+//! training updates, decoding and scoring with the averaged weights, early stopping on dev
+//! F1, and the model layer built from the chosen weights.
 
 use std::ops::Range;
 use std::time::Instant;
+
+use caveat_text::perceptron::{Dense, Perceptron, Summed};
+use caveat_text::rng::SplitMix;
 
 use super::data::{Data, Doc};
 use super::EpochReport;
 use crate::decode::{viterbi, Transitions};
 use crate::eval::{Counts, LabeledSpan};
 use crate::features::{FeatureSet, Gazetteer};
-use crate::hash::SplitMix;
 use crate::model::{Layer, Table};
 use crate::tags;
 
-/// Perceptron weights with the sums for averaging.
+/// The perceptron of one pass: all its weights in one table, the emission weights first
+/// (feature `f`, tag `t` at `f * nt + t`), then from `ne = nf * nt` on the transition, start
+/// and end scores (`nt * nt + 2 * nt`), averaged by summed updates in `f64`.
 struct Weights {
-    w: Vec<f32>,
-    acc: Vec<f64>,
-    /// Transitions, then start, then end scores: `nt * nt + 2 * nt`.
-    tw: Vec<f32>,
-    tacc: Vec<f64>,
-    c: f64,
+    p: Perceptron<Dense, Summed<f64>>,
+    /// Number of emission weights: where the transition scores start.
+    ne: usize,
 }
 
 impl Weights {
     fn new(nf: usize, nt: usize) -> Weights {
+        let ne = nf * nt;
         Weights {
-            w: vec![0.0; nf * nt],
-            acc: vec![0.0; nf * nt],
-            tw: vec![0.0; nt * nt + 2 * nt],
-            tacc: vec![0.0; nt * nt + 2 * nt],
-            c: 1.0,
+            p: Perceptron::new(Dense::new(ne + nt * nt + 2 * nt)),
+            ne,
         }
+    }
+
+    /// Current emission weights.
+    fn emissions(&self) -> &[f32] {
+        &self.p.weights()[..self.ne]
+    }
+
+    /// Current transition, start and end scores.
+    fn transitions(&self) -> &[f32] {
+        &self.p.weights()[self.ne..]
     }
 
     /// Averaged weights: emission weights and transition scores.
     fn averaged(&self) -> (Vec<f32>, Vec<f32>) {
-        let avg = |w: &[f32], a: &[f64]| -> Vec<f32> {
-            w.iter()
-                .zip(a)
-                .map(|(&w, &a)| (w as f64 - a / self.c) as f32)
-                .collect()
-        };
-        (avg(&self.w, &self.acc), avg(&self.tw, &self.tacc))
+        let mut w: Vec<f32> = self.p.averages().map(|a| a as f32).collect();
+        let tw = w.split_off(self.ne);
+        (w, tw)
     }
 
     /// The perceptron update for sentence `r` of `data` predicted as `pred` (gold `gold`):
@@ -51,29 +56,25 @@ impl Weights {
     fn update(&mut self, data: &Data, r: &Range<usize>, gold: &[u8], pred: &[u8], nt: usize) {
         let nn = nt * nt;
         let n = r.len();
-        let c = self.c;
+        let (p, ne) = (&mut self.p, self.ne);
         for (i, t) in r.clone().enumerate() {
-            let (g, p) = (gold[i] as usize, pred[i] as usize);
-            if g != p {
+            let (g, q) = (gold[i] as usize, pred[i] as usize);
+            if g != q {
                 for &f in &data.idx[data.off[t] as usize..data.off[t + 1] as usize] {
                     let b = f as usize * nt;
-                    self.w[b + g] += 1.0;
-                    self.acc[b + g] += c;
-                    self.w[b + p] -= 1.0;
-                    self.acc[b + p] -= c;
+                    p.add(b + g, 1.0);
+                    p.add(b + q, -1.0);
                 }
             }
             let (gi, pi) = if i == 0 {
-                (nn + g, nn + p)
+                (nn + g, nn + q)
             } else {
                 let (gp, pp) = (gold[i - 1] as usize, pred[i - 1] as usize);
-                (gp * nt + g, pp * nt + p)
+                (gp * nt + g, pp * nt + q)
             };
             if gi != pi {
-                self.tw[gi] += 1.0;
-                self.tacc[gi] += c;
-                self.tw[pi] -= 1.0;
-                self.tacc[pi] -= c;
+                p.add(ne + gi, 1.0);
+                p.add(ne + pi, -1.0);
             }
         }
         let (ge, pe) = (
@@ -81,10 +82,8 @@ impl Weights {
             nn + nt + pred[n - 1] as usize,
         );
         if ge != pe {
-            self.tw[ge] += 1.0;
-            self.tacc[ge] += c;
-            self.tw[pe] -= 1.0;
-            self.tacc[pe] -= c;
+            p.add(ne + ge, 1.0);
+            p.add(ne + pe, -1.0);
         }
     }
 }
@@ -178,10 +177,11 @@ fn train_epoch(
 ) -> usize {
     let mut mistakes = 0;
     for &si in order {
+        wt.p.tick();
         let (r, _) = &train.sents[si];
         let n = r.len();
-        let tr = transitions(nt, &wt.tw);
-        emissions(train, r, &wt.w, nt, &mut buf.em);
+        let tr = transitions(nt, wt.transitions());
+        emissions(train, r, wt.emissions(), nt, &mut buf.em);
         viterbi(
             &buf.em,
             n,
@@ -195,7 +195,6 @@ fn train_epoch(
             mistakes += 1;
             wt.update(train, r, gold, &buf.pred, nt);
         }
-        wt.c += 1.0;
     }
     mistakes
 }
