@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::record::Record;
+use caveat_output::Record;
+
 use crate::text::TextIndex;
 use crate::ReportError;
 
@@ -292,7 +293,8 @@ pub fn write_brat_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Offsets;
+    use crate::record::ReadRecord;
+    use caveat_output::OffsetUnit;
 
     fn record() -> Record {
         Record::from_json_line(
@@ -302,7 +304,7 @@ mod tests {
               "attributions":[{"source":{"start":16,"end":23},"cue":{"start":9,"end":15},"content":null,"vague":true},
                               {"source":{"start":0,"end":7},"cue":{"start":27,"end":31},"content":{"start":32,"end":42},"cites":0}]}"#,
             1,
-            Offsets::Chars,
+            OffsetUnit::Chars,
         )
         .unwrap()
     }

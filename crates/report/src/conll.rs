@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::record::Record;
+use caveat_output::Record;
+
 use crate::text::TextIndex;
 use crate::tokens::export_tokens;
 use crate::ReportError;
@@ -151,7 +152,8 @@ fn write_conll<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Offsets;
+    use crate::record::ReadRecord;
+    use caveat_output::OffsetUnit;
 
     /// Read CoNLL back: find every token in the text from left to right and turn BIO tags of
     /// column `col` into `(start, end, label)` code-point spans.
@@ -201,7 +203,7 @@ mod tests {
                           {"start":15,"end":17,"label":"X"},{"start":30,"end":44,"label":"ORG"}],
               "hedges":[{"start":21,"end":24,"category":"epistemic"},{"start":48,"end":54,"category":"epistemic"}]}"#,
             1,
-            Offsets::Chars,
+            OffsetUnit::Chars,
         )
         .unwrap();
         let mut out = Vec::new();
@@ -227,7 +229,7 @@ mod tests {
 
     #[test]
     fn no_sentences_no_docstart() {
-        let r = Record::from_json_line(r#"{"text":"a b"}"#, 1, Offsets::Chars).unwrap();
+        let r = Record::from_json_line(r#"{"text":"a b"}"#, 1, OffsetUnit::Chars).unwrap();
         let mut out = Vec::new();
         let opts = ConllOptions {
             docstart: false,

@@ -20,10 +20,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write;
 
+use caveat_output::Record;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::record::Record;
+use crate::record::ReadRecord;
 use crate::stats::{ellipsize, CorpusStats, RecordFacts, StatsAccumulator};
 use crate::text::TextIndex;
 use crate::ReportError;
@@ -133,7 +134,7 @@ fn r3(x: f64) -> f64 {
 fn article_json(r: &Record, facts: &RecordFacts) -> Value {
     let ix = TextIndex::new(&r.text);
     let u = |cp: usize| ix.utf16_of(cp);
-    let part = |p: &Option<crate::record::Part>| match p {
+    let part = |p: &Option<caveat_output::Part>| match p {
         Some(p) => (u(p.start) as i64, u(p.end) as i64),
         None => (-1, -1),
     };
@@ -552,10 +553,11 @@ fn overview(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Offsets;
+    use crate::record::ReadRecord;
+    use caveat_output::OffsetUnit;
 
     fn rec(json: &str) -> Result<Record, ReportError> {
-        Record::from_json_line(json, 1, Offsets::Chars)
+        Record::from_json_line(json, 1, OffsetUnit::Chars)
     }
 
     fn render(

@@ -12,7 +12,8 @@
 //! - [`export_conll`], [`BratExporter`] and [`export_spacy_json`] write CoNLL (BIO), brat
 //!   standoff and spaCy `Doc.to_json()` data (`caveat export`).
 //!
-//! Offsets in the input are Unicode code points (caveat's default; [`Offsets::Bytes`] reads
+//! The records are `caveat-output`'s output contract ([`Record`], read with [`ReadRecord`]).
+//! Offsets in the input are Unicode code points (caveat's default; [`OffsetUnit::Bytes`] reads
 //! the output of `[output] offsets = "bytes"`). brat and spaCy count characters the same way,
 //! so exported offsets are code points too; the HTML report converts them to UTF-16 for the
 //! browser.
@@ -40,9 +41,13 @@ use std::path::PathBuf;
 pub use brat::{brat_annotations, export_brat, write_brat_config, BratExporter};
 pub use conll::{export_conll, ConllOptions};
 pub use html::{render_html, HtmlOptions, ReportSummary};
-pub use record::{
-    open_jsonl, Attribution, Entity, Hedge, JsonlRecords, Offsets, Part, Record, Sentence, Token,
+// The output contract: the record types this crate reads, and the offset units.
+pub use caveat_output::{
+    Attribution, Entity, Hedge, OffsetUnit, Owned, Part, Record, Sentence, Token,
 };
+// `Offsets` is the former name of `OffsetUnit` (still used by caveat-cli).
+pub use caveat_output::OffsetUnit as Offsets;
+pub use record::{open_jsonl, JsonlRecords, ReadRecord};
 pub use spacy::{export_spacy_json, spacy_doc, SpacyOptions};
 pub use stats::{
     stats, Bucket, CorpusStats, Count, CueStat, DocStat, EntityStat, SourceStat, StatsAccumulator,

@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
+use caveat_output::Record;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::conll::non_overlapping;
-use crate::record::Record;
 use crate::text::TextIndex;
 use crate::tokens::export_tokens;
 use crate::ReportError;
@@ -248,7 +248,8 @@ pub fn export_spacy_json<W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Offsets;
+    use crate::record::ReadRecord;
+    use caveat_output::OffsetUnit;
 
     fn slice(text: &str, s: usize, e: usize) -> String {
         text.chars().skip(s).take(e - s).collect()
@@ -263,7 +264,7 @@ mod tests {
               "hedges":[{"start":7,"end":10,"category":"x"}],
               "attributions":[{"source":{"start":2,"end":5},"cue":{"start":7,"end":10},"content":null}]}"#,
             1,
-            Offsets::Chars,
+            OffsetUnit::Chars,
         )
         .unwrap();
         let doc = spacy_doc(&r, &SpacyOptions { extensions: true });

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use caveat_output::{Entity, Part, Record};
 use serde::Serialize;
 
-use crate::record::{Entity, Part, Record};
+use crate::record::ReadRecord;
 use crate::text::{normalize_name, TextIndex};
 use crate::ReportError;
 
@@ -829,10 +830,11 @@ impl fmt::Display for CorpusStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Offsets;
+    use crate::record::ReadRecord;
+    use caveat_output::OffsetUnit;
 
     fn rec(json: &str) -> Record {
-        Record::from_json_line(json, 1, Offsets::Chars).unwrap()
+        Record::from_json_line(json, 1, OffsetUnit::Chars).unwrap()
     }
 
     /// "NIS alleges X may happen. Paris is nice." with one attribution (hedged by "may") and

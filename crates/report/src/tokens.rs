@@ -1,8 +1,7 @@
 //! The tokens the exports use.
 
+use caveat_output::Record;
 use unicode_general_category::{get_general_category, GeneralCategory as G};
-
-use crate::record::Record;
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
@@ -100,14 +99,15 @@ pub fn export_tokens(record: &Record) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Offsets;
+    use crate::record::ReadRecord;
+    use caveat_output::OffsetUnit;
 
     #[test]
     fn fallback_splits_words_and_punctuation_and_annotations() {
         let r = Record::from_json_line(
             r#"{"text":"Korea's  spy-agency\u0928\u093f said: ok","entities":[{"start":13,"end":15,"label":"X"}]}"#,
             1,
-            Offsets::Chars,
+            OffsetUnit::Chars,
         )
         .unwrap();
         let toks: Vec<String> = export_tokens(&r)
@@ -135,7 +135,7 @@ mod tests {
             r#"{"text":"NewYork is #1","tokens":[{"start":0,"end":7},{"start":8,"end":10},{"start":2,"end":4}],
                "entities":[{"start":3,"end":7,"label":"LOC"}]}"#,
             1,
-            Offsets::Chars,
+            OffsetUnit::Chars,
         )
         .unwrap();
         assert_eq!(
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn empty_text() {
-        let r = Record::from_json_line(r#"{"text":""}"#, 1, Offsets::Chars).unwrap();
+        let r = Record::from_json_line(r#"{"text":""}"#, 1, OffsetUnit::Chars).unwrap();
         assert!(export_tokens(&r).is_empty());
     }
 }
