@@ -1,28 +1,29 @@
-//! The JSONL output contract.
+//! Writing the JSONL output contract: one [`caveat_output::Record`] per document.
 //!
-//! One object per input record, in input order:
-//!
-//! ```text
-//! {"id", "text",
-//!  "sentences":   [{"start","end","uncertain","uncertainty"}],
-//!  "entities":    [{"start","end","label","text","score"}],
-//!  "hedges":      [{"start","end","text","category","sentence","score","negated","attribution"}],
-//!  "attributions":[{"source","cue","content","source_entity","vague","cites","sentence","score"}],
-//!  "tokens":      [{"start","end","text","kind"}]          (only with [output] tokens = true)
-//!  "truncated": true                                       (only when the text was cut)
-//!  "meta": {...}}                                          (the input's other fields)
-//! ```
-//!
-//! `source`, `cue` and `content` are `{"start","end","text"}` or `null`. Offsets are Unicode
-//! code points unless `[output] offsets = "bytes"`. Fields may be added in later versions;
-//! existing ones never change meaning.
+//! The record types, their field order and the offset units are defined (and documented) in
+//! `caveat-output`; here a [`Document`] is turned into a record that borrows its text and
+//! meta (offsets converted to code points with [`CharMap`] unless `[output] offsets =
+//! "bytes"`, scores rounded with [`round_score`]) and serialised.
 
-use caveat_core::{CharMap, Document, Span};
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use std::marker::PhantomData;
+
+use caveat_core::{CharMap, Document, Span, TokenKind};
+use caveat_output::{round_score, Attribution, Entity, Hedge, Part, Record, Repr, Sentence, Token};
+use serde_json::{Map, Value};
 
 use crate::config::{OffsetUnit, OutputOptions};
 use crate::record::ErrorRecord;
+
+/// A record borrowing from the document it is written from: no text is copied.
+struct Borrowed<'a>(PhantomData<&'a ()>);
+
+impl<'a> Repr for Borrowed<'a> {
+    type Id = &'a Value;
+    type Str = &'a str;
+    type Score = f32;
+    type Meta = &'a Map<String, Value>;
+    type Kind = TokenKind;
+}
 
 struct Offsets<'a> {
     map: Option<CharMap<'a>>,
@@ -35,192 +36,87 @@ impl Offsets<'_> {
     }
 }
 
-/// Scores are written with 4 decimals.
-#[inline]
-fn round(x: f32) -> f32 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-#[derive(Serialize)]
-struct SpanOut<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
-}
-
-struct Ctx<'a> {
-    doc: &'a Document,
-    off: Offsets<'a>,
-}
-
-impl<'a> Ctx<'a> {
-    fn span(&self, s: Span) -> SpanOut<'a> {
-        SpanOut {
-            start: self.off.at(s.start),
-            end: self.off.at(s.end),
-            text: s.slice(&self.doc.text),
-        }
-    }
-}
-
-struct Seq<F>(F);
-
-impl<F, I, T> Serialize for Seq<F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = T>,
-    T: Serialize,
-{
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((self.0)())
-    }
-}
-
-#[derive(Serialize)]
-struct SentenceOut {
-    start: usize,
-    end: usize,
-    uncertain: bool,
-    uncertainty: f32,
-}
-
-#[derive(Serialize)]
-struct EntityOut<'a> {
-    start: usize,
-    end: usize,
-    label: &'a str,
-    text: &'a str,
-    score: f32,
-}
-
-#[derive(Serialize)]
-struct HedgeOut<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
-    category: &'static str,
-    sentence: usize,
-    score: f32,
-    negated: bool,
-    attribution: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct AttributionOut<'a> {
-    source: Option<SpanOut<'a>>,
-    cue: Option<SpanOut<'a>>,
-    content: Option<SpanOut<'a>>,
-    source_entity: Option<usize>,
-    vague: bool,
-    cites: Option<usize>,
-    sentence: usize,
-    score: f32,
-}
-
-#[derive(Serialize)]
-struct TokenOut<'a> {
-    start: usize,
-    end: usize,
-    text: &'a str,
-    kind: caveat_core::TokenKind,
-}
-
-struct RecordOut<'a> {
-    cx: Ctx<'a>,
-    tokens: bool,
-    seq: Option<u64>,
-}
-
-impl Serialize for RecordOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let cx = &self.cx;
-        let d = cx.doc;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("id", &d.id)?;
-        m.serialize_entry("text", &d.text)?;
-        m.serialize_entry(
-            "sentences",
-            &Seq(|| {
-                d.sentences.iter().map(|x| SentenceOut {
-                    start: cx.off.at(x.span.start),
-                    end: cx.off.at(x.span.end),
-                    uncertain: x.uncertain,
-                    uncertainty: round(x.uncertainty),
-                })
-            }),
-        )?;
-        m.serialize_entry(
-            "entities",
-            &Seq(|| {
-                d.entities.iter().map(|e| {
-                    let sp = cx.span(e.span);
-                    EntityOut {
-                        start: sp.start,
-                        end: sp.end,
-                        label: &e.label,
-                        text: sp.text,
-                        score: round(e.score),
-                    }
-                })
-            }),
-        )?;
-        m.serialize_entry(
-            "hedges",
-            &Seq(|| {
-                d.hedges.iter().map(|h| {
-                    let sp = cx.span(h.span);
-                    HedgeOut {
+/// The output record of `doc`, borrowing from it.
+fn record<'a>(doc: &'a Document, off: &Offsets<'_>, tokens: bool) -> Record<Borrowed<'a>> {
+    let span = |s: Span| Part::<Borrowed<'a>> {
+        start: off.at(s.start),
+        end: off.at(s.end),
+        text: s.slice(&doc.text),
+    };
+    Record {
+        id: &doc.id,
+        text: &doc.text,
+        sentences: doc
+            .sentences
+            .iter()
+            .map(|x| Sentence {
+                start: off.at(x.span.start),
+                end: off.at(x.span.end),
+                uncertain: x.uncertain,
+                uncertainty: round_score(x.uncertainty),
+            })
+            .collect(),
+        entities: doc
+            .entities
+            .iter()
+            .map(|e| {
+                let sp = span(e.span);
+                Entity {
+                    start: sp.start,
+                    end: sp.end,
+                    label: e.label.as_str(),
+                    text: sp.text,
+                    score: round_score(e.score),
+                }
+            })
+            .collect(),
+        hedges: doc
+            .hedges
+            .iter()
+            .map(|h| {
+                let sp = span(h.span);
+                Hedge {
+                    start: sp.start,
+                    end: sp.end,
+                    text: sp.text,
+                    category: h.category.as_str(),
+                    sentence: Some(h.sentence),
+                    score: round_score(h.score),
+                    negated: h.negated,
+                    attribution: h.attribution,
+                }
+            })
+            .collect(),
+        attributions: doc
+            .attributions
+            .iter()
+            .map(|a| Attribution {
+                source: a.source.map(span),
+                cue: a.cue.map(span),
+                content: a.content.map(span),
+                source_entity: a.source_entity,
+                vague: a.vague,
+                cites: a.cites,
+                sentence: Some(a.sentence),
+                score: round_score(a.score),
+            })
+            .collect(),
+        tokens: tokens.then(|| {
+            doc.tokens
+                .iter()
+                .map(|t| {
+                    let sp = span(t.span);
+                    Token {
                         start: sp.start,
                         end: sp.end,
                         text: sp.text,
-                        category: h.category.as_str(),
-                        sentence: h.sentence,
-                        score: round(h.score),
-                        negated: h.negated,
-                        attribution: h.attribution,
+                        kind: t.kind,
                     }
                 })
-            }),
-        )?;
-        m.serialize_entry(
-            "attributions",
-            &Seq(|| {
-                d.attributions.iter().map(|a| AttributionOut {
-                    source: a.source.map(|s| cx.span(s)),
-                    cue: a.cue.map(|s| cx.span(s)),
-                    content: a.content.map(|s| cx.span(s)),
-                    source_entity: a.source_entity,
-                    vague: a.vague,
-                    cites: a.cites,
-                    sentence: a.sentence,
-                    score: round(a.score),
-                })
-            }),
-        )?;
-        if self.tokens {
-            m.serialize_entry(
-                "tokens",
-                &Seq(|| {
-                    d.tokens.iter().map(|t| {
-                        let sp = cx.span(t.span);
-                        TokenOut {
-                            start: sp.start,
-                            end: sp.end,
-                            text: sp.text,
-                            kind: t.kind,
-                        }
-                    })
-                }),
-            )?;
-        }
-        if d.truncated {
-            m.serialize_entry("truncated", &true)?;
-        }
-        m.serialize_entry("meta", &d.meta)?;
-        if let Some(seq) = self.seq {
-            m.serialize_entry(SEQ_KEY, &seq)?;
-        }
-        m.end()
+                .collect()
+        }),
+        truncated: doc.truncated,
+        meta: &doc.meta,
     }
 }
 
@@ -239,27 +135,25 @@ pub fn write_record_seq(buf: &mut Vec<u8>, doc: &Document, opts: &OutputOptions,
         OffsetUnit::Chars => Some(CharMap::new(&doc.text)),
         OffsetUnit::Bytes => None,
     };
-    let rec = RecordOut {
-        cx: Ctx {
-            doc,
-            off: Offsets { map },
-        },
-        tokens: opts.tokens,
-        seq,
-    };
+    let rec = record(doc, &Offsets { map }, opts.tokens);
     serde_json::to_writer(&mut *buf, &rec).expect("serialising to memory cannot fail");
+    push_seq(buf, seq);
     buf.push(b'\n');
+}
+
+/// Append `,"_seq":N` inside the object just written: `{...}` -> `{...,"_seq":N}`.
+fn push_seq(buf: &mut Vec<u8>, seq: Option<u64>) {
+    if let Some(seq) = seq {
+        buf.pop();
+        buf.extend_from_slice(format!(",\"{SEQ_KEY}\":{seq}}}").as_bytes());
+    }
 }
 
 /// Append one error record (and a newline) to `buf`, with its input position as a last
 /// `_seq` field when given.
 pub fn write_error(buf: &mut Vec<u8>, err: &ErrorRecord, seq: Option<u64>) {
     serde_json::to_writer(&mut *buf, err).expect("serialising to memory cannot fail");
-    if let Some(seq) = seq {
-        // Replace the closing brace: `{...}` -> `{...,"_seq":N}`.
-        buf.pop();
-        buf.extend_from_slice(format!(",\"{SEQ_KEY}\":{seq}}}").as_bytes());
-    }
+    push_seq(buf, seq);
     buf.push(b'\n');
 }
 
@@ -321,5 +215,87 @@ mod tests {
         let v: Value = serde_json::from_slice(&buf).unwrap();
         assert_eq!(v["entities"][0]["start"].as_u64(), Some(3));
         assert!(v["tokens"].is_array());
+    }
+
+    /// Every field of the contract, byte for byte as the writer has always written it
+    /// (`truncated`, `tokens` only when asked, `null` optional indices, 4-decimal scores,
+    /// numeric ids, `meta` last, then `_seq`).
+    #[test]
+    fn writes_the_contract_byte_for_byte() {
+        use caveat_core::{Attribution, Hedge, HedgeCategory, Token, TokenKind};
+        let text = "\u{201c}Kim\u{201d} may go \u{1f684}, \"officials\" said.";
+        let at = |w: &str| {
+            let s = text.find(w).unwrap();
+            Span::new(s, s + w.len())
+        };
+        let mut d = Document::new(42, text);
+        d.meta = serde_json::from_str(r#"{"title":"T","n":[1,2.5,null]}"#).unwrap();
+        d.truncated = true;
+        for (w, kind) in [
+            ("\u{201c}", TokenKind::Punct),
+            ("Kim", TokenKind::Word),
+            ("may", TokenKind::Word),
+            ("\u{1f684}", TokenKind::Other),
+            ("said", TokenKind::Word),
+        ] {
+            d.tokens.push(Token { span: at(w), kind });
+        }
+        d.sentences.push(Sentence {
+            span: Span::new(0, text.len()),
+            tokens: 0..5,
+            uncertain: true,
+            uncertainty: 0.666_666_7,
+        });
+        d.entities.push(Entity {
+            span: at("Kim"),
+            tokens: 1..2,
+            label: "PER".into(),
+            score: 0.912_345,
+        });
+        d.hedges.push(Hedge {
+            span: at("may"),
+            category: HedgeCategory::Epistemic,
+            sentence: 0,
+            score: 1.0,
+            negated: false,
+            attribution: Some(0),
+        });
+        d.attributions.push(Attribution {
+            source: Some(at("\"officials\"")),
+            cue: Some(at("said")),
+            content: None,
+            source_entity: Some(0),
+            vague: true,
+            cites: None,
+            sentence: 0,
+            score: 0.899_99,
+        });
+
+        let mut buf = Vec::new();
+        let chars_with_tokens = OutputOptions {
+            offsets: OffsetUnit::Chars,
+            tokens: true,
+        };
+        write_record(&mut buf, &d, &chars_with_tokens);
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            concat!(
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":33,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":1,"end":4,"label":"PER","text":"Kim","score":0.9123}],"hedges":[{"start":6,"end":9,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":16,"end":27,"text":"\"officials\""},"cue":{"start":28,"end":32,"text":"said"},"content":null,"source_entity":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"tokens":[{"start":0,"end":1,"text":"“","kind":"punct"},{"start":1,"end":4,"text":"Kim","kind":"word"},{"start":6,"end":9,"text":"may","kind":"word"},{"start":13,"end":14,"text":"🚄","kind":"other"},{"start":28,"end":32,"text":"said","kind":"word"}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
+                "\n"
+            )
+        );
+        let mut buf = Vec::new();
+        let bytes = OutputOptions {
+            offsets: OffsetUnit::Bytes,
+            tokens: false,
+        };
+        write_record_seq(&mut buf, &d, &bytes, Some(7));
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            concat!(
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]},"_seq":7}"#,
+                "\n"
+            )
+        );
     }
 }
