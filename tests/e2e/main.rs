@@ -4,5 +4,6 @@ mod eval;
 mod harness;
 mod hostile;
 mod run;
+mod train;
 mod transformer;
 mod validate;

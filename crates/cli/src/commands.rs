@@ -1,4 +1,4 @@
-//! `caveat validate`, `caveat stages`, `caveat train`, `caveat eval`.
+//! `caveat validate`, `caveat stages`, `caveat eval`, `caveat models`.
 
 use std::path::PathBuf;
 
@@ -115,60 +115,6 @@ pub fn models(cmd: ModelsCommand) -> Result<u8, Exit> {
     }
 }
 
-/// `caveat train ...`.
-#[derive(Subcommand, Debug)]
-pub enum TrainCommand {
-    /// Train the fast NER tagger (averaged perceptron) on CoNLL files.
-    Ner(TrainNerArgs),
-}
-
-/// Flags of `caveat train ner`.
-#[derive(Args, Debug)]
-pub struct TrainNerArgs {
-    /// Training data (CoNLL: `token ... tag` lines, blank lines between sentences).
-    #[arg(long)]
-    pub train: PathBuf,
-    /// Dev data for early stopping and the per-epoch report.
-    #[arg(long)]
-    pub dev: PathBuf,
-    /// Model directory to write.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Maximum epochs per training pass.
-    #[arg(long, default_value_t = 30)]
-    pub epochs: usize,
-    /// Stop a pass after this many epochs without a better dev F1.
-    #[arg(long, default_value_t = 4)]
-    pub patience: usize,
-    /// Seed of the sentence shuffle (training is deterministic for a given seed).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Drop features seen fewer times than this.
-    #[arg(long, default_value_t = 1)]
-    pub min_count: u32,
-    /// Word-cluster table (`word<TAB>id...`); its content is stored in the model.
-    #[arg(long)]
-    pub clusters: Option<PathBuf>,
-    /// Jackknife folds for the first-pass labels of two-pass (document consistency) models.
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
-    /// Model name written to model.toml.
-    #[arg(long, default_value = "ner-fast")]
-    pub name: String,
-    /// Turn off the word-cluster features.
-    #[arg(long)]
-    pub no_clusters: bool,
-    /// Turn off the gazetteer features.
-    #[arg(long)]
-    pub no_gazetteer: bool,
-    /// Turn off document-level case features.
-    #[arg(long)]
-    pub no_doc: bool,
-    /// Turn off the second (document-consistency) pass.
-    #[arg(long)]
-    pub no_stack: bool,
-}
-
 /// `caveat eval ...`.
 #[derive(Subcommand, Debug)]
 pub enum EvalCommand {
@@ -192,72 +138,6 @@ pub struct EvalArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
-}
-
-/// Dispatch `caveat train`.
-pub fn train(cmd: TrainCommand) -> Result<u8, Exit> {
-    use caveat_pipeline::ner::{conll, train as ner_train, FeatureSet};
-    match cmd {
-        TrainCommand::Ner(a) => {
-            if a.clusters.is_none() && !a.no_clusters {
-                return Err(Exit::config(anyhow!(
-                    "word clusters are a core feature: pass --clusters FILE (e.g. models/ner-fast/clusters.tsv) or --no-clusters"
-                )));
-            }
-            let train_docs = conll::read(&a.train).map_err(Exit::config)?;
-            let dev_docs = conll::read(&a.dev).map_err(Exit::config)?;
-            let features = FeatureSet {
-                clusters: !a.no_clusters && a.clusters.is_some(),
-                gazetteer: !a.no_gazetteer,
-                doc: !a.no_doc,
-                stack: !a.no_stack,
-            };
-            let opts = ner_train::TrainOptions {
-                epochs: a.epochs,
-                patience: a.patience,
-                seed: a.seed,
-                min_count: a.min_count,
-                features,
-                clusters: a.clusters.clone(),
-                folds: a.folds,
-                name: a.name.clone(),
-                trained_on: a.train.display().to_string(),
-                tuned_on: a.dev.display().to_string(),
-            };
-            eprintln!(
-                "training on {} ({} documents), dev {} ({} documents); features {features:?}",
-                a.train.display(),
-                train_docs.len(),
-                a.dev.display(),
-                dev_docs.len()
-            );
-            let mut report = |r: &ner_train::EpochReport| {
-                eprintln!(
-                    "{:>8} epoch {:>2}: {:>5}/{} sentences wrong; dev P {:.2} R {:.2} F1 {:.2}{} ({:.1} s)",
-                    r.pass,
-                    r.epoch,
-                    r.mistakes,
-                    r.sentences,
-                    100.0 * r.dev.overall.precision(),
-                    100.0 * r.dev.overall.recall(),
-                    100.0 * r.dev.overall.f1(),
-                    if r.best { " *" } else { "" },
-                    r.seconds
-                );
-            };
-            let model = ner_train::train(&train_docs, &dev_docs, &opts, &mut report)
-                .map_err(Exit::runtime)?;
-            model.save(&a.out).map_err(Exit::runtime)?;
-            let dev = ner_train::evaluate(&model, &dev_docs);
-            println!(
-                "saved {}
-dev (gold tokenisation):
-{dev}",
-                a.out.display()
-            );
-            Ok(exit::OK)
-        }
-    }
 }
 
 fn load_pipeline(path: &std::path::Path) -> Result<caveat_pipeline::Pipeline, Exit> {

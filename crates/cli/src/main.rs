@@ -18,6 +18,7 @@ mod commands;
 mod merge;
 mod progress;
 mod report;
+mod train;
 
 use std::process::ExitCode;
 
@@ -89,7 +90,7 @@ enum Command {
     Stages,
     /// Train a model.
     #[command(subcommand)]
-    Train(commands::TrainCommand),
+    Train(train::TrainCommand),
     /// Evaluate a pipeline against gold annotations.
     #[command(subcommand)]
     Eval(commands::EvalCommand),
@@ -126,7 +127,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cmd_run::run(a),
         Command::Validate(a) => commands::validate(a),
         Command::Stages => commands::stages(),
-        Command::Train(t) => commands::train(t),
+        Command::Train(t) => train::train(t),
         Command::Eval(e) => commands::eval(e),
         Command::Bench(b) => bench::bench(b),
         Command::Models(m) => commands::models(m),

@@ -1,0 +1,450 @@
+//! `caveat train ner|hedge|attribution`: the one way to train caveat's models.
+//!
+//! Every command reads its corpora, trains, prints dev scores and writes the model directory
+//! named by `--out`. Training is deterministic: the same data and flags give the same files,
+//! byte for byte. The flags' defaults are the settings of the shipped models (their model
+//! cards, `models/*/README.md`, give the full commands and where the data comes from).
+
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{anyhow, Context};
+use caveat_core::{BuildContext, Document, Token};
+use caveat_pipeline::attribution::brat::{self, GoldDoc, Rel, Score};
+use caveat_pipeline::attribution::training::{normalize, GoldRel, LexiconCounter, Trainer};
+use caveat_pipeline::attribution::{AttributionStage, Lexicon, MIN_PRIOR};
+use caveat_pipeline::hedge::train as hedge_train;
+use caveat_pipeline::ner::{conll, train as ner_train, FeatureSet};
+use caveat_pipeline::tokenize;
+use clap::{Args, Subcommand};
+
+use crate::{exit, Exit};
+
+/// `caveat train ...`.
+#[derive(Subcommand, Debug)]
+pub enum TrainCommand {
+    /// Train the fast NER tagger (averaged perceptron) on CoNLL files.
+    Ner(TrainNerArgs),
+    /// Train the hedge cue tagger (averaged perceptron over lexicon and learned cue
+    /// candidates) on Szeged / BioScope XML.
+    Hedge(TrainHedgeArgs),
+    /// Train the attribution cue lexicon and perceptrons on brat standoff (PolNeAR layout).
+    Attribution(TrainAttributionArgs),
+}
+
+/// Flags of `caveat train ner`.
+#[derive(Args, Debug)]
+pub struct TrainNerArgs {
+    /// Training data (CoNLL: `token ... tag` lines, blank lines between sentences).
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Dev data for early stopping and the per-epoch report.
+    #[arg(long)]
+    pub dev: PathBuf,
+    /// Model directory to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Maximum epochs per training pass.
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// Stop a pass after this many epochs without a better dev F1.
+    #[arg(long, default_value_t = 4)]
+    pub patience: usize,
+    /// Seed of the sentence shuffle (training is deterministic for a given seed).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Drop features seen fewer times than this.
+    #[arg(long, default_value_t = 1)]
+    pub min_count: u32,
+    /// Word-cluster table (`word<TAB>id...`); its content is stored in the model.
+    #[arg(long)]
+    pub clusters: Option<PathBuf>,
+    /// Jackknife folds for the first-pass labels of two-pass (document consistency) models.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Model name written to model.toml.
+    #[arg(long, default_value = "ner-fast")]
+    pub name: String,
+    /// Turn off the word-cluster features.
+    #[arg(long)]
+    pub no_clusters: bool,
+    /// Turn off the gazetteer features.
+    #[arg(long)]
+    pub no_gazetteer: bool,
+    /// Turn off document-level case features.
+    #[arg(long)]
+    pub no_doc: bool,
+    /// Turn off the second (document-consistency) pass.
+    #[arg(long)]
+    pub no_stack: bool,
+}
+
+/// Flags of `caveat train hedge`. The defaults are those of the shipped `models/hedge-tagger`.
+#[derive(Args, Debug)]
+pub struct TrainHedgeArgs {
+    /// Model directory to write (`model.toml`, `cues.tsv`, `weights.tsv` and the `README.md`
+    /// model card).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A Szeged / BioScope XML file of the general domain (Szeged `wiki.xml`); repeatable.
+    /// Files are read in the order given, every `--wiki` file before every `--bio` file.
+    /// In each file, documents 0, 10, 20, ... are dev and 5, 15, 25, ... tuning; the rest
+    /// train.
+    #[arg(long, value_name = "FILE")]
+    pub wiki: Vec<PathBuf>,
+    /// A Szeged / BioScope XML file of the biomedical domain (Szeged `bio_*.xml`, BioScope
+    /// `abstracts.xml`, `full_papers.xml`); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub bio: Vec<PathBuf>,
+    /// The hedge lexicon whose matches are features (and whose single words are candidates).
+    /// The tagger must run with the lexicon it was trained with.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "models/hedge-lexicon/lexicon.toml"
+    )]
+    pub lexicon: PathBuf,
+    /// Train without lexicon features (ignores `--lexicon`).
+    #[arg(long)]
+    pub no_lexicon: bool,
+    /// Perceptron passes over the training examples.
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().epochs)]
+    pub epochs: usize,
+    /// How many times wiki examples count per epoch (news is closer to Wikipedia).
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().wiki_weight)]
+    pub wiki_weight: usize,
+    /// A word enters the learned cue list when it was (part of) a cue at least this often ...
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().min_cue_count)]
+    pub min_count: u32,
+    /// ... and in at least this fraction of its occurrences.
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().min_cue_rate)]
+    pub min_rate: f32,
+    /// The decision threshold is the best one on the wiki tuning documents among those
+    /// whose cue recall reaches this.
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().min_recall)]
+    pub min_recall: f64,
+    /// Drop weights whose magnitude is below this (in perceptron updates).
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().prune)]
+    pub prune: f32,
+    /// Seed of the example shuffle.
+    #[arg(long, default_value_t = hedge_train::TrainOptions::default().seed)]
+    pub seed: u64,
+}
+
+/// The shuffle seed of the shipped attribution model.
+const ATTRIBUTION_SEED: u64 = 0x2545_f491_4f6c_dd1d;
+
+/// Flags of `caveat train attribution`. The defaults are those of the shipped
+/// `models/attribution`.
+#[derive(Args, Debug)]
+pub struct TrainAttributionArgs {
+    /// The corpus directory: `train/` and `dev/`, each with `text/*.txt` and
+    /// `attributions/*.ann` (brat standoff, the layout of PolNeAR's `data/` directory).
+    /// Only train is learned from; dev is scored after every epoch.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Model directory to write (`cues.toml`, `model.txt`). No corpus text is written.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Epochs of the cue perceptron.
+    #[arg(long, default_value_t = 4)]
+    pub epochs: usize,
+    /// Epochs of the source perceptron.
+    #[arg(long, default_value_t = 8)]
+    pub source_epochs: usize,
+    /// A word enters the cue lexicon when it was inside a gold cue at least this often.
+    #[arg(long, default_value_t = 2)]
+    pub min_cue: u32,
+    /// Seed of the document shuffle (xorshift).
+    #[arg(long, default_value_t = ATTRIBUTION_SEED)]
+    pub seed: u64,
+}
+
+/// Dispatch `caveat train`.
+pub fn train(cmd: TrainCommand) -> Result<u8, Exit> {
+    match cmd {
+        TrainCommand::Ner(a) => train_ner(a),
+        TrainCommand::Hedge(a) => train_hedge(a),
+        TrainCommand::Attribution(a) => train_attribution(a),
+    }
+}
+
+fn train_ner(a: TrainNerArgs) -> Result<u8, Exit> {
+    if a.clusters.is_none() && !a.no_clusters {
+        return Err(Exit::config(anyhow!(
+            "word clusters are a core feature: pass --clusters FILE (e.g. models/ner-fast/clusters.tsv) or --no-clusters"
+        )));
+    }
+    let train_docs = conll::read(&a.train).map_err(Exit::config)?;
+    let dev_docs = conll::read(&a.dev).map_err(Exit::config)?;
+    let features = FeatureSet {
+        clusters: !a.no_clusters && a.clusters.is_some(),
+        gazetteer: !a.no_gazetteer,
+        doc: !a.no_doc,
+        stack: !a.no_stack,
+    };
+    let opts = ner_train::TrainOptions {
+        epochs: a.epochs,
+        patience: a.patience,
+        seed: a.seed,
+        min_count: a.min_count,
+        features,
+        clusters: a.clusters.clone(),
+        folds: a.folds,
+        name: a.name.clone(),
+        trained_on: a.train.display().to_string(),
+        tuned_on: a.dev.display().to_string(),
+    };
+    eprintln!(
+        "training on {} ({} documents), dev {} ({} documents); features {features:?}",
+        a.train.display(),
+        train_docs.len(),
+        a.dev.display(),
+        dev_docs.len()
+    );
+    let mut report = |r: &ner_train::EpochReport| {
+        eprintln!(
+            "{:>8} epoch {:>2}: {:>5}/{} sentences wrong; dev P {:.2} R {:.2} F1 {:.2}{} ({:.1} s)",
+            r.pass,
+            r.epoch,
+            r.mistakes,
+            r.sentences,
+            100.0 * r.dev.overall.precision(),
+            100.0 * r.dev.overall.recall(),
+            100.0 * r.dev.overall.f1(),
+            if r.best { " *" } else { "" },
+            r.seconds
+        );
+    };
+    let model =
+        ner_train::train(&train_docs, &dev_docs, &opts, &mut report).map_err(Exit::runtime)?;
+    model.save(&a.out).map_err(Exit::runtime)?;
+    let dev = ner_train::evaluate(&model, &dev_docs);
+    println!(
+        "saved {}
+dev (gold tokenisation):
+{dev}",
+        a.out.display()
+    );
+    Ok(exit::OK)
+}
+
+fn train_hedge(a: TrainHedgeArgs) -> Result<u8, Exit> {
+    use hedge_train::Domain;
+    if a.wiki.is_empty() && a.bio.is_empty() {
+        return Err(Exit::config(anyhow!(
+            "no training data: pass --wiki FILE and/or --bio FILE (Szeged / BioScope XML)"
+        )));
+    }
+    let opts = hedge_train::TrainOptions {
+        files: (a.wiki.iter().map(|f| (f.clone(), Domain::Wiki)))
+            .chain(a.bio.iter().map(|f| (f.clone(), Domain::Bio)))
+            .collect(),
+        lexicon: (!a.no_lexicon).then(|| a.lexicon.clone()),
+        epochs: a.epochs,
+        min_cue_count: a.min_count,
+        min_cue_rate: a.min_rate,
+        wiki_weight: a.wiki_weight,
+        prune: a.prune,
+        seed: a.seed,
+        min_recall: a.min_recall,
+    };
+    // Tokens and sentences as the shipped pipelines make them (default tokenize options).
+    let tok = tokenize::TokenizeConfig::default()
+        .build(&BuildContext::new("."))
+        .map_err(Exit::config)?;
+    let start = Instant::now();
+    let trained = hedge_train::train(&opts, &tok).map_err(Exit::config)?;
+    let r = &trained.report;
+    println!(
+        "trained in {:.1} s: {} examples, {} cue words, {} weights, threshold {}",
+        start.elapsed().as_secs_f64(),
+        r.examples,
+        r.cue_words,
+        r.weights,
+        trained.tagger.threshold()
+    );
+    for (f, lex, tag, both) in &r.dev {
+        println!(
+            "dev {f}\n  lexicon only\n{lex}\n  tagger only\n{tag}\n  tagger + lexicon\n{both}"
+        );
+    }
+    trained.save(&a.out).map_err(Exit::runtime)?;
+    println!("saved {}", a.out.display());
+    Ok(exit::OK)
+}
+
+/// A gold document tokenized, with token-level labels.
+struct Prepared {
+    doc: Document,
+    /// Per token: inside a gold cue.
+    in_cue: Vec<bool>,
+    rels: Vec<GoldRel>,
+}
+
+/// The tokens of `span` (character offsets) in `tokens`.
+fn token_range(tokens: &[Token], span: (usize, usize)) -> Range<usize> {
+    let lo = tokens.partition_point(|t| t.span.end <= span.0);
+    let hi = tokens.partition_point(|t| t.span.start < span.1);
+    lo..hi.max(lo)
+}
+
+/// Tokenize and sentence-split a gold document and label its tokens.
+fn prepare(g: &GoldDoc) -> Prepared {
+    let mut doc = Document::new(g.id.as_str(), g.text.as_str());
+    tokenize::tokenize(&doc.text, &mut doc.tokens);
+    let mut sentences = Vec::new();
+    tokenize::split_sentences(&doc.text, &doc.tokens, &mut sentences);
+    doc.sentences = sentences;
+    let mut in_cue = vec![false; doc.tokens.len()];
+    let mut rels = Vec::new();
+    for r in &g.rels {
+        let cue = token_range(&doc.tokens, r.cue);
+        for i in cue.clone() {
+            in_cue[i] = true;
+        }
+        let source = r
+            .source
+            .map(|s| token_range(&doc.tokens, s))
+            .filter(|s| !s.is_empty());
+        if !cue.is_empty() {
+            rels.push(GoldRel { cue, source });
+        }
+    }
+    Prepared { doc, in_cue, rels }
+}
+
+/// Run `stage` on the prepared documents and score it against their gold.
+fn evaluate(stage: &AttributionStage, gold: &[GoldDoc], docs: &[Prepared]) -> Score {
+    let mut score = Score::default();
+    for (g, p) in gold.iter().zip(docs) {
+        let mut d = p.doc.clone();
+        stage.annotate(&mut d);
+        let pred: Vec<Rel> = d
+            .attributions
+            .iter()
+            .filter_map(|a| {
+                Some(Rel {
+                    cue: a.cue.map(|c| (c.start, c.end))?,
+                    source: a.source.map(|c| (c.start, c.end)),
+                    content: a.content.map(|c| (c.start, c.end)),
+                })
+            })
+            .collect();
+        score.add(&g.rels, &pred);
+    }
+    score
+}
+
+fn read_brat(dir: PathBuf) -> Result<Vec<GoldDoc>, Exit> {
+    brat::read(&dir)
+        .with_context(|| {
+            format!(
+                "reading brat standoff from {} (expects text/*.txt and attributions/*.ann)",
+                dir.display()
+            )
+        })
+        .map_err(Exit::config)
+}
+
+fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
+    let start = Instant::now();
+    let train = read_brat(a.data.join("train"))?;
+    let dev = read_brat(a.data.join("dev"))?;
+    let train: Vec<Prepared> = train.iter().map(prepare).collect();
+    let dev_docs: Vec<Prepared> = dev.iter().map(prepare).collect();
+    eprintln!("train {} docs, dev {} docs", train.len(), dev_docs.len());
+
+    let mut counter = LexiconCounter::default();
+    for p in &train {
+        counter.add(&p.doc, &p.in_cue);
+    }
+    let file = counter.finish(a.min_cue);
+    let lexicon = Lexicon::from_file(&file);
+    eprintln!(
+        "lexicon: {} words, {} candidates",
+        file.words.len(),
+        lexicon.len()
+    );
+    // Upper bound of cue recall given the candidates.
+    let (mut reachable, mut cues) = (0usize, 0usize);
+    for p in &train {
+        for r in &p.rels {
+            cues += 1;
+            if r.cue.clone().any(|i| {
+                let t = p.doc.tokens[i].span.slice(&p.doc.text);
+                file.words.get(&normalize(t)).is_some_and(|c| {
+                    c[0] >= a.min_cue && c[0] as f32 / c[1].max(1) as f32 >= MIN_PRIOR
+                })
+            }) {
+                reachable += 1;
+            }
+        }
+    }
+    eprintln!(
+        "train cues reachable from candidates: {:.3}",
+        reachable as f64 / cues as f64
+    );
+    let mut trainer = Trainer::new(lexicon);
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    let mut seed = a.seed;
+    for epoch in 0..a.epochs.max(a.source_epochs) {
+        trainer.train_cues = epoch < a.epochs;
+        trainer.train_sources = epoch < a.source_epochs;
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        trainer.errors = (0, 0);
+        trainer.seen = (0, 0);
+        for &k in &order {
+            let p = &train[k];
+            trainer.train_doc(&p.doc, &p.in_cue, &p.rels);
+        }
+        let score = evaluate(&trainer.stage(0.5), &dev, &dev_docs);
+        eprintln!(
+            "epoch {} cue err {:.3} source err {:.3}\n{}",
+            epoch + 1,
+            trainer.errors.0 as f64 / trainer.seen.0.max(1) as f64,
+            trainer.errors.1 as f64 / trainer.seen.1.max(1) as f64,
+            score.report()
+        );
+    }
+    for t in [0.3f32, 0.35, 0.4, 0.45, 0.5, 0.55] {
+        let score = evaluate(&trainer.stage(t), &dev, &dev_docs);
+        let (p, r, f) = score.prf();
+        eprintln!("min_score {t}: P {p:.3} R {r:.3} F1 {f:.3}");
+    }
+    let out = &a.out;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating {}", out.display()))
+        .map_err(Exit::runtime)?;
+    let mut cues_toml = String::from(
+        "# Cue lexicon of caveat's attribution stage: word = [times inside a cue, times in the text].\n\
+         # Derived (counts only) from the PolNeAR train split (Newell et al., LREC 2018; research use).\n\
+         # Regenerate: caveat train attribution (see models/attribution/README.md)\n",
+    );
+    cues_toml.push_str(
+        &toml::to_string(&file)
+            .context("serialising the cue lexicon")
+            .map_err(Exit::runtime)?,
+    );
+    for (name, text) in [
+        ("cues.toml", cues_toml),
+        ("model.txt", trainer.model_text()),
+    ] {
+        let path = out.join(name);
+        std::fs::write(&path, text)
+            .with_context(|| format!("writing {}", path.display()))
+            .map_err(Exit::runtime)?;
+    }
+    println!(
+        "trained in {:.1} s; saved {}",
+        start.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(exit::OK)
+}
