@@ -4,6 +4,7 @@ mod eval;
 mod harness;
 mod hostile;
 mod run;
+mod streams;
 mod train;
 mod transformer;
 mod validate;

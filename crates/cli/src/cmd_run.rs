@@ -23,11 +23,13 @@ pub struct RunArgs {
     /// Inputs: JSONL files, .txt files, directories (walked recursively), `-` for stdin
     /// (the default when none is given).
     pub inputs: Vec<PathBuf>,
-    /// Output JSONL file (default: stdout).
+    /// Output JSONL file (default: stdout). It gets a progress file next to it
+    /// (`OUT.progress.json`, for --resume), unless it is a device or FIFO (e.g. `/dev/null`):
+    /// those are written as they are and cannot be resumed.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Errors JSONL file: one record per input record that could not be processed
-    /// (default: standard error).
+    /// (default: standard error). A device or FIFO (e.g. `/dev/null`) is accepted too.
     #[arg(long, short)]
     pub errors: Option<PathBuf>,
     /// Worker threads (default: all cores).
@@ -116,9 +118,20 @@ impl<W: Write> Write for Counting<W> {
     }
 }
 
+/// Whether `path` is an existing file that is neither a regular file nor a directory: a
+/// character device (`/dev/null`, a terminal), a FIFO, a socket. Such an output is a stream:
+/// it is opened as it is (never created, truncated or sought), and gets no progress file, so
+/// a run into it cannot be resumed.
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Refuse an output path that exists (without --overwrite/--resume) or whose directory does
-/// not exist.
+/// not exist. A stream ([`is_stream`]) is always accepted.
 fn check_output_path(path: &Path, args: &RunArgs) -> Result<(), Exit> {
+    if is_stream(path) {
+        return Ok(());
+    }
     if path.exists() && !args.overwrite && !args.resume {
         return Err(Exit::config(anyhow!(
             "{} already exists; pass --overwrite to replace it or --resume to continue an interrupted run",
@@ -147,7 +160,15 @@ fn check_output_path(path: &Path, args: &RunArgs) -> Result<(), Exit> {
 
 /// Open an output file (already checked by [`check_output_path`]), keeping its first `keep`
 /// bytes (0 for a new run; the checkpoint's length on `--resume`), positioned after them.
+/// A stream is opened for writing as it is.
 fn open_output(path: &Path, keep: u64) -> Result<File, Exit> {
+    if is_stream(path) {
+        return OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open {} for writing", path.display()))
+            .map_err(Exit::config);
+    }
     let mut f = OpenOptions::new()
         .create(true)
         .write(true)
@@ -212,7 +233,22 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             "--resume needs --output (a run to stdout cannot be resumed)"
         )));
     }
-    let checkpoint_file = args.output.as_deref().map(checkpoint_path);
+    if let Some(out) = args
+        .output
+        .as_deref()
+        .filter(|p| args.resume && is_stream(p))
+    {
+        return Err(Exit::config(anyhow!(
+            "--resume needs a regular output file; {} is not one (a run into it cannot be resumed)",
+            out.display()
+        )));
+    }
+    // Where the run stands, next to a regular output file (a stream has no place for it).
+    let checkpoint_file = args
+        .output
+        .as_deref()
+        .filter(|p| !is_stream(p))
+        .map(checkpoint_path);
     let mut start = Checkpoint {
         records: 0,
         out_bytes: 0,
