@@ -8,19 +8,18 @@
 //!     [--model model.txt] [--min-score 0.5] [--errors]
 //! ```
 
-use caveat_attribution::brat as polnear;
-#[path = "common/prep.rs"]
-mod prep;
-
 use std::path::PathBuf;
 use std::time::Instant;
 
+use caveat_attribution::brat as polnear;
+use caveat_attribution::training::{evaluate, prepare};
 use caveat_attribution::AttributionConfig;
 use caveat_core::BuildContext;
+use caveat_tokenize::TokenizeConfig;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: &str| prep::flag(&args, name, default);
+    let arg = |name: &str, default: &str| flag(&args, name, default);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let gold = PathBuf::from(arg(
         "--gold",
@@ -44,8 +43,14 @@ fn main() {
         .build(&BuildContext::new(&models))
         .unwrap_or_else(|e| panic!("{e}"));
     let docs = polnear::read(&gold).expect("read gold");
-    let prepared: Vec<_> = docs.iter().map(prep::prepare).collect();
-    let score = prep::evaluate(&stage, &docs, &prepared);
+    let tokenizer = TokenizeConfig::default()
+        .build(&BuildContext::new(&models))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let prepared: Vec<_> = docs
+        .iter()
+        .map(|g| prepare(g, &tokenizer).expect("tokenize"))
+        .collect();
+    let score = evaluate(&stage, &docs, &prepared);
     println!(
         "{} documents, {} gold attributions",
         docs.len(),
@@ -139,6 +144,14 @@ fn main() {
             }
         }
     }
+}
+
+/// The value after `--name` on the command line, or `default`.
+fn flag(args: &[String], name: &str, default: &str) -> String {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| default.to_string())
 }
 
 /// CPU time of this thread in nanoseconds (Linux `/proc/thread-self/schedstat`).

@@ -1,13 +1,15 @@
-//! Training support: counting a cue lexicon and training the cue and source perceptrons on
-//! annotated documents (used by `caveat train attribution`).
+//! Training support: turning gold documents into tokenized, labelled ones ([`prepare`]),
+//! counting a cue lexicon, training the cue and source perceptrons, and scoring a stage on
+//! gold documents ([`evaluate`]); used by `caveat train attribution` and the examples.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use caveat_core::Document;
+use caveat_core::{Document, Stage, StageError, Token};
 use caveat_text::normalize::{lowercase, Apostrophes};
 use caveat_text::perceptron::{Hashed, Lazy, Perceptron};
 
+use crate::brat::{GoldDoc, Rel, Score};
 use crate::extract::{self, CueRun, DocFeatures, Resources};
 use crate::lexicon::{Lexicon, LexiconFile};
 use crate::model::{Model, Weights, CUE_BITS, SOURCE_BITS};
@@ -59,6 +61,72 @@ pub struct GoldRel {
     pub cue: Range<usize>,
     /// The source's tokens, if it has one.
     pub source: Option<Range<usize>>,
+}
+
+/// A gold document tokenized and sentence-split, with token-level labels.
+pub struct Prepared {
+    /// The document with tokens and sentences.
+    pub doc: Document,
+    /// Per token: inside a gold cue.
+    pub in_cue: Vec<bool>,
+    /// The gold attributions whose cue covers at least one token.
+    pub rels: Vec<GoldRel>,
+}
+
+/// The tokens of `span` (byte offsets) in `tokens` (sorted): those overlapping it, or an
+/// empty range when none does.
+pub fn token_range(tokens: &[Token], span: (usize, usize)) -> Range<usize> {
+    let lo = tokens.partition_point(|t| t.span.end <= span.0);
+    let hi = tokens.partition_point(|t| t.span.start < span.1);
+    lo..hi.max(lo)
+}
+
+/// Tokenize and sentence-split a gold document with `tokenizer` (a stage that provides tokens
+/// and sentences, e.g. caveat's `tokenize` stage) and label its tokens: a token is in a cue
+/// when it overlaps a gold cue span; gold attributions whose cue covers no token are dropped,
+/// and a source covering no token counts as none.
+pub fn prepare(g: &GoldDoc, tokenizer: &dyn Stage) -> Result<Prepared, StageError> {
+    let mut doc = Document::new(g.id.as_str(), g.text.as_str());
+    tokenizer.process(&mut doc)?;
+    let mut in_cue = vec![false; doc.tokens.len()];
+    let mut rels = Vec::new();
+    for r in &g.rels {
+        let cue = token_range(&doc.tokens, r.cue);
+        for i in cue.clone() {
+            in_cue[i] = true;
+        }
+        let source = r
+            .source
+            .map(|s| token_range(&doc.tokens, s))
+            .filter(|s| !s.is_empty());
+        if !cue.is_empty() {
+            rels.push(GoldRel { cue, source });
+        }
+    }
+    Ok(Prepared { doc, in_cue, rels })
+}
+
+/// Run `stage` on the prepared documents (`docs[i]` prepared from `gold[i]`) and score it
+/// against their gold attributions.
+pub fn evaluate(stage: &AttributionStage, gold: &[GoldDoc], docs: &[Prepared]) -> Score {
+    let mut score = Score::default();
+    for (g, p) in gold.iter().zip(docs) {
+        let mut d = p.doc.clone();
+        stage.annotate(&mut d);
+        let pred: Vec<Rel> = d
+            .attributions
+            .iter()
+            .filter_map(|a| {
+                Some(Rel {
+                    cue: a.cue.map(|c| (c.start, c.end))?,
+                    source: a.source.map(|c| (c.start, c.end)),
+                    content: a.content.map(|c| (c.start, c.end)),
+                })
+            })
+            .collect();
+        score.add(&g.rels, &pred);
+    }
+    score
 }
 
 /// Trains the cue tagger and the source ranker.
@@ -220,6 +288,61 @@ impl Trainer {
 mod tests {
     use super::*;
     use caveat_text::hash::fnv_word_hash;
+
+    #[test]
+    fn prepare_labels_the_tokens_of_gold_cues_and_sources() {
+        // Tokens: Officials(0) said(1) the(2) plan(3) works(4) .(5) It(6) rains(7) .(8)
+        let text = "Officials said the plan works. It rains.";
+        let rel = |cue, source| Rel {
+            cue,
+            source,
+            content: None,
+        };
+        let g = GoldDoc {
+            id: "d".into(),
+            text: text.into(),
+            rels: vec![
+                rel((10, 14), Some((0, 9))),
+                // A two-token cue; its source is white space only, so it has none.
+                rel((15, 23), Some((9, 10))),
+                // A cue on white space covers no token: dropped.
+                rel((30, 31), Some((31, 33))),
+            ],
+        };
+        let tokenizer = caveat_tokenize::TokenizeConfig::default()
+            .build(&caveat_core::BuildContext::new("."))
+            .unwrap();
+        let p = prepare(&g, &tokenizer).unwrap();
+        let words: Vec<&str> = p.doc.tokens.iter().map(|t| t.span.slice(text)).collect();
+        assert_eq!(
+            words,
+            [
+                "Officials",
+                "said",
+                "the",
+                "plan",
+                "works",
+                ".",
+                "It",
+                "rains",
+                "."
+            ]
+        );
+        assert_eq!(p.doc.sentences.len(), 2);
+        assert_eq!(
+            p.in_cue,
+            [false, true, true, true, false, false, false, false, false]
+        );
+        let rels: Vec<_> = p
+            .rels
+            .iter()
+            .map(|r| (r.cue.clone(), r.source.clone()))
+            .collect();
+        assert_eq!(rels, [(1..2, Some(0..1)), (2..4, None)]);
+        // A span overlapping parts of tokens takes every token it touches.
+        assert_eq!(token_range(&p.doc.tokens, (12, 25)), 1..5);
+        assert_eq!(token_range(&p.doc.tokens, (40, 40)), 9..9);
+    }
 
     #[test]
     fn normalized_words_hash_like_the_tokens_they_come_from() {

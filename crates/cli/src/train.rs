@@ -5,18 +5,20 @@
 //! byte for byte. The flags' defaults are the settings of the shipped models (their model
 //! cards, `models/*/README.md`, give the full commands and where the data comes from).
 
-use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{anyhow, Context};
-use caveat_core::{BuildContext, Document, Token};
-use caveat_pipeline::attribution::brat::{self, GoldDoc, Rel, Score};
-use caveat_pipeline::attribution::training::{normalize, GoldRel, LexiconCounter, Trainer};
-use caveat_pipeline::attribution::{AttributionStage, Lexicon, MIN_PRIOR};
+use caveat_core::BuildContext;
+use caveat_pipeline::attribution::brat::{self, GoldDoc};
+use caveat_pipeline::attribution::training::{
+    evaluate, normalize, prepare, LexiconCounter, Prepared, Trainer,
+};
+use caveat_pipeline::attribution::{Lexicon, MIN_PRIOR};
 use caveat_pipeline::hedge::train as hedge_train;
 use caveat_pipeline::ner::{conll, train as ner_train, FeatureSet};
-use caveat_pipeline::tokenize;
+use caveat_pipeline::tokenize::TokenizeConfig;
+use caveat_text::rng::XorShift;
 use clap::{Args, Subcommand};
 
 use crate::{exit, Exit};
@@ -251,7 +253,7 @@ fn train_hedge(a: TrainHedgeArgs) -> Result<u8, Exit> {
         min_recall: a.min_recall,
     };
     // Tokens and sentences as the shipped pipelines make them (default tokenize options).
-    let tok = tokenize::TokenizeConfig::default()
+    let tok = TokenizeConfig::default()
         .build(&BuildContext::new("."))
         .map_err(Exit::config)?;
     let start = Instant::now();
@@ -275,68 +277,6 @@ fn train_hedge(a: TrainHedgeArgs) -> Result<u8, Exit> {
     Ok(exit::OK)
 }
 
-/// A gold document tokenized, with token-level labels.
-struct Prepared {
-    doc: Document,
-    /// Per token: inside a gold cue.
-    in_cue: Vec<bool>,
-    rels: Vec<GoldRel>,
-}
-
-/// The tokens of `span` (character offsets) in `tokens`.
-fn token_range(tokens: &[Token], span: (usize, usize)) -> Range<usize> {
-    let lo = tokens.partition_point(|t| t.span.end <= span.0);
-    let hi = tokens.partition_point(|t| t.span.start < span.1);
-    lo..hi.max(lo)
-}
-
-/// Tokenize and sentence-split a gold document and label its tokens.
-fn prepare(g: &GoldDoc) -> Prepared {
-    let mut doc = Document::new(g.id.as_str(), g.text.as_str());
-    tokenize::tokenize(&doc.text, &mut doc.tokens);
-    let mut sentences = Vec::new();
-    tokenize::split_sentences(&doc.text, &doc.tokens, &mut sentences);
-    doc.sentences = sentences;
-    let mut in_cue = vec![false; doc.tokens.len()];
-    let mut rels = Vec::new();
-    for r in &g.rels {
-        let cue = token_range(&doc.tokens, r.cue);
-        for i in cue.clone() {
-            in_cue[i] = true;
-        }
-        let source = r
-            .source
-            .map(|s| token_range(&doc.tokens, s))
-            .filter(|s| !s.is_empty());
-        if !cue.is_empty() {
-            rels.push(GoldRel { cue, source });
-        }
-    }
-    Prepared { doc, in_cue, rels }
-}
-
-/// Run `stage` on the prepared documents and score it against their gold.
-fn evaluate(stage: &AttributionStage, gold: &[GoldDoc], docs: &[Prepared]) -> Score {
-    let mut score = Score::default();
-    for (g, p) in gold.iter().zip(docs) {
-        let mut d = p.doc.clone();
-        stage.annotate(&mut d);
-        let pred: Vec<Rel> = d
-            .attributions
-            .iter()
-            .filter_map(|a| {
-                Some(Rel {
-                    cue: a.cue.map(|c| (c.start, c.end))?,
-                    source: a.source.map(|c| (c.start, c.end)),
-                    content: a.content.map(|c| (c.start, c.end)),
-                })
-            })
-            .collect();
-        score.add(&g.rels, &pred);
-    }
-    score
-}
-
 fn read_brat(dir: PathBuf) -> Result<Vec<GoldDoc>, Exit> {
     brat::read(&dir)
         .with_context(|| {
@@ -352,8 +292,17 @@ fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
     let start = Instant::now();
     let train = read_brat(a.data.join("train"))?;
     let dev = read_brat(a.data.join("dev"))?;
-    let train: Vec<Prepared> = train.iter().map(prepare).collect();
-    let dev_docs: Vec<Prepared> = dev.iter().map(prepare).collect();
+    // Tokens and sentences as `caveat run` makes them with the default `tokenize` stage.
+    let tokenizer = TokenizeConfig::default()
+        .build(&BuildContext::new("."))
+        .map_err(Exit::config)?;
+    let prepare_all = |docs: &[GoldDoc]| -> Result<Vec<Prepared>, Exit> {
+        docs.iter()
+            .map(|g| prepare(g, &tokenizer).map_err(Exit::runtime))
+            .collect()
+    };
+    let train = prepare_all(&train)?;
+    let dev_docs = prepare_all(&dev)?;
     eprintln!("train {} docs, dev {} docs", train.len(), dev_docs.len());
 
     let mut counter = LexiconCounter::default();
@@ -388,16 +337,11 @@ fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
     );
     let mut trainer = Trainer::new(lexicon);
     let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut seed = a.seed;
+    let mut rng = XorShift::new(a.seed);
     for epoch in 0..a.epochs.max(a.source_epochs) {
         trainer.train_cues = epoch < a.epochs;
         trainer.train_sources = epoch < a.source_epochs;
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        rng.shuffle(&mut order);
         trainer.errors = (0, 0);
         trainer.seen = (0, 0);
         for &k in &order {
