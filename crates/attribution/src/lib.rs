@@ -32,48 +32,50 @@
 //! sentence of its cue). Every attribution has a cue; `score` is the cue's confidence.
 //!
 //! The shipped model (`models/attribution/`, see its README) was trained on PolNeAR train with
-//! `examples/polnear_train.rs`; `examples/polnear_eval.rs` scores a PolNeAR-layout directory
+//! `caveat train attribution` (its code is the `training` and `brat` modules, behind the
+//! feature `train`); `examples/polnear_eval.rs` scores a PolNeAR-layout directory
 //! like the project's scorer, and `examples/show.rs` prints what the stage finds in a text.
 //!
 //! The work is linear in the number of tokens: only lexicon candidates are scored, each with
 //! a fixed number of hashed features, and each cue looks at a bounded window for its source.
 
+// Without `train`, the model code that only training uses (writers, weight builders, shared
+// feature helpers) is compiled but unused; it stays in one place with the reader it mirrors.
+#![cfg_attr(not(feature = "train"), allow(dead_code, unused_imports))]
+
+#[cfg(feature = "train")]
 pub mod brat;
 mod extract;
 mod lexicon;
 mod model;
+#[cfg(feature = "train")]
 pub mod training;
 
 use std::path::{Path, PathBuf};
 
-use caveat_core::{BuildContext, Document, Layer, OptionDoc, Stage, StageError, StageInfo};
-use serde::{Deserialize, Serialize};
+use caveat_core::{
+    stage_options, BoxError, BuildContext, Document, Layer, Link, Stage, StageConfig, StageError,
+    StageInfo,
+};
 
 pub use extract::DEFAULT_VAGUE;
 pub use lexicon::{Lexicon, LexiconFile, MIN_PRIOR};
 
-/// Options of the attribution stage as written in a `[[stages]]` table.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AttributionConfig {
-    /// Cue lexicon (TOML, see [`Lexicon`]), relative to the pipeline file.
-    pub cues: String,
-    /// Perceptron weights for cue and source decisions; `""` uses the rule fallback.
-    pub model: String,
-    /// Words that make a source vague ("officials", "critics", ...).
-    pub vague_sources: Vec<String>,
-    /// Minimum confidence of a cue, in `(0, 1)`.
-    pub min_score: f32,
-}
-
-impl Default for AttributionConfig {
-    fn default() -> Self {
-        AttributionConfig {
-            cues: "../models/attribution/cues.toml".into(),
-            model: "../models/attribution/model.txt".into(),
-            vague_sources: DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect(),
-            min_score: 0.5,
-        }
+stage_options! {
+    /// Options of the attribution stage as written in a `[[stages]]` table.
+    #[derive(Debug, Clone)]
+    pub struct AttributionConfig {
+        /// Cue lexicon (TOML, see [`Lexicon`]: a [words] table of `word = [times in a cue,
+        /// times in text]`), relative to the pipeline file.
+        #[ty = "path"]
+        pub cues: String = "../models/attribution/cues.toml".into(),
+        /// Perceptron weights for cue and source decisions; "" uses the rule fallback.
+        #[ty = "path"]
+        pub model: String = "../models/attribution/model.txt".into(),
+        /// Words that make a source vague or anonymous ("officials", "critics", ...).
+        pub vague_sources: Vec<String> = DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect(),
+        /// Minimum cue confidence in (0, 1); lower finds more cues, higher is more precise.
+        pub min_score: f32 = 0.5,
     }
 }
 
@@ -119,44 +121,15 @@ pub enum AttributionError {
     },
 }
 
-impl AttributionConfig {
-    /// Name, needs and provides of the stage type.
-    pub const INFO: StageInfo = StageInfo {
-        name: "attribution",
-        needs: &[Layer::Tokens, Layer::Sentences],
-        provides: &[Layer::Attributions],
-    };
+impl StageConfig for AttributionConfig {
+    const INFO: StageInfo = StageInfo::new(
+        "attribution",
+        &[Layer::Tokens, Layer::Sentences],
+        &[Layer::Attributions],
+    )
+    .with_links(&[Link::HedgeAttribution]);
 
-    /// Every option of the stage.
-    pub const OPTIONS: &'static [OptionDoc] = &[
-        OptionDoc {
-            name: "cues",
-            ty: "path",
-            default: "\"../models/attribution/cues.toml\"",
-            help: "cue lexicon: a [words] table of `word = [times in a cue, times in text]`",
-        },
-        OptionDoc {
-            name: "model",
-            ty: "path",
-            default: "\"../models/attribution/model.txt\"",
-            help: "perceptron weights for cue and source decisions; \"\" = rule fallback",
-        },
-        OptionDoc {
-            name: "vague_sources",
-            ty: "array of strings",
-            default: "[\"some\", \"many\", \"others\", \"experts\", \"officials\", \"critics\", \"sources\", \"analysts\", ...]",
-            help: "words marking a source as vague or anonymous",
-        },
-        OptionDoc {
-            name: "min_score",
-            ty: "float",
-            default: "0.5",
-            help: "minimum cue confidence in (0, 1); lower finds more cues, higher is more precise",
-        },
-    ];
-
-    /// Files the stage will read.
-    pub fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
+    fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
         let mut v = vec![("cues", ctx.resolve(&self.cues))];
         if !self.model.is_empty() {
             v.push(("model", ctx.resolve(&self.model)));
@@ -164,6 +137,12 @@ impl AttributionConfig {
         v
     }
 
+    fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
+        Ok(Box::new(AttributionConfig::build(self, ctx)?))
+    }
+}
+
+impl AttributionConfig {
     /// Load the lexicon and model.
     pub fn build(&self, ctx: &BuildContext) -> Result<AttributionStage, AttributionError> {
         if !(self.min_score > 0.0 && self.min_score < 1.0) {
@@ -230,7 +209,7 @@ impl AttributionStage {
 
 impl Stage for AttributionStage {
     fn info(&self) -> StageInfo {
-        AttributionConfig::INFO
+        <AttributionConfig as StageConfig>::INFO
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use caveat_core::{BuildContext, Document, Entity, Hedge, HedgeCategory, Span, Stage};
+use caveat_core::{
+    BuildContext, Document, Entity, Hedge, HedgeCategory, Span, Stage, StageConfig, StageOptions,
+};
 
 use crate::{AttributionConfig, AttributionError, AttributionStage, Lexicon};
 
@@ -278,19 +280,22 @@ fn reprocessing_replaces_the_layer() {
 fn options_document_every_field() {
     let v = toml::Value::try_from(AttributionConfig::default()).unwrap();
     let mut keys: Vec<&str> = v.as_table().unwrap().keys().map(|k| k.as_str()).collect();
-    let mut names: Vec<&str> = AttributionConfig::OPTIONS.iter().map(|o| o.name).collect();
+    let options = AttributionConfig::options();
+    let mut names: Vec<&str> = options.iter().map(|o| o.name).collect();
     keys.sort();
     names.sort();
     assert_eq!(keys, names);
-    // The documented defaults parse as TOML of the right type (the vague list is abridged).
-    for o in AttributionConfig::OPTIONS
-        .iter()
-        .filter(|o| o.name != "vague_sources")
-    {
-        let table: toml::Table = format!("{} = {}", o.name, o.default).parse().unwrap();
-        let c: AttributionConfig = table.try_into().unwrap();
-        let _ = c;
+    // The documented defaults are the real ones, written as TOML.
+    let mut table = toml::Table::new();
+    for o in &options {
+        let one: toml::Table = format!("{} = {}", o.name, o.default).parse().unwrap();
+        table.extend(one);
     }
+    let c: AttributionConfig = table.try_into().unwrap();
+    assert_eq!(
+        toml::Value::try_from(c).unwrap(),
+        toml::Value::try_from(AttributionConfig::default()).unwrap()
+    );
 }
 
 #[test]

@@ -109,7 +109,9 @@ enum Command {
     },
     /// Measure throughput and peak memory of a pipeline on a corpus, per thread count.
     Bench(bench::BenchArgs),
-    /// Model directories: assemble a shipped delta over its base encoder.
+    /// Model directories: assemble a shipped delta over its base encoder (a build with the
+    /// `transformer` feature).
+    #[cfg(feature = "transformer")]
     #[command(subcommand)]
     Models(commands::ModelsCommand),
 }
@@ -130,6 +132,7 @@ fn main() -> ExitCode {
         Command::Train(t) => train::train(t),
         Command::Eval(e) => commands::eval(e),
         Command::Bench(b) => bench::bench(b),
+        #[cfg(feature = "transformer")]
         Command::Models(m) => commands::models(m),
         Command::Merge(m) => merge::merge(m),
         Command::Report(a) => report::report(a),

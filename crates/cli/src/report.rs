@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use caveat_report::{
     export_conll, export_spacy_json, open_jsonl, render_html, stats, BratExporter, ConllOptions,
-    HtmlOptions, Offsets, SpacyOptions,
+    HtmlOptions, OffsetUnit, SpacyOptions,
 };
 use clap::{Args, ValueEnum};
 
@@ -22,11 +22,11 @@ pub enum OffsetArg {
     Bytes,
 }
 
-impl From<OffsetArg> for Offsets {
-    fn from(o: OffsetArg) -> Offsets {
+impl From<OffsetArg> for OffsetUnit {
+    fn from(o: OffsetArg) -> OffsetUnit {
         match o {
-            OffsetArg::Chars => Offsets::Chars,
-            OffsetArg::Bytes => Offsets::Bytes,
+            OffsetArg::Chars => OffsetUnit::Chars,
+            OffsetArg::Bytes => OffsetUnit::Bytes,
         }
     }
 }

@@ -1,11 +1,12 @@
 use serde_json::{Map, Value};
 
-use crate::{Attribution, Entity, Hedge, Layer, Sentence, Token};
+use crate::{Attribution, Entity, Hedge, Layer, Link, Sentence, Token};
 
 /// An article travelling through the pipeline.
 ///
 /// A document owns its text, an id and pass-through metadata, plus one typed layer per kind
-/// of annotation. Stages add layers; none changes the text or a layer another stage made.
+/// of annotation. Stages add layers; none changes the text or a layer another stage made, except
+/// the cross-link fields it declares ([`Link`]).
 #[derive(Clone, Debug, Default)]
 pub struct Document {
     /// The record's id as it appeared in the input (a JSON string or number); for inputs
@@ -30,6 +31,34 @@ pub struct Document {
 }
 
 impl Document {
+    /// Empty `layer` (what a stage providing it wrote).
+    pub fn clear_layer(&mut self, layer: Layer) {
+        match layer {
+            Layer::Tokens => self.tokens.clear(),
+            Layer::Sentences => self.sentences.clear(),
+            Layer::Entities => self.entities.clear(),
+            Layer::Hedges => self.hedges.clear(),
+            Layer::Attributions => self.attributions.clear(),
+        }
+    }
+
+    /// Reset a cross-link field to its value before any stage set it.
+    pub fn clear_link(&mut self, link: Link) {
+        match link {
+            Link::SentenceUncertainty => {
+                for s in &mut self.sentences {
+                    s.uncertain = false;
+                    s.uncertainty = 0.0;
+                }
+            }
+            Link::HedgeAttribution => {
+                for h in &mut self.hedges {
+                    h.attribution = None;
+                }
+            }
+        }
+    }
+
     /// A document with the given id and text and no annotations.
     pub fn new(id: impl Into<Value>, text: impl Into<String>) -> Document {
         Document {

@@ -55,6 +55,26 @@ impl fmt::Display for Layer {
     }
 }
 
+/// A field one stage sets on another stage's layer (a cross-link), declared in
+/// [`StageInfo::links`](crate::StageInfo::links) by the stage that writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Link {
+    /// [`Sentence::uncertain`] and [`Sentence::uncertainty`] (set by `hedge`).
+    SentenceUncertainty,
+    /// [`Hedge::attribution`] (set by `attribution`).
+    HedgeAttribution,
+}
+
+impl Link {
+    /// The layer the field belongs to.
+    pub fn layer(self) -> Layer {
+        match self {
+            Link::SentenceUncertainty => Layer::Sentences,
+            Link::HedgeAttribution => Layer::Hedges,
+        }
+    }
+}
+
 /// What a token is; assigned by the tokenizer and used as a cheap feature by later stages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,16 +1,19 @@
 use std::path::{Path, PathBuf};
 
 /// Documentation of one stage option, for `caveat stages` and config validation.
-#[derive(Clone, Copy, Debug)]
+///
+/// Stage configs do not write these by hand: [`stage_options!`](crate::stage_options)
+/// derives them from the config struct (field docs, types and `Default`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OptionDoc {
     /// The option's key in the `[[stages]]` table.
     pub name: &'static str,
     /// Its type as a user writes it (`"string"`, `"path"`, `"bool"`, `"integer"`, ...).
-    pub ty: &'static str,
-    /// Its default, as TOML (`""` when required).
-    pub default: &'static str,
+    pub ty: String,
+    /// Its default, as TOML (`""` when there is none).
+    pub default: String,
     /// What it does.
-    pub help: &'static str,
+    pub help: String,
 }
 
 /// What a stage needs to know to build itself from its config.

@@ -1,6 +1,7 @@
-use crate::{Document, Layer, StageError};
+use crate::{Document, Layer, Link, StageError};
 
-/// Static facts about a stage type: its name, the layers it needs and provides.
+/// Static facts about a stage type: its name, the layers it needs and provides, and the
+/// fields it sets on other stages' layers.
 #[derive(Clone, Copy, Debug)]
 pub struct StageInfo {
     /// The stage's `type` in pipeline files.
@@ -9,6 +10,31 @@ pub struct StageInfo {
     pub needs: &'static [Layer],
     /// Layers this stage fills.
     pub provides: &'static [Layer],
+    /// Fields of other layers this stage sets (its cross-links); the only writes a stage may
+    /// make outside its own layers. The pipeline resets them with the stage's layers when it
+    /// has to run the stage again on one document.
+    pub links: &'static [Link],
+}
+
+impl StageInfo {
+    /// A stage type that sets no fields on other layers.
+    pub const fn new(
+        name: &'static str,
+        needs: &'static [Layer],
+        provides: &'static [Layer],
+    ) -> StageInfo {
+        StageInfo {
+            name,
+            needs,
+            provides,
+            links: &[],
+        }
+    }
+
+    /// The same, declaring the fields it sets on other layers.
+    pub const fn with_links(self, links: &'static [Link]) -> StageInfo {
+        StageInfo { links, ..self }
+    }
 }
 
 /// A pipeline stage.
@@ -16,7 +42,8 @@ pub struct StageInfo {
 /// Stages are built once, before the first record, and shared by every worker thread, so
 /// they take `&self` and must be `Send + Sync` (a backend that is not `Sync` keeps one
 /// instance per worker internally). A stage adds its layers to each document; it never
-/// changes the text or another stage's layer.
+/// changes the text or another stage's layer, except the fields it declares in
+/// [`StageInfo::links`].
 ///
 /// The runner calls [`Stage::process_batch`] with the documents of one batch. The default
 /// implementation calls [`Stage::process`] per document; model stages override it to batch

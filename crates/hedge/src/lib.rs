@@ -16,10 +16,11 @@
 //!   marked `defer = true` (ambiguous words such as *could*, *if*, *considered*), which the
 //!   tagger decides; the tagger also adds cues the lexicon lacks (*would*, *view*, *seen*).
 //!
-//! [`train`] trains a tagger ([`train::train`], [`train::Trained::save`]), [`corpus`] reads
-//! Szeged / BioScope XML, and [`eval`] scores hedges exactly like the project's scorer
-//! (`tools/eval/score hedge`). Examples: `hedge_train`, `hedge_eval` (dev scores),
-//! `hedge_corpus` (show hedges in a JSONL corpus, measure speed).
+//! Behind the feature `train` (on by default): `train` trains a tagger (`train::train`,
+//! `train::Trained::save`; the command is `caveat train hedge`), `corpus` reads Szeged /
+//! BioScope XML, and `eval` scores hedges exactly like the project's scorer
+//! (`tools/eval/score hedge`). Examples: `hedge_eval` (dev scores), `hedge_corpus` (show
+//! hedges in a JSONL corpus, measure speed).
 //!
 //! Every [`Hedge`] has a byte span into the original text, a category, its sentence, a score
 //! (1 for lexicon cues, the tagger's probability otherwise), `negated`, and `attribution:
@@ -68,17 +69,25 @@
 //!
 //! The default lexicon is `models/hedge-lexicon/lexicon.toml` (see its README for sources).
 
+// Without `train`, the model code that only training uses (writers, weight builders, shared
+// feature helpers) is compiled but unused; it stays in one place with the reader it mirrors.
+#![cfg_attr(not(feature = "train"), allow(dead_code, unused_imports))]
+
 mod lexicon;
 
+#[cfg(feature = "train")]
 pub mod corpus;
+#[cfg(feature = "train")]
 pub mod eval;
 pub mod tagger;
+#[cfg(feature = "train")]
 pub mod train;
 
 use std::path::PathBuf;
 
 use caveat_core::{
-    BuildContext, Document, Hedge, HedgeCategory, Layer, OptionDoc, Stage, StageError, StageInfo,
+    stage_options, BoxError, BuildContext, Document, Hedge, HedgeCategory, Layer, Link, Stage,
+    StageConfig, StageError, StageInfo,
 };
 use serde::{Deserialize, Serialize};
 
@@ -97,72 +106,40 @@ pub enum HedgeMode {
     Tagger,
 }
 
-/// Options of the hedge stage as written in a `[[stages]]` table.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct HedgeConfig {
-    /// The lexicon file, relative to the pipeline file; `""` for none (tagger only).
-    pub lexicon: String,
-    /// `"lexicon"` or `"tagger"`.
-    pub mode: HedgeMode,
-    /// The tagger model directory (with `model.toml`), relative to the pipeline file.
-    pub model: String,
-    /// Tagger probability at or above which a word is a cue (default: the model's own).
-    pub threshold: Option<f32>,
-}
-
-impl Default for HedgeConfig {
-    fn default() -> Self {
-        HedgeConfig {
-            lexicon: "../models/hedge-lexicon/lexicon.toml".to_string(),
-            mode: HedgeMode::default(),
-            model: "../models/hedge-tagger".to_string(),
-            threshold: None,
-        }
+impl caveat_core::OptionType for HedgeMode {
+    fn option_type() -> String {
+        "\"lexicon\" | \"tagger\"".to_string()
     }
 }
 
-impl HedgeConfig {
-    /// Name, needs and provides of the stage type.
-    pub const INFO: StageInfo = StageInfo {
-        name: "hedge",
-        needs: &[Layer::Tokens, Layer::Sentences],
-        provides: &[Layer::Hedges],
-    };
+stage_options! {
+    /// Options of the hedge stage as written in a `[[stages]]` table.
+    #[derive(Debug, Clone)]
+    pub struct HedgeConfig {
+        /// Hedge lexicon (TOML: cues, categories, inflections, context rules), relative to the
+        /// pipeline file; "" for none (tagger only).
+        #[ty = "path"]
+        pub lexicon: String = "../models/hedge-lexicon/lexicon.toml".to_string(),
+        /// "lexicon": lexicon matches only; "tagger": trained cue tagger plus the lexicon.
+        pub mode: HedgeMode = HedgeMode::default(),
+        /// Cue tagger model directory (model.toml, cues.tsv, weights.tsv), relative to the
+        /// pipeline file; used when mode = "tagger".
+        #[ty = "path"]
+        pub model: String = "../models/hedge-tagger".to_string(),
+        /// Tagger probability at or above which a word is a cue (default: the model's own).
+        pub threshold: Option<f32> = None,
+    }
+}
 
-    /// Every option of the stage.
-    pub const OPTIONS: &'static [OptionDoc] = &[
-        OptionDoc {
-            name: "lexicon",
-            ty: "path",
-            default: "\"../models/hedge-lexicon/lexicon.toml\"",
-            help: "hedge lexicon (TOML: cues, categories, inflections, context rules); \
-                   \"\" for none",
-        },
-        OptionDoc {
-            name: "mode",
-            ty: "string",
-            default: "\"tagger\"",
-            help: "\"lexicon\": lexicon matches only; \"tagger\": trained cue tagger plus the \
-                   lexicon",
-        },
-        OptionDoc {
-            name: "model",
-            ty: "path",
-            default: "\"../models/hedge-tagger\"",
-            help: "cue tagger model directory (model.toml, cues.tsv, weights.tsv); used when \
-                   mode = \"tagger\"",
-        },
-        OptionDoc {
-            name: "threshold",
-            ty: "float",
-            default: "",
-            help: "tagger probability from which a word is a cue (default: the model's)",
-        },
-    ];
+impl StageConfig for HedgeConfig {
+    const INFO: StageInfo = StageInfo::new(
+        "hedge",
+        &[Layer::Tokens, Layer::Sentences],
+        &[Layer::Hedges],
+    )
+    .with_links(&[Link::SentenceUncertainty]);
 
-    /// Files the stage reads.
-    pub fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
+    fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
         let mut v = Vec::new();
         if !self.lexicon.is_empty() {
             v.push(("lexicon", ctx.resolve(&self.lexicon)));
@@ -176,6 +153,12 @@ impl HedgeConfig {
         v
     }
 
+    fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
+        Ok(Box::new(HedgeConfig::build(self, ctx)?))
+    }
+}
+
+impl HedgeConfig {
     /// Load the lexicon (and the tagger model) once.
     pub fn build(&self, ctx: &BuildContext) -> Result<HedgeStage, HedgeError> {
         if let Some(t) = self.threshold {
@@ -346,7 +329,7 @@ pub fn set_uncertainty(doc: &mut Document) {
 
 impl Stage for HedgeStage {
     fn info(&self) -> StageInfo {
-        HedgeConfig::INFO
+        <HedgeConfig as StageConfig>::INFO
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

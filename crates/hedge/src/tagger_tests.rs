@@ -41,11 +41,11 @@ fn run(stage: &HedgeStage, text: &str) -> Document {
 struct Tok;
 impl Stage for Tok {
     fn info(&self) -> caveat_core::StageInfo {
-        caveat_core::StageInfo {
-            name: "tokenize",
-            needs: &[],
-            provides: &[caveat_core::Layer::Tokens, caveat_core::Layer::Sentences],
-        }
+        caveat_core::StageInfo::new(
+            "tokenize",
+            &[],
+            &[caveat_core::Layer::Tokens, caveat_core::Layer::Sentences],
+        )
     }
     fn process(&self, doc: &mut Document) -> Result<(), caveat_core::StageError> {
         real_tokenize(doc);

@@ -1,6 +1,8 @@
 //! Unit tests of the lexicon stage, on small texts written for the purpose.
 
-use caveat_core::{Document, HedgeCategory, Sentence, Span, Token, TokenKind};
+use caveat_core::{
+    Document, HedgeCategory, Sentence, Span, StageConfig, StageOptions, Token, TokenKind,
+};
 
 use crate::{HedgeConfig, HedgeError, HedgeMode, HedgeStage, Lexicon};
 
@@ -411,7 +413,7 @@ fn config_builds_relative_to_the_pipeline_dir() {
     assert_eq!(files[0].0, "lexicon");
     let stage = cfg.build(&ctx).unwrap();
     assert!(stage.lexicon().unwrap().len() > 300);
-    let names: Vec<&str> = HedgeConfig::OPTIONS.iter().map(|o| o.name).collect();
+    let names: Vec<&str> = HedgeConfig::options().iter().map(|o| o.name).collect();
     let ser = toml::to_string(&HedgeConfig {
         threshold: Some(0.5),
         ..cfg

@@ -18,13 +18,22 @@
 //! Each entity's `score` is the smallest forward–backward posterior marginal of its tags,
 //! computed from the perceptron scores scaled by a temperature fitted on dev data.
 
+// Without `train`, the model code that only training uses (writers, weight builders, shared
+// feature helpers) is compiled but unused; it stays in one place with the reader it mirrors.
+#![cfg_attr(not(feature = "train"), allow(dead_code, unused_imports))]
+
+#[cfg(feature = "train")]
 pub mod conll;
 mod decode;
+#[cfg(feature = "train")]
 pub mod eval;
 mod features;
 mod model;
 mod tags;
+#[cfg(feature = "train")]
 pub mod train;
+#[cfg(feature = "transformer")]
+mod transformer;
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -32,9 +41,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use caveat_core::{
-    BuildContext, Document, Entity, Layer, OptionDoc, Span, Stage, StageError, StageInfo,
+    stage_options, BoxError, BuildContext, Document, Entity, Layer, Span, Stage, StageConfig,
+    StageError, StageInfo, Unavailable,
 };
-use caveat_transformer::BackendKind;
 use serde::{Deserialize, Serialize};
 
 pub use features::{Clusters, FeatureSet};
@@ -106,8 +115,12 @@ pub enum NerError {
     #[error("ner `combine`: {0}")]
     Combine(String),
     /// A transformer model could not be loaded.
+    #[cfg(feature = "transformer")]
     #[error(transparent)]
     Transformer(#[from] caveat_transformer::TransformerError),
+    /// The config asks for a backend this build lacks.
+    #[error("{0}")]
+    Unavailable(caveat_core::Unavailable),
 }
 
 /// Which tagger the `ner` stage runs.
@@ -122,117 +135,75 @@ pub enum NerBackend {
     RustBert,
 }
 
-/// Options of the `ner` stage as written in a `[[stages]]` table.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NerConfig {
-    /// Model directory, relative to the pipeline file.
-    pub model: String,
-    /// Which tagger runs the model.
-    pub backend: NerBackend,
-    /// Transformer backends: longest window in subwords.
-    pub max_length: usize,
-    /// Transformer backends: subwords of context around the cut pieces of a long sentence.
-    pub stride: usize,
-    /// Transformer backends: windows per forward pass.
-    pub batch_size: usize,
-    /// Transformer backends: pack consecutive sentences into one window.
-    pub pack_sentences: bool,
-    /// Transformer backends: a perceptron model directory whose label probabilities are mixed
-    /// into the transformer's before decoding (empty: none). The two err in opposite
-    /// directions: the uncased transformer tags lower-case words, the perceptron over-trusts
-    /// capitals.
-    pub combine: String,
-    /// Weight of the `combine` model's probabilities, in `[0, 1]`.
-    pub combine_weight: f32,
+impl caveat_core::OptionType for NerBackend {
+    fn option_type() -> String {
+        "\"perceptron\" | \"candle\" | \"rust-bert\"".to_string()
+    }
 }
 
-impl Default for NerConfig {
-    fn default() -> Self {
-        let t = caveat_transformer::TaggerOptions::default();
-        NerConfig {
-            model: "../models/ner-fast".into(),
-            backend: NerBackend::Perceptron,
-            max_length: t.max_length,
-            stride: t.stride,
-            batch_size: t.batch_size,
-            pack_sentences: t.pack,
-            combine: String::new(),
-            combine_weight: 0.5,
+stage_options! {
+    /// Options of the `ner` stage as written in a `[[stages]]` table.
+    #[derive(Debug, Clone)]
+    pub struct NerConfig {
+        /// Model directory, relative to the pipeline file: model.toml for the perceptron,
+        /// config.json + tokenizer.json + model.safetensors (Hugging Face layout) for the
+        /// transformer backends.
+        #[ty = "path"]
+        pub model: String = "../models/ner-fast".into(),
+        /// perceptron: the fast tagger; candle: a BERT-family model in pure Rust (a build with
+        /// the cargo feature `transformer`); rust-bert: the same model on libtorch (feature
+        /// `rust-bert`).
+        pub backend: NerBackend = NerBackend::Perceptron,
+        /// Transformer backends: longest window in subwords, [CLS] and [SEP] included.
+        pub max_length: usize = 128,
+        /// Transformer backends: subwords of context on each side of the pieces of a sentence
+        /// longer than a window.
+        pub stride: usize = 32,
+        /// Transformer backends: windows per forward pass (windows of a batch of documents are
+        /// sorted by length first).
+        pub batch_size: usize = 16,
+        /// Transformer backends: fill each window with consecutive sentences (document
+        /// context); false runs one sentence per window.
+        pub pack_sentences: bool = true,
+        /// Transformer backends: a perceptron model directory (e.g. ../models/ner-fast) whose
+        /// per-word label probabilities are pooled (weighted geometric mean) with the
+        /// transformer's before decoding; empty for none. The two err in opposite directions:
+        /// the uncased transformer tags lower-case words, the perceptron over-trusts capitals.
+        #[ty = "path"]
+        pub combine: String = String::new(),
+        /// Weight in [0, 1] of the `combine` model's probabilities.
+        pub combine_weight: f32 = 0.5,
+    }
+}
+
+impl NerBackend {
+    /// The cargo feature of `caveat-cli` that builds this backend in.
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            NerBackend::Perceptron => None,
+            NerBackend::Candle => Some("transformer"),
+            NerBackend::RustBert => Some("rust-bert"),
+        }
+    }
+
+    /// Whether this build has the backend.
+    pub fn available(self) -> bool {
+        match self {
+            NerBackend::Perceptron => true,
+            NerBackend::Candle => cfg!(feature = "transformer"),
+            NerBackend::RustBert => cfg!(feature = "rust-bert"),
         }
     }
 }
 
-impl NerConfig {
-    /// Name, needed and provided layers of the stage type.
-    pub const INFO: StageInfo = StageInfo {
-        name: "ner",
-        needs: &[Layer::Tokens, Layer::Sentences],
-        provides: &[Layer::Entities],
-    };
+impl StageConfig for NerConfig {
+    const INFO: StageInfo = StageInfo::new(
+        "ner",
+        &[Layer::Tokens, Layer::Sentences],
+        &[Layer::Entities],
+    );
 
-    /// Every option of the stage.
-    pub const OPTIONS: &'static [OptionDoc] = &[
-        OptionDoc {
-            name: "model",
-            ty: "path",
-            default: "\"../models/ner-fast\"",
-            help: "Model directory, relative to the pipeline file: model.toml for the perceptron, \
-                   config.json + tokenizer.json + model.safetensors (Hugging Face layout) for the \
-                   transformer backends",
-        },
-        OptionDoc {
-            name: "backend",
-            ty: "\"perceptron\" | \"candle\" | \"rust-bert\"",
-            default: "\"perceptron\"",
-            help: "perceptron: the fast tagger; candle: a BERT-family model in pure Rust; \
-                   rust-bert: the same model on libtorch (build with --features rust-bert)",
-        },
-        OptionDoc {
-            name: "max_length",
-            ty: "integer",
-            default: "128",
-            help: "Transformer backends: longest window in subwords, [CLS] and [SEP] included",
-        },
-        OptionDoc {
-            name: "stride",
-            ty: "integer",
-            default: "32",
-            help: "Transformer backends: subwords of context on each side of the pieces of a \
-                   sentence longer than a window",
-        },
-        OptionDoc {
-            name: "batch_size",
-            ty: "integer",
-            default: "16",
-            help: "Transformer backends: windows per forward pass (windows of a batch of \
-                   documents are sorted by length first)",
-        },
-        OptionDoc {
-            name: "pack_sentences",
-            ty: "bool",
-            default: "true",
-            help: "Transformer backends: fill each window with consecutive sentences (document \
-                   context); false runs one sentence per window",
-        },
-        OptionDoc {
-            name: "combine",
-            ty: "path",
-            default: "\"\"",
-            help: "Transformer backends: a perceptron model directory (e.g. ../models/ner-fast) \
-                   whose per-word label probabilities are pooled (weighted geometric mean) with \
-                   the transformer's before decoding; empty for none",
-        },
-        OptionDoc {
-            name: "combine_weight",
-            ty: "float",
-            default: "0.5",
-            help: "Weight in [0, 1] of the `combine` model's probabilities",
-        },
-    ];
-
-    /// Files the stage reads.
-    pub fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
+    fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
         let dir = ctx.resolve(&self.model);
         match self.backend {
             NerBackend::Perceptron => vec![("model", dir.join("model.toml"))],
@@ -247,6 +218,31 @@ impl NerConfig {
         }
     }
 
+    fn unavailable(&self) -> Option<Unavailable> {
+        let feature = self
+            .backend
+            .feature()
+            .filter(|_| !self.backend.available())?;
+        let flag = if feature == "rust-bert" {
+            "scripts/with-libtorch cargo install --path crates/cli --features rust-bert".to_string()
+        } else {
+            format!("cargo install --path crates/cli --features {feature}")
+        };
+        Some(Unavailable {
+            option: "backend",
+            feature,
+            hint: format!(
+                "build with `{flag}` (or `--features caveat-cli/{feature}` in cargo build)"
+            ),
+        })
+    }
+
+    fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
+        Ok(Box::new(NerConfig::build(self, ctx)?))
+    }
+}
+
+impl NerConfig {
     /// Load the model once; the stage shares it between all threads.
     pub fn build(&self, ctx: &BuildContext) -> Result<NerStage, NerError> {
         if self.backend == NerBackend::Perceptron && !self.combine.is_empty() {
@@ -260,84 +256,22 @@ impl NerConfig {
         if !dir.is_dir() {
             return Err(NerError::ModelDir { path: dir });
         }
-        let kind = match self.backend {
-            NerBackend::Perceptron => return Ok(NerStage::new(Arc::new(Model::load(&dir)?))),
-            NerBackend::Candle => BackendKind::Candle,
-            NerBackend::RustBert => BackendKind::RustBert,
-        };
-        let opts = caveat_transformer::TaggerOptions {
-            max_length: self.max_length,
-            stride: self.stride,
-            batch_size: self.batch_size,
-            pack: self.pack_sentences,
-        };
-        let tagger = caveat_transformer::Tagger::load(&dir, kind, opts)?;
-        let combine = if self.combine.is_empty() {
-            None
-        } else {
-            if !(0.0..=1.0).contains(&self.combine_weight) {
-                return Err(NerError::Combine(format!(
-                    "combine_weight {} is not in [0, 1]",
-                    self.combine_weight
-                )));
-            }
-            let model = Model::load(ctx.resolve(&self.combine))?;
-            let columns = combine_columns(tagger.labels(), model.labels())?;
-            Some(Arc::new(Combine {
-                model,
-                weight: self.combine_weight,
-                columns,
-            }))
-        };
-        Ok(NerStage {
-            tagger: Tagger::Transformer(Arc::new(tagger), combine),
-        })
-    }
-}
-
-/// A perceptron mixed into a transformer, per word and label, as a weighted geometric mean
-/// (log-linear pool): `p ∝ p_transformer^(1 - weight) · max(p_perceptron, 1e-4)^weight`, then
-/// the transformer's constrained decoding. The floor keeps the perceptron's hard zeros (tags
-/// its BILOU constraints rule out) from vetoing the transformer. On CoNLL-2003 dev this pool
-/// at weight 0.35 beat a linear pool (best 93.95 at 0.4) and both models alone.
-#[derive(Debug)]
-struct Combine {
-    model: Model,
-    weight: f32,
-    /// For each transformer label, its column in [`Model::iob_marginals`].
-    columns: Vec<usize>,
-}
-
-/// Where each IOB2 label of the transformer is in the perceptron's marginals.
-fn combine_columns(
-    labels: &caveat_transformer::labels::LabelSet,
-    perceptron: &[String],
-) -> Result<Vec<usize>, NerError> {
-    use caveat_transformer::labels::Role;
-    labels
-        .tags
-        .iter()
-        .map(|t| {
-            let ty = |ty: usize| {
-                let name = &labels.types[ty];
-                perceptron.iter().position(|l| l == name).ok_or_else(|| {
-                    NerError::Combine(format!(
-                        "the transformer's type `{name}` is not one of the perceptron's \
-                         ({})",
-                        perceptron.join(", ")
-                    ))
+        if let Some(missing) = StageConfig::unavailable(self) {
+            return Err(NerError::Unavailable(missing));
+        }
+        match self.backend {
+            NerBackend::Perceptron => Ok(NerStage::new(Arc::new(Model::load(&dir)?))),
+            #[cfg(feature = "transformer")]
+            NerBackend::Candle | NerBackend::RustBert => {
+                let tagger = transformer::build(self, ctx, &dir)?;
+                Ok(NerStage {
+                    tagger: Tagger::Transformer(tagger),
                 })
-            };
-            match t.role {
-                Role::Outside => Ok(0),
-                Role::Begin => Ok(1 + 2 * ty(t.ty)?),
-                Role::Inside => Ok(2 + 2 * ty(t.ty)?),
-                _ => Err(NerError::Combine(
-                    "`combine` needs a transformer with IOB2 labels (O, B-X, I-X)".into(),
-                )),
             }
-        })
-        .collect()
+            #[cfg(not(feature = "transformer"))]
+            NerBackend::Candle | NerBackend::RustBert => unreachable!("checked by unavailable()"),
+        }
+    }
 }
 
 /// The `ner` stage: tags each sentence of a document and adds its entities.
@@ -349,7 +283,8 @@ pub struct NerStage {
 #[derive(Debug, Clone)]
 enum Tagger {
     Perceptron(Arc<Model>),
-    Transformer(Arc<caveat_transformer::Tagger>, Option<Arc<Combine>>),
+    #[cfg(feature = "transformer")]
+    Transformer(transformer::Transformer),
 }
 
 thread_local! {
@@ -358,10 +293,10 @@ thread_local! {
 }
 
 /// A document's tokens as words, and its sentences as token ranges.
-type Words<'a> = (Vec<&'a str>, Vec<Range<usize>>);
+pub(crate) type Words<'a> = (Vec<&'a str>, Vec<Range<usize>>);
 
 /// A document's words and sentences (the whole document when it has no sentence layer).
-fn words_of(doc: &Document) -> Result<Words<'_>, StageError> {
+pub(crate) fn words_of(doc: &Document) -> Result<Words<'_>, StageError> {
     let mut words: Vec<&str> = Vec::with_capacity(doc.tokens.len());
     for (i, t) in doc.tokens.iter().enumerate() {
         let w = doc.text.get(t.span.range()).ok_or_else(|| {
@@ -386,7 +321,7 @@ fn words_of(doc: &Document) -> Result<Words<'_>, StageError> {
     Ok((words, sentences))
 }
 
-fn entity(doc: &Document, tokens: Range<usize>, label: &str, score: f32) -> Entity {
+pub(crate) fn entity(doc: &Document, tokens: Range<usize>, label: &str, score: f32) -> Entity {
     Entity {
         span: Span::new(
             doc.tokens[tokens.start].span.start,
@@ -410,6 +345,7 @@ impl NerStage {
     pub fn model(&self) -> Option<&Arc<Model>> {
         match &self.tagger {
             Tagger::Perceptron(m) => Some(m),
+            #[cfg(feature = "transformer")]
             Tagger::Transformer(..) => None,
         }
     }
@@ -417,7 +353,7 @@ impl NerStage {
 
 impl Stage for NerStage {
     fn info(&self) -> StageInfo {
-        NerConfig::INFO
+        <NerConfig as StageConfig>::INFO
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
@@ -431,7 +367,8 @@ impl Stage for NerStage {
             Tagger::Perceptron(model) => {
                 docs.iter_mut().map(|d| tag_perceptron(model, d)).collect()
             }
-            Tagger::Transformer(t, combine) => tag_transformer(t, combine.as_deref(), docs),
+            #[cfg(feature = "transformer")]
+            Tagger::Transformer(t) => t.tag(docs),
         }
     }
 }
@@ -453,68 +390,5 @@ fn tag_perceptron(model: &Model, doc: &mut Document) -> Result<(), StageError> {
     Ok(())
 }
 
-/// Mix the perceptron's IOB2 marginals `m` into the transformer's probabilities `p` (see
-/// [`Combine`]). A word the transformer did not see (all-zero row) takes the perceptron's
-/// probabilities alone.
-fn mix(c: &Combine, p: &mut [f32], m: &[f32]) {
-    let n = c.columns.len();
-    let width = 1 + 2 * c.model.labels().len();
-    for (row, mrow) in p.chunks_exact_mut(n).zip(m.chunks_exact(width)) {
-        let w = if row.iter().all(|&x| x == 0.0) {
-            1.0
-        } else {
-            c.weight
-        };
-        let mut sum = 0.0;
-        for (x, &col) in row.iter_mut().zip(&c.columns) {
-            *x = ((1.0 - w) * x.max(1e-12).ln() + w * mrow[col].max(1e-4).ln()).exp();
-            sum += *x;
-        }
-        row.iter_mut().for_each(|x| *x /= sum);
-    }
-}
-
-/// Tag all documents of a batch together, so the transformer batches windows across them.
-fn tag_transformer(
-    tagger: &caveat_transformer::Tagger,
-    combine: Option<&Combine>,
-    docs: &mut [Document],
-) -> Vec<Result<(), StageError>> {
-    // Per document: its words, or why it has none; then the tagger's spans over the words.
-    let mut spans: Vec<Result<Vec<caveat_transformer::Tagged>, StageError>> = {
-        let inputs: Vec<Result<Words<'_>, StageError>> = docs.iter().map(words_of).collect();
-        let ok: Vec<caveat_transformer::DocWords<'_>> = inputs
-            .iter()
-            .flatten()
-            .map(|(words, sentences)| caveat_transformer::DocWords { words, sentences })
-            .collect();
-        let mut probs = tagger.probs(&ok).into_iter();
-        inputs
-            .into_iter()
-            .map(|input| {
-                let (words, sentences) = input?;
-                let mut p = probs
-                    .next()
-                    .ok_or_else(|| StageError::new("ner", "the tagger returned too few documents"))?
-                    .map_err(|e| StageError::new("ner", e.to_string()))?;
-                if let Some(c) = combine {
-                    mix(c, &mut p, &c.model.iob_marginals(&words, &sentences));
-                }
-                Ok(tagger.labels().decode(&p, words.len()))
-            })
-            .collect()
-    };
-    docs.iter_mut()
-        .zip(spans.drain(..))
-        .map(|(doc, r)| {
-            doc.entities = r?
-                .into_iter()
-                .map(|s| entity(doc, s.words, &tagger.types()[s.ty], s.score))
-                .collect();
-            Ok(())
-        })
-        .collect()
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "train"))]
 mod tests;

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use caveat_core::{BuildContext, Document, Sentence, Span, Stage, Token, TokenKind};
+use caveat_core::{
+    BuildContext, Document, Sentence, Span, Stage, StageConfig, StageOptions, Token, TokenKind,
+};
 
 use crate::conll::{parse, ConllDoc};
 use crate::eval::{spans_from_tags, Counts};
@@ -322,7 +324,7 @@ fn config_errors_say_what_and_where() {
     assert!(bad.unwrap_err().to_string().contains("modle"));
     let ok: NerConfig = toml::from_str("").unwrap();
     assert_eq!(ok.model, "../models/ner-fast");
-    assert_eq!(NerConfig::OPTIONS.len(), 8);
+    assert_eq!(NerConfig::options().len(), 8);
     let p: NerConfig = toml::from_str("combine = \"../models/ner-fast\"").unwrap();
     let err = p.build(&BuildContext::new("/nonexistent")).unwrap_err();
     assert!(err.to_string().contains("backend"), "{err}");
@@ -332,6 +334,35 @@ fn config_errors_say_what_and_where() {
     assert!(bad.unwrap_err().to_string().contains("candle"));
 }
 
+#[test]
+fn backends_this_build_lacks_are_named_with_the_feature() {
+    let ctx = BuildContext::new("/nonexistent");
+    for (backend, feature) in [
+        (NerBackend::Candle, "transformer"),
+        (NerBackend::RustBert, "rust-bert"),
+    ] {
+        let cfg = NerConfig {
+            backend,
+            ..NerConfig::default()
+        };
+        match cfg.unavailable() {
+            Some(u) => {
+                assert!(!backend.available());
+                assert_eq!((u.option, u.feature), ("backend", feature));
+                assert!(u.hint.contains(&format!("--features {feature}")), "{u}");
+            }
+            None => assert!(backend.available()),
+        }
+    }
+    let fast = NerConfig::default();
+    assert_eq!(fast.unavailable(), None);
+    assert_eq!(
+        fast.files(&ctx)[0].1,
+        ctx.resolve("../models/ner-fast/model.toml")
+    );
+}
+
+#[cfg(feature = "transformer")]
 #[test]
 fn transformer_model_errors_name_the_file_and_the_fix() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,32 +7,28 @@
 //! 3. **environment**: every file a stage names (models, lexicons) exists.
 //!
 //! Building the stages (loading models) is a fourth step, [`PipelineConfig::build`], whose
-//! failures are reported the same way.
+//! failures are reported the same way. A stage whose config asks for something this build
+//! lacks (a backend behind a cargo feature) is reported in the environment phase as a
+//! [`ProblemKind::Unavailable`] problem, with the feature and how to build with it.
+//!
+//! Pipelines built in code ([`PipelineSpec`]) go through the same phases, so a program and a
+//! pipeline file cannot disagree on what is valid.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use caveat_core::{BuildContext, Layer, OptionDoc};
+use caveat_core::{BuildContext, OptionDoc, ParsedStage, Registry, StageInfo};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::registry::{closest, stage_type, stage_types, StageFactory};
+use crate::registry::{builtin, closest};
 use crate::Pipeline;
 
 /// A table whose keys and values remember where they were written.
 type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
-/// Unit of the offsets written to the output.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OffsetUnit {
-    /// Unicode code points (`text[start:end]` in Python): the default.
-    #[default]
-    Chars,
-    /// UTF-8 bytes.
-    Bytes,
-}
+pub use caveat_output::OffsetUnit;
 
 /// The `[output]` table: what the JSONL output contains.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -44,27 +40,46 @@ pub struct OutputOptions {
     pub tokens: bool,
 }
 
-const OUTPUT_OPTIONS: &[OptionDoc] = &[
-    OptionDoc {
-        name: "offsets",
-        ty: "\"chars\" | \"bytes\"",
-        default: "\"chars\"",
-        help: "unit of every offset in the output: Unicode code points or UTF-8 bytes",
-    },
-    OptionDoc {
-        name: "tokens",
-        ty: "bool",
-        default: "false",
-        help: "write the token layer (`tokens`: start, end, text, kind) for each record",
-    },
-];
+fn output_options() -> Vec<OptionDoc> {
+    vec![
+        OptionDoc {
+            name: "offsets",
+            ty: "\"chars\" | \"bytes\"".into(),
+            default: "\"chars\"".into(),
+            help: "unit of every offset in the output: Unicode code points or UTF-8 bytes".into(),
+        },
+        OptionDoc {
+            name: "tokens",
+            ty: "bool".into(),
+            default: "false".into(),
+            help: "write the token layer (`tokens`: start, end, text, kind) for each record".into(),
+        },
+    ]
+}
 
 const PIPELINE_KEYS: &[&str] = &["name", "description"];
 const TOP_KEYS: &[&str] = &["pipeline", "output", "stages"];
 
+/// Which phase found a problem.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file is not a valid pipeline (syntax, keys, types, stage order, missing files, a
+    /// stage that fails to load).
+    #[default]
+    Invalid,
+    /// The pipeline is valid but asks for something this build of caveat lacks (a backend
+    /// behind a cargo feature).
+    Unavailable {
+        /// The cargo feature of `caveat-cli` that has it.
+        feature: &'static str,
+    },
+}
+
 /// One problem found in a pipeline file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigProblem {
+    /// Invalid, or valid but needing a feature this build lacks.
+    pub kind: ProblemKind,
     /// The pipeline file.
     pub file: PathBuf,
     /// 1-based line, when the problem has a place in the file.
@@ -95,6 +110,15 @@ impl fmt::Display for ConfigProblem {
 #[derive(Debug)]
 pub struct ConfigErrors(pub Vec<ConfigProblem>);
 
+impl ConfigErrors {
+    /// Whether every problem is a missing feature (the pipeline itself is valid).
+    pub fn only_unavailable(&self) -> bool {
+        self.0
+            .iter()
+            .all(|p| matches!(p.kind, ProblemKind::Unavailable { .. }))
+    }
+}
+
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
@@ -116,9 +140,10 @@ impl std::error::Error for ConfigErrors {}
 pub struct StageEntry {
     /// The stage type's name.
     pub type_name: &'static str,
-    /// 1-based line of the entry's `type` key.
+    /// 1-based line of the entry's `type` key (0 for a pipeline built in code).
     pub line: usize,
-    factory: Box<dyn StageFactory>,
+    info: StageInfo,
+    parsed: Box<dyn ParsedStage>,
 }
 
 /// A parsed pipeline file.
@@ -146,34 +171,19 @@ impl Locator<'_> {
     fn problem(&self, at: Option<usize>, message: String, help: Option<String>) -> ConfigProblem {
         let (line, column) = match at {
             Some(pos) => {
-                let pos = pos.min(self.src.len());
-                let before = &self.src[..self.src.floor_char_boundary_compat(pos)];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let (line, col) = caveat_text::linecol::line_col(self.src, pos);
                 (Some(line), Some(col))
             }
             None => (None, None),
         };
         ConfigProblem {
+            kind: ProblemKind::Invalid,
             file: self.file.to_path_buf(),
             line,
             column,
             message,
             help,
         }
-    }
-}
-
-trait FloorCharBoundary {
-    fn floor_char_boundary_compat(&self, i: usize) -> usize;
-}
-
-impl FloorCharBoundary for str {
-    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
-        while i > 0 && !self.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
     }
 }
 
@@ -248,7 +258,7 @@ fn check_options(
     unknown_keys(loc, table, &known, what, problems);
     for (key, value) in table {
         if let Some(doc) = docs.iter().find(|o| o.name == key.get_ref()) {
-            if !type_fits(doc.ty, value.get_ref()) {
+            if !type_fits(&doc.ty, value.get_ref()) {
                 problems.push(loc.problem(
                     Some(value.span().start),
                     format!(
@@ -265,10 +275,20 @@ fn check_options(
 }
 
 impl PipelineConfig {
-    /// Read, parse and check a pipeline file (schema and graph; see [`Self::check_environment`]).
+    /// Read, parse and check a pipeline file with caveat's own stage types (schema and graph;
+    /// see [`Self::check_environment`]).
     pub fn from_file(path: &Path) -> Result<PipelineConfig, ConfigErrors> {
+        PipelineConfig::from_file_with(&builtin(), path)
+    }
+
+    /// [`Self::from_file`] with the stage types of `registry`.
+    pub fn from_file_with(
+        registry: &Registry,
+        path: &Path,
+    ) -> Result<PipelineConfig, ConfigErrors> {
         let src = std::fs::read_to_string(path).map_err(|e| {
             ConfigErrors(vec![ConfigProblem {
+                kind: ProblemKind::Invalid,
                 file: path.to_path_buf(),
                 line: None,
                 column: None,
@@ -276,12 +296,21 @@ impl PipelineConfig {
                 help: Some("check the path given to --pipeline".into()),
             }])
         })?;
-        PipelineConfig::from_str(&src, path)
+        PipelineConfig::from_str_with(registry, &src, path)
     }
 
     /// Parse and check pipeline source `src` that was read from `path` (relative paths in it
-    /// resolve against `path`'s directory).
+    /// resolve against `path`'s directory), with caveat's own stage types.
     pub fn from_str(src: &str, path: &Path) -> Result<PipelineConfig, ConfigErrors> {
+        PipelineConfig::from_str_with(&builtin(), src, path)
+    }
+
+    /// [`Self::from_str`] with the stage types of `registry`.
+    pub fn from_str_with(
+        registry: &Registry,
+        src: &str,
+        path: &Path,
+    ) -> Result<PipelineConfig, ConfigErrors> {
         let loc = Locator { src, file: path };
         let mut problems = Vec::new();
         let top: SpannedTable = match toml::from_str(src) {
@@ -342,7 +371,13 @@ impl PipelineConfig {
         let mut output = OutputOptions::default();
         if let Some(o) = &raw.output {
             let before = problems.len();
-            check_options(&loc, o.get_ref(), OUTPUT_OPTIONS, "[output]", &mut problems);
+            check_options(
+                &loc,
+                o.get_ref(),
+                &output_options(),
+                "[output]",
+                &mut problems,
+            );
             if problems.len() == before {
                 match unspan(o.get_ref()).try_into::<OutputOptions>() {
                     Ok(v) => output = v,
@@ -355,7 +390,7 @@ impl PipelineConfig {
             }
         }
 
-        let names: Vec<&str> = stage_types().iter().map(|t| t.info.name).collect();
+        let names = registry.names();
         let mut stages = Vec::new();
         let raw_stages = raw.stages.unwrap_or_default();
         if raw_stages.is_empty() {
@@ -387,15 +422,11 @@ impl PipelineConfig {
                 ));
                 continue;
             };
-            let Some(stage_type) = stage_type(type_name) else {
-                let help = match closest(type_name, names.iter().copied()) {
-                    Some(c) => format!("did you mean `{c}`? stage types: {}", names.join(", ")),
-                    None => format!("stage types: {}", names.join(", ")),
-                };
+            let Some(factory) = registry.get(type_name) else {
                 problems.push(loc.problem(
                     Some(type_val.span().start),
                     format!("unknown stage type `{type_name}`"),
-                    Some(help),
+                    Some(unknown_type_help(type_name, &names)),
                 ));
                 continue;
             };
@@ -403,7 +434,7 @@ impl PipelineConfig {
             options.retain(|k, _| k.get_ref() != "type");
             let what = format!("stage #{} (`{type_name}`)", i + 1);
             let before = problems.len();
-            check_options(&loc, &options, stage_type.options, &what, &mut problems);
+            check_options(&loc, &options, &factory.options(), &what, &mut problems);
             if problems.len() != before {
                 continue;
             }
@@ -411,57 +442,24 @@ impl PipelineConfig {
                 .problem(Some(type_key.span().start), String::new(), None)
                 .line
                 .unwrap_or(0);
-            match (stage_type.parse)(unspan(&options)) {
-                Ok(factory) => stages.push(StageEntry {
-                    type_name: stage_type.info.name,
+            match parse_stage(factory, unspan(&options)) {
+                Ok(parsed) => stages.push(StageEntry {
+                    type_name: factory.info().name,
                     line,
-                    factory,
+                    info: factory.info(),
+                    parsed,
                 }),
                 Err(e) => problems.push(loc.problem(
                     Some(st.span().start),
-                    format!("in {what}: {}", e.message().trim()),
+                    format!("in {what}: {e}"),
                     Some("`caveat stages` lists every option with its type and default".into()),
                 )),
             }
         }
 
-        // Graph: each stage's needs are provided upstream.
         if problems.is_empty() {
-            let mut provided: Vec<Layer> = Vec::new();
-            for (i, entry) in stages.iter().enumerate() {
-                let info = stage_type(entry.type_name).expect("registered").info;
-                let missing: Vec<Layer> = info
-                    .needs
-                    .iter()
-                    .copied()
-                    .filter(|n| !provided.contains(n))
-                    .collect();
-                if !missing.is_empty() {
-                    let mut providers: Vec<&str> = stage_types()
-                        .iter()
-                        .filter(|t| missing.iter().any(|m| t.info.provides.contains(m)))
-                        .map(|t| t.info.name)
-                        .collect();
-                    providers.dedup();
-                    let names: Vec<&str> = missing.iter().map(|l| l.as_str()).collect();
-                    problems.push(ConfigProblem {
-                        file: path.to_path_buf(),
-                        line: Some(entry.line),
-                        column: Some(1),
-                        message: format!(
-                            "stage #{} (`{}`) needs the `{}` layer{}, which no earlier stage provides",
-                            i + 1,
-                            entry.type_name,
-                            names.join("` and `"),
-                            if names.len() > 1 { "s" } else { "" }
-                        ),
-                        help: Some(format!("put a `{}` stage before it", providers.join("` and a `"))),
-                    });
-                }
-                provided.extend_from_slice(info.provides);
-            }
+            problems = graph_problems(registry, path, &stages);
         }
-
         if !problems.is_empty() {
             return Err(ConfigErrors(problems));
         }
@@ -481,13 +479,34 @@ impl PipelineConfig {
         })
     }
 
-    /// Environment phase: every file a stage needs exists.
+    /// Environment phase: every file a stage needs exists, and the build has every backend
+    /// the stages ask for.
     pub fn check_environment(&self) -> Vec<ConfigProblem> {
         let mut problems = Vec::new();
         for (i, entry) in self.stages.iter().enumerate() {
-            for (option, file) in entry.factory.files(&self.ctx) {
+            if let Some(missing) = entry.parsed.unavailable() {
+                problems.push(ConfigProblem {
+                    kind: ProblemKind::Unavailable {
+                        feature: missing.feature,
+                    },
+                    file: self.path.clone(),
+                    line: Some(entry.line),
+                    column: Some(1),
+                    message: format!(
+                        "stage #{} (`{}`): `{}` needs feature `{}`, which this build of caveat lacks",
+                        i + 1,
+                        entry.type_name,
+                        missing.option,
+                        missing.feature
+                    ),
+                    help: Some(missing.hint),
+                });
+                continue;
+            }
+            for (option, file) in entry.parsed.files(&self.ctx) {
                 if !file.exists() {
                     problems.push(ConfigProblem {
+                        kind: ProblemKind::Invalid,
                         file: self.path.clone(),
                         line: Some(entry.line),
                         column: Some(1),
@@ -515,9 +534,10 @@ impl PipelineConfig {
         }
         let mut stages = Vec::new();
         for (i, entry) in self.stages.iter().enumerate() {
-            match entry.factory.build(&self.ctx) {
+            match entry.parsed.build(&self.ctx) {
                 Ok(s) => stages.push(s),
                 Err(e) => problems.push(ConfigProblem {
+                    kind: ProblemKind::Invalid,
                     file: self.path.clone(),
                     line: Some(entry.line),
                     column: Some(1),
@@ -533,16 +553,192 @@ impl PipelineConfig {
         if !problems.is_empty() {
             return Err(ConfigErrors(problems));
         }
-        Ok(Pipeline::new(
-            self.name.clone(),
-            stages,
-            self.output.clone(),
-        ))
+        Pipeline::new(self.name.clone(), stages, self.output.clone()).map_err(|e| {
+            ConfigErrors(
+                e.0.into_iter()
+                    .map(|p| ConfigProblem {
+                        file: self.path.clone(),
+                        ..p
+                    })
+                    .collect(),
+            )
+        })
     }
 
     /// Documentation of the `[output]` table's options.
-    pub fn output_options() -> &'static [OptionDoc] {
-        OUTPUT_OPTIONS
+    pub fn output_options() -> Vec<OptionDoc> {
+        output_options()
+    }
+}
+
+fn unknown_type_help(type_name: &str, names: &[&str]) -> String {
+    match closest(type_name, names.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`? stage types: {}", names.join(", ")),
+        None => format!("stage types: {}", names.join(", ")),
+    }
+}
+
+/// Parse a stage's options (TOML, already checked against its documented keys and types).
+fn parse_stage(
+    factory: &dyn caveat_core::StageFactory,
+    options: toml::Value,
+) -> Result<Box<dyn ParsedStage>, String> {
+    let json = serde_json::to_value(&options).map_err(|e| e.to_string())?;
+    factory.parse(json)
+}
+
+/// The graph phase: each stage's needed layers are provided by an earlier stage.
+fn graph_problems(registry: &Registry, file: &Path, stages: &[StageEntry]) -> Vec<ConfigProblem> {
+    let infos: Vec<(StageInfo, usize)> = stages.iter().map(|e| (e.info, e.line)).collect();
+    crate::pipeline::missing_layers(&infos)
+        .into_iter()
+        .map(|m| {
+            let mut providers: Vec<&str> = registry
+                .iter()
+                .filter(|t| m.missing.iter().any(|l| t.info().provides.contains(l)))
+                .map(|t| t.info().name)
+                .collect();
+            providers.dedup();
+            let mut p = m.problem(file);
+            if !providers.is_empty() {
+                p.help = Some(format!(
+                    "put a `{}` stage before it",
+                    providers.join("` and a `")
+                ));
+            }
+            p
+        })
+        .collect()
+}
+
+/// A pipeline assembled in code instead of read from a file: the same phases run (schema,
+/// graph, environment, build), so a program gets the same checks and messages as a user.
+///
+/// ```no_run
+/// use caveat_pipeline::config::PipelineSpec;
+/// let pipeline = PipelineSpec::new("mine", "/etc/caveat/pipelines")
+///     .stage("tokenize", serde_json::json!({}))
+///     .stage("ner", serde_json::json!({"model": "../models/ner-fast"}))
+///     .build()?;
+/// # Ok::<(), caveat_pipeline::ConfigErrors>(())
+/// ```
+pub struct PipelineSpec {
+    name: String,
+    base_dir: PathBuf,
+    output: OutputOptions,
+    stages: Vec<(String, serde_json::Value)>,
+}
+
+impl PipelineSpec {
+    /// An empty pipeline called `name`; relative paths in options resolve against `base_dir`.
+    pub fn new(name: impl Into<String>, base_dir: impl Into<PathBuf>) -> PipelineSpec {
+        PipelineSpec {
+            name: name.into(),
+            base_dir: base_dir.into(),
+            output: OutputOptions::default(),
+            stages: Vec::new(),
+        }
+    }
+
+    /// Append a stage of type `type_name` with `options` (a JSON object; `{}` for defaults).
+    pub fn stage(mut self, type_name: impl Into<String>, options: serde_json::Value) -> Self {
+        self.stages.push((type_name.into(), options));
+        self
+    }
+
+    /// The `[output]` options.
+    pub fn output(mut self, output: OutputOptions) -> Self {
+        self.output = output;
+        self
+    }
+
+    /// Schema and graph phases with caveat's own stage types.
+    pub fn config(self) -> Result<PipelineConfig, ConfigErrors> {
+        self.config_with(&builtin())
+    }
+
+    /// Schema and graph phases with the stage types of `registry`.
+    pub fn config_with(self, registry: &Registry) -> Result<PipelineConfig, ConfigErrors> {
+        let file = PathBuf::from(format!("<pipeline `{}`>", self.name));
+        let names = registry.names();
+        let mut problems = Vec::new();
+        let mut stages = Vec::new();
+        let problem = |message: String, help: Option<String>| ConfigProblem {
+            kind: ProblemKind::Invalid,
+            file: file.clone(),
+            line: None,
+            column: None,
+            message,
+            help,
+        };
+        if self.stages.is_empty() {
+            problems.push(problem("the pipeline has no stages".into(), None));
+        }
+        for (i, (type_name, options)) in self.stages.into_iter().enumerate() {
+            let Some(factory) = registry.get(&type_name) else {
+                problems.push(problem(
+                    format!("unknown stage type `{type_name}`"),
+                    Some(unknown_type_help(&type_name, &names)),
+                ));
+                continue;
+            };
+            let what = format!("stage #{} (`{type_name}`)", i + 1);
+            let before = problems.len();
+            let docs = factory.options();
+            if let Some(map) = options.as_object() {
+                for (k, v) in map {
+                    let fits = match docs.iter().find(|o| o.name == k) {
+                        None => false,
+                        Some(doc) => toml::Value::try_from(v).is_ok_and(|t| type_fits(&doc.ty, &t)),
+                    };
+                    if !fits {
+                        problems.push(problem(
+                            format!("in {what}: bad option `{k}` = {v}"),
+                            Some(
+                                "`caveat stages` lists every option with its type and default"
+                                    .into(),
+                            ),
+                        ));
+                    }
+                }
+            }
+            if problems.len() != before {
+                continue;
+            }
+            match factory.parse(options) {
+                Ok(parsed) => stages.push(StageEntry {
+                    type_name: factory.info().name,
+                    line: 0,
+                    info: factory.info(),
+                    parsed,
+                }),
+                Err(e) => problems.push(problem(format!("in {what}: {e}"), None)),
+            }
+        }
+        if problems.is_empty() {
+            problems = graph_problems(registry, &file, &stages);
+        }
+        if !problems.is_empty() {
+            return Err(ConfigErrors(problems));
+        }
+        Ok(PipelineConfig {
+            path: file,
+            name: self.name,
+            description: String::new(),
+            output: self.output,
+            stages,
+            ctx: BuildContext::new(self.base_dir),
+        })
+    }
+
+    /// Every phase, then load the stages.
+    pub fn build(self) -> Result<Pipeline, ConfigErrors> {
+        self.config()?.build()
+    }
+
+    /// Every phase with the stage types of `registry`, then load the stages.
+    pub fn build_with(self, registry: &Registry) -> Result<Pipeline, ConfigErrors> {
+        self.config_with(registry)?.build()
     }
 }
 

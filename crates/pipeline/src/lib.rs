@@ -2,14 +2,16 @@
 //!
 //! * [`config`]: parses a pipeline file, validates it in three phases (schema, stage graph,
 //!   environment) and reports *all* problems at once with file, line and column.
-//! * [`registry`]: the table of stage types (`tokenize`, `ner`, `hedge`, `attribution`), their
-//!   options and how to build them. Adding a stage type is one line there.
+//! * [`registry`]: caveat's own stage types (`tokenize`, `ner`, `hedge`, `attribution`) as a
+//!   [`Registry`](caveat_core::Registry) value; other crates register more stage types on it
+//!   and pass it to [`PipelineConfig::from_file_with`] or [`PipelineSpec::build_with`].
 //! * [`Pipeline`]: the built stages, shared by every worker thread; runs a batch of documents
 //!   through them, isolating failures and panics per document.
 //! * [`input`]: streams records from JSONL files, `.txt` files, directories and stdin, keeping
 //!   physical line numbers; [`record`] turns one raw record into a [`Document`] or an
 //!   [`ErrorRecord`].
-//! * [`output`]: the JSONL output contract (code-point offsets by default).
+//! * [`output`]: the writer: one document to one JSONL line of the output contract
+//!   (`caveat-output`: the record types and offset units; code points by default).
 //! * [`eval`]: scores a whole pipeline on gold files turned into raw text.
 //! * [`runner`]: the streaming parallel runner — bounded batches in flight on a rayon pool,
 //!   output in input order.
@@ -17,6 +19,7 @@
 //! [`Document`]: caveat_core::Document
 
 pub mod config;
+#[cfg(feature = "train")]
 pub mod eval;
 pub mod input;
 pub mod output;
@@ -31,7 +34,10 @@ pub use caveat_hedge as hedge;
 pub use caveat_ner as ner;
 pub use caveat_tokenize as tokenize;
 
-pub use config::{ConfigErrors, ConfigProblem, OffsetUnit, OutputOptions, PipelineConfig};
+pub use config::{
+    ConfigErrors, ConfigProblem, OffsetUnit, OutputOptions, PipelineConfig, PipelineSpec,
+    ProblemKind,
+};
 pub use pipeline::{DocFailure, Pipeline};
 pub use record::ErrorRecord;
 pub use runner::{process_records, run, shard_of, Processed, RunError, RunOptions, Summary};

@@ -1,8 +1,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use caveat_core::{Document, Layer, Stage};
+use caveat_core::{Document, Layer, Stage, StageInfo};
 
-use crate::config::OutputOptions;
+use crate::config::{ConfigErrors, ConfigProblem, OutputOptions, ProblemKind};
 
 /// Why one document did not make it through the stages.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,38 +33,95 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Undo whatever a stage wrote before it panicked: empty the layers it provides and reset
-/// the fields it sets on other layers.
-fn reset_layers(doc: &mut Document, provides: &[Layer]) {
-    for layer in provides {
-        match layer {
-            Layer::Tokens => doc.tokens.clear(),
-            Layer::Sentences => doc.sentences.clear(),
-            Layer::Entities => doc.entities.clear(),
-            Layer::Hedges => {
-                doc.hedges.clear();
-                for s in &mut doc.sentences {
-                    s.uncertain = false;
-                    s.uncertainty = 0.0;
-                }
-            }
-            Layer::Attributions => {
-                doc.attributions.clear();
-                for h in &mut doc.hedges {
-                    h.attribution = None;
-                }
-            }
+/// the fields it declares it sets on other layers.
+fn reset_layers(doc: &mut Document, info: &StageInfo) {
+    for &layer in info.provides {
+        doc.clear_layer(layer);
+    }
+    for &link in info.links {
+        doc.clear_link(link);
+    }
+}
+
+/// A stage whose needed layers no earlier stage provides.
+pub(crate) struct MissingLayers {
+    /// 0-based position of the stage.
+    pub index: usize,
+    /// Its name.
+    pub name: &'static str,
+    /// 1-based line in the pipeline file (0: none).
+    pub line: usize,
+    /// The layers it needs that nothing before it provides.
+    pub missing: Vec<Layer>,
+}
+
+impl MissingLayers {
+    /// The problem report, without a fix (the caller knows which stage types could help).
+    pub(crate) fn problem(&self, file: &std::path::Path) -> ConfigProblem {
+        let names: Vec<&str> = self.missing.iter().map(|l| l.as_str()).collect();
+        ConfigProblem {
+            kind: ProblemKind::Invalid,
+            file: file.to_path_buf(),
+            line: (self.line > 0).then_some(self.line),
+            column: (self.line > 0).then_some(1),
+            message: format!(
+                "stage #{} (`{}`) needs the `{}` layer{}, which no earlier stage provides",
+                self.index + 1,
+                self.name,
+                names.join("` and `"),
+                if names.len() > 1 { "s" } else { "" }
+            ),
+            help: None,
         }
     }
 }
 
+/// The graph check, shared by pipeline files, [`PipelineSpec`](crate::config::PipelineSpec)
+/// and [`Pipeline::new`]: every layer a stage needs is provided by an earlier stage.
+pub(crate) fn missing_layers(stages: &[(StageInfo, usize)]) -> Vec<MissingLayers> {
+    let mut provided: Vec<Layer> = Vec::new();
+    let mut out = Vec::new();
+    for (index, (info, line)) in stages.iter().enumerate() {
+        let missing: Vec<Layer> = info
+            .needs
+            .iter()
+            .copied()
+            .filter(|n| !provided.contains(n))
+            .collect();
+        if !missing.is_empty() {
+            out.push(MissingLayers {
+                index,
+                name: info.name,
+                line: *line,
+                missing,
+            });
+        }
+        provided.extend_from_slice(info.provides);
+    }
+    out
+}
+
 impl Pipeline {
-    /// A pipeline of `stages` (already checked to be in a valid order).
-    pub fn new(name: String, stages: Vec<Box<dyn Stage>>, output: OutputOptions) -> Pipeline {
-        Pipeline {
+    /// A pipeline of built `stages`, checked like a pipeline file's: every layer a stage
+    /// needs must be provided by an earlier stage.
+    pub fn new(
+        name: String,
+        stages: Vec<Box<dyn Stage>>,
+        output: OutputOptions,
+    ) -> Result<Pipeline, ConfigErrors> {
+        let infos: Vec<(StageInfo, usize)> = stages.iter().map(|s| (s.info(), 0)).collect();
+        let missing = missing_layers(&infos);
+        if !missing.is_empty() {
+            let file = std::path::PathBuf::from(format!("<pipeline `{name}`>"));
+            return Err(ConfigErrors(
+                missing.iter().map(|m| m.problem(&file)).collect(),
+            ));
+        }
+        Ok(Pipeline {
             name,
             stages,
             output,
-        }
+        })
     }
 
     /// The pipeline's name.
@@ -122,7 +179,7 @@ impl Pipeline {
                     batch
                         .iter_mut()
                         .map(|doc| {
-                            reset_layers(doc, info.provides);
+                            reset_layers(doc, &info);
                             match catch_unwind(AssertUnwindSafe(|| stage.process(doc))) {
                                 Ok(Ok(())) => Ok(()),
                                 Ok(Err(e)) => Err(DocFailure {
@@ -160,17 +217,13 @@ impl Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use caveat_core::{Span, StageError, StageInfo, Token, TokenKind};
+    use caveat_core::{Span, StageError, Token, TokenKind};
 
     /// Tokenizes on spaces; fails on "fail", panics on "boom".
     struct Toy;
     impl Stage for Toy {
         fn info(&self) -> StageInfo {
-            StageInfo {
-                name: "toy",
-                needs: &[],
-                provides: &[Layer::Tokens],
-            }
+            StageInfo::new("toy", &[], &[Layer::Tokens])
         }
         fn process(&self, doc: &mut Document) -> Result<(), StageError> {
             let mut pos = 0;
@@ -191,7 +244,7 @@ mod tests {
 
     #[test]
     fn failures_and_panics_are_isolated_per_document() {
-        let p = Pipeline::new("t".into(), vec![Box::new(Toy)], OutputOptions::default());
+        let p = Pipeline::new("t".into(), vec![Box::new(Toy)], OutputOptions::default()).unwrap();
         let mut docs: Vec<Document> = ["a b", "fail", "boom", "c d e"]
             .iter()
             .map(|t| Document::new(0, *t))
@@ -210,5 +263,67 @@ mod tests {
         assert_eq!(docs[0].tokens.len(), 2);
         assert_eq!(docs[3].tokens.len(), 3);
         assert_eq!(docs[3].text, "c d e");
+    }
+
+    /// Sets `Hedge::attribution` (a declared link) and panics in batch mode on "boom".
+    struct Linker;
+    impl Stage for Linker {
+        fn info(&self) -> StageInfo {
+            StageInfo::new("linker", &[Layer::Tokens], &[Layer::Attributions])
+                .with_links(&[caveat_core::Link::HedgeAttribution])
+        }
+        fn process(&self, doc: &mut Document) -> Result<(), StageError> {
+            assert!(
+                doc.hedges.iter().all(|h| h.attribution.is_none()),
+                "the link was not reset before the retry"
+            );
+            Ok(())
+        }
+        fn process_batch(&self, docs: &mut [Document]) -> Vec<Result<(), StageError>> {
+            for d in docs.iter_mut() {
+                for h in &mut d.hedges {
+                    h.attribution = Some(7);
+                }
+            }
+            panic!("batch failed");
+        }
+    }
+
+    #[test]
+    fn a_retried_stage_starts_from_reset_links() {
+        let p = Pipeline::new(
+            "t".into(),
+            vec![Box::new(Toy), Box::new(Linker)],
+            OutputOptions::default(),
+        )
+        .unwrap();
+        let mut doc = Document::new(0, "a b");
+        doc.hedges.push(caveat_core::Hedge {
+            span: Span::new(0, 1),
+            category: caveat_core::HedgeCategory::Epistemic,
+            sentence: 0,
+            score: 1.0,
+            negated: false,
+            attribution: None,
+        });
+        let mut docs = vec![doc];
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let f = p.annotate(&mut docs);
+        std::panic::set_hook(prev);
+        assert_eq!(f, vec![None]);
+        assert_eq!(docs[0].hedges[0].attribution, None);
+    }
+
+    #[test]
+    fn new_checks_the_stage_graph() {
+        let err = Pipeline::new("t".into(), vec![Box::new(Linker)], OutputOptions::default())
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string()
+                .contains("stage #1 (`linker`) needs the `tokens` layer"),
+            "{err}"
+        );
     }
 }

@@ -1,66 +1,18 @@
-//! The stage types a pipeline file can name, and how each is parsed, checked and built.
+//! The stage types a pipeline file can name: [`builtin`] is caveat's own (`tokenize`, `ner`,
+//! `hedge`, `attribution`). The table is a [`Registry`] value: a program that embeds caveat
+//! adds its own stage types with [`Registry::register`] and passes the registry to
+//! [`PipelineConfig::from_file_with`](crate::PipelineConfig::from_file_with).
 
-use std::error::Error;
-use std::path::PathBuf;
+pub use caveat_core::{Registry, StageFactory};
 
-use caveat_core::{BuildContext, OptionDoc, Stage, StageInfo};
-
-/// A boxed error from a stage crate.
-pub type BoxError = Box<dyn Error + Send + Sync + 'static>;
-
-/// A parsed stage config, ready to be checked and built.
-pub trait StageFactory: Send + Sync {
-    /// Files the stage will read (option name, resolved path).
-    fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)>;
-    /// Load the stage (models, lexicons).
-    fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError>;
-}
-
-/// One stage type: its facts, its options and its parser.
-pub struct StageType {
-    /// Name, needed and provided layers.
-    pub info: StageInfo,
-    /// The options a `[[stages]]` table of this type may have.
-    pub options: &'static [OptionDoc],
-    /// Parse the options table (without `type`).
-    pub parse: fn(toml::Value) -> Result<Box<dyn StageFactory>, toml::de::Error>,
-}
-
-macro_rules! stage_types {
-    ($($config:ty),* $(,)?) => {
-        $(
-            impl StageFactory for $config {
-                fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
-                    <$config>::files(self, ctx)
-                }
-                fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
-                    Ok(Box::new(<$config>::build(self, ctx)?))
-                }
-            }
-        )*
-
-        /// Every stage type, in the order a typical pipeline uses them.
-        pub fn stage_types() -> &'static [StageType] {
-            const TYPES: &[StageType] = &[$(StageType {
-                info: <$config>::INFO,
-                options: <$config>::OPTIONS,
-                parse: |v| Ok(Box::new(v.try_into::<$config>()?)),
-            }),*];
-            TYPES
-        }
-    };
-}
-
-stage_types!(
-    caveat_tokenize::TokenizeConfig,
-    caveat_ner::NerConfig,
-    caveat_hedge::HedgeConfig,
-    caveat_attribution::AttributionConfig,
-);
-
-/// The stage type called `name`.
-pub fn stage_type(name: &str) -> Option<&'static StageType> {
-    stage_types().iter().find(|t| t.info.name == name)
+/// caveat's own stage types, in the order a typical pipeline uses them.
+pub fn builtin() -> Registry {
+    let mut r = Registry::new();
+    r.register::<caveat_tokenize::TokenizeConfig>()
+        .register::<caveat_ner::NerConfig>()
+        .register::<caveat_hedge::HedgeConfig>()
+        .register::<caveat_attribution::AttributionConfig>();
+    r
 }
 
 /// The candidate closest to `word` (Levenshtein distance at most a third of its length, at
@@ -104,18 +56,34 @@ mod tests {
 
     #[test]
     fn every_stage_type_documents_its_options() {
-        for t in stage_types() {
-            assert!(!t.info.name.is_empty());
-            for o in t.options {
-                assert!(!o.help.is_empty(), "{}.{} has no help", t.info.name, o.name);
+        let registry = builtin();
+        assert_eq!(
+            registry.names(),
+            ["tokenize", "ner", "hedge", "attribution"]
+        );
+        for t in registry.iter() {
+            let name = t.info().name;
+            let options = t.options();
+            for o in &options {
+                assert!(!o.help.is_empty(), "{name}.{} has no help", o.name);
             }
-            // The defaults parse: an empty table is a valid config of every stage type.
-            let empty = toml::Value::Table(Default::default());
+            // The defaults parse: an empty table is a valid config of every stage type, and
+            // so is a table that spells out every documented default.
             assert!(
-                (t.parse)(empty).is_ok(),
-                "{} has no default config",
-                t.info.name
+                t.parse(serde_json::json!({})).is_ok(),
+                "{name} has no default config"
             );
+            let mut table = toml::Table::new();
+            for o in options.iter().filter(|o| !o.default.is_empty()) {
+                let one: toml::Table = format!("{} = {}", o.name, o.default)
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{name}.{}: {e}", o.name));
+                table.extend(one);
+            }
+            let value = serde_json::to_value(&table).unwrap();
+            if let Err(e) = t.parse(value) {
+                panic!("{name}: the documented defaults do not parse: {e}");
+            }
         }
     }
 }

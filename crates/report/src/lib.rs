@@ -45,8 +45,6 @@ pub use html::{render_html, HtmlOptions, ReportSummary};
 pub use caveat_output::{
     Attribution, Entity, Hedge, OffsetUnit, Owned, Part, Record, Sentence, Token,
 };
-// `Offsets` is the former name of `OffsetUnit` (still used by caveat-cli).
-pub use caveat_output::OffsetUnit as Offsets;
 pub use record::{open_jsonl, JsonlRecords, ReadRecord};
 pub use spacy::{export_spacy_json, spacy_doc, SpacyOptions};
 pub use stats::{

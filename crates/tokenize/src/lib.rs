@@ -90,67 +90,42 @@ mod abbrev;
 mod scan;
 mod sentences;
 
-use caveat_core::{BuildContext, Document, Layer, OptionDoc, Stage, StageError, StageInfo};
+use caveat_core::{
+    stage_options, BoxError, BuildContext, Document, Layer, Stage, StageConfig, StageError,
+    StageInfo,
+};
 
 pub use scan::tokenize;
 pub use sentences::{split_sentences, split_sentences_with};
 
-/// Options of the `tokenize` stage as written in a `[[stages]]` table.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct TokenizeConfig {
-    /// Every line break ends a sentence (blank lines always do).
-    pub split_on_newline: bool,
-    /// Longest sentence in tokens; a longer run is cut. 0 means no limit.
-    pub max_sentence_tokens: usize,
-}
-
-impl Default for TokenizeConfig {
-    fn default() -> Self {
-        TokenizeConfig {
-            split_on_newline: true,
-            max_sentence_tokens: 512,
-        }
+stage_options! {
+    /// Options of the `tokenize` stage as written in a `[[stages]]` table.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct TokenizeConfig {
+        /// Every line break ends a sentence (right for news with one paragraph per line and
+        /// for one-sentence-per-line data); set false for hard-wrapped text, where only blank
+        /// lines and punctuation end sentences.
+        pub split_on_newline: bool = true,
+        /// Cut sentences longer than this many tokens (protects later stages from
+        /// unpunctuated text); 0 means no limit.
+        pub max_sentence_tokens: usize = 512,
     }
 }
 
 impl TokenizeConfig {
-    /// Name, needed and provided layers of the stage type.
-    pub const INFO: StageInfo = StageInfo {
-        name: "tokenize",
-        needs: &[],
-        provides: &[Layer::Tokens, Layer::Sentences],
-    };
-
-    /// Every option of the stage.
-    pub const OPTIONS: &'static [OptionDoc] = &[
-        OptionDoc {
-            name: "split_on_newline",
-            ty: "bool",
-            default: "true",
-            help: "Every line break ends a sentence (right for news with one paragraph per \
-                   line and for one-sentence-per-line data); set false for hard-wrapped text, \
-                   where only blank lines and punctuation end sentences.",
-        },
-        OptionDoc {
-            name: "max_sentence_tokens",
-            ty: "integer",
-            default: "512",
-            help: "Cut sentences longer than this many tokens (protects later stages from \
-                   unpunctuated text); 0 means no limit.",
-        },
-    ];
-
-    /// Files the stage reads: none.
-    pub fn files(&self, _ctx: &BuildContext) -> Vec<(&'static str, std::path::PathBuf)> {
-        Vec::new()
-    }
-
     /// Build the stage (nothing to load).
     pub fn build(&self, _ctx: &BuildContext) -> Result<TokenizeStage, TokenizeError> {
         Ok(TokenizeStage {
             config: self.clone(),
         })
+    }
+}
+
+impl StageConfig for TokenizeConfig {
+    const INFO: StageInfo = StageInfo::new("tokenize", &[], &[Layer::Tokens, Layer::Sentences]);
+
+    fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
+        Ok(Box::new(TokenizeConfig::build(self, ctx)?))
     }
 }
 
@@ -175,7 +150,7 @@ impl TokenizeStage {
 
 impl Stage for TokenizeStage {
     fn info(&self) -> StageInfo {
-        TokenizeConfig::INFO
+        <TokenizeConfig as StageConfig>::INFO
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {

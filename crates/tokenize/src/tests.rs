@@ -1,4 +1,4 @@
-use caveat_core::{Sentence, Token, TokenKind};
+use caveat_core::{Sentence, StageOptions, Token, TokenKind};
 use proptest::prelude::*;
 
 use super::*;
@@ -448,7 +448,7 @@ fn stage_fills_both_layers() {
     assert_eq!(doc.sentences.len(), 2);
     assert_eq!(doc.sentences[1].tokens, 3..5);
     assert_eq!(stage.info().name, "tokenize");
-    let names: Vec<_> = TokenizeConfig::OPTIONS.iter().map(|o| o.name).collect();
+    let names: Vec<_> = TokenizeConfig::options().iter().map(|o| o.name).collect();
     assert_eq!(names, ["split_on_newline", "max_sentence_tokens"]);
     let round = toml::to_string(&TokenizeConfig::default()).unwrap();
     assert_eq!(
