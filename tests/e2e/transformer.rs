@@ -199,17 +199,6 @@ fn a_model_without_its_weights_says_how_to_assemble_them() {
     );
 }
 
-#[cfg(not(feature = "rust-bert"))]
-#[test]
-fn the_rust_bert_pipeline_explains_how_to_build_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let rb = pipeline("news-rust-bert.toml");
-    let out = caveat(dir.path(), &["validate", rb.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--features rust-bert"), "{err}");
-}
-
 /// Both backends run the same model over the same windows; they must agree on ≥ 98% of
 /// entities (in practice all, as both compute in f32).
 #[cfg(feature = "rust-bert")]

@@ -1,5 +1,25 @@
 use crate::harness::*;
 
+/// The feature a shipped pipeline needs beyond the default build, if any.
+fn needs_feature(p: &std::path::Path) -> Option<&'static str> {
+    let name = p.file_name().unwrap().to_str().unwrap();
+    if name.contains("rust-bert") {
+        Some("rust-bert")
+    } else if name.contains("transformer") {
+        Some("transformer")
+    } else {
+        None
+    }
+}
+
+fn has_feature(feature: &str) -> bool {
+    match feature {
+        "transformer" => cfg!(feature = "transformer"),
+        "rust-bert" => cfg!(feature = "rust-bert"),
+        _ => false,
+    }
+}
+
 #[test]
 fn every_shipped_pipeline_is_valid() {
     let dir = tempfile::tempdir().unwrap();
@@ -10,20 +30,59 @@ fn every_shipped_pipeline_is_valid() {
         .collect();
     pipelines.sort();
     assert!(pipelines.len() >= 2);
+    // All at once, as the README shows it: valid pipelines that need a feature this build
+    // lacks are listed apart and do not fail the command.
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(pipelines.iter().map(|p| p.to_str().unwrap()))
+        .collect();
+    let out = caveat(dir.path(), &args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let mut lacking = 0;
     for p in &pipelines {
-        // news-rust-bert.toml needs a binary built with the rust-bert feature; without it,
-        // tests/e2e/transformer.rs checks that validation explains how to build one.
-        if !cfg!(feature = "rust-bert") && p.ends_with("news-rust-bert.toml") {
+        let line = stdout
+            .lines()
+            .find(|l| l.ends_with(p.to_str().unwrap()) || l.contains(&format!("{} —", p.display())))
+            .unwrap_or_else(|| panic!("{} not reported: {stdout}", p.display()));
+        match needs_feature(p).filter(|f| !has_feature(f)) {
+            None => assert!(line.starts_with("ok: "), "{line}\n{stderr}"),
+            Some(f) => {
+                lacking += 1;
+                assert!(line.starts_with(&format!("needs feature `{f}`")), "{line}");
+                assert!(stderr.contains(&format!("--features {f}")), "{stderr}");
+            }
+        }
+    }
+    // --strict counts them as failures.
+    let mut strict = args.clone();
+    strict.insert(1, "--strict");
+    let out = caveat(dir.path(), &strict);
+    assert_eq!(out.status.code(), Some(if lacking > 0 { 2 } else { 0 }));
+}
+
+/// A pipeline naming a backend the build lacks is refused by `run` with exit 2 and the
+/// build command that has it.
+#[test]
+fn run_refuses_a_backend_the_build_lacks() {
+    for (pipeline_file, feature) in [
+        ("news-transformer.toml", "transformer"),
+        ("news-rust-bert.toml", "rust-bert"),
+    ] {
+        if has_feature(feature) {
             continue;
         }
-        let out = caveat(dir.path(), &["validate", p.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            p.display(),
-            String::from_utf8_lossy(&out.stderr)
+        let dir = tempfile::tempdir().unwrap();
+        let out = caveat_stdin(
+            dir.path(),
+            &["run", "-p", pipeline(pipeline_file).to_str().unwrap()],
+            Some(b"{\"id\": 1, \"text\": \"Hello.\"}\n"),
         );
-        assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("needs feature `{feature}`")), "{err}");
+        assert!(err.contains(&format!("--features {feature}")), "{err}");
+        assert!(out.stdout.is_empty());
     }
 }
 
