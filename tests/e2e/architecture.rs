@@ -32,10 +32,8 @@ fn members() -> Vec<Member> {
                 .map(|t| {
                     t.iter()
                         .map(|(k, v)| {
-                            let optional = v
-                                .get("optional")
-                                .and_then(|o| o.as_bool())
-                                .unwrap_or(false);
+                            let optional =
+                                v.get("optional").and_then(|o| o.as_bool()).unwrap_or(false);
                             (k.clone(), optional)
                         })
                         .collect()
@@ -81,7 +79,10 @@ fn stage_crates_depend_on_core_and_text_only() {
     let all = members();
     for stage in STAGES {
         let m = member(&all, stage);
-        assert!(m.deps.contains_key("caveat-core"), "{stage} must use caveat-core");
+        assert!(
+            m.deps.contains_key("caveat-core"),
+            "{stage} must use caveat-core"
+        );
         for (dep, &optional) in &m.deps {
             if !dep.starts_with("caveat-") {
                 continue;
@@ -144,7 +145,13 @@ fn only_the_cli_knows_the_terminal() {
         if m.name == "caveat-cli" {
             continue;
         }
-        for dep in ["anyhow", "clap", "indicatif", "clap_complete", "signal-hook"] {
+        for dep in [
+            "anyhow",
+            "clap",
+            "indicatif",
+            "clap_complete",
+            "signal-hook",
+        ] {
             assert!(
                 !m.deps.contains_key(dep),
                 "{} depends on {dep}; only caveat-cli may",

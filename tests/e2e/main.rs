@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `caveat` binary on the shipped pipelines and models.
 
+mod architecture;
 mod eval;
 mod harness;
 mod hostile;
@@ -10,5 +11,4 @@ mod train;
 /// validate.rs checks that the transformer pipelines say how to get one.
 #[cfg(feature = "transformer")]
 mod transformer;
-mod architecture;
 mod validate;

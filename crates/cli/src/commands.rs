@@ -57,7 +57,9 @@ pub fn validate(args: ValidateArgs) -> Result<u8, Exit> {
         );
     }
     if bad > 0 {
-        return Err(Exit::config(anyhow!("{bad} of {n} pipeline files are invalid")));
+        return Err(Exit::config(anyhow!(
+            "{bad} of {n} pipeline files are invalid"
+        )));
     }
     if unavailable > 0 && args.strict {
         return Err(Exit::config(anyhow!(
