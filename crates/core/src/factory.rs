@@ -1,7 +1,7 @@
 //! The factory side of a stage: how a `[[stages]]` table becomes a [`Stage`].
 //!
 //! A stage type is a config struct that implements [`StageConfig`]. Its options, their types,
-//! defaults and help all come from that one struct, declared with [`stage_options!`]: the
+//! defaults and help all come from that one struct, declared with [`stage_options!`](crate::stage_options): the
 //! field docs are the help, the field initialisers are the defaults (rendered for
 //! `caveat stages` from the same `Default` the parser uses), and the field types give the
 //! option types. [`Registry`] is the table of stage types a pipeline can name: the pipeline
@@ -99,7 +99,7 @@ impl<T: OptionType> OptionType for Vec<T> {
     }
 }
 
-/// A config struct whose options are documented: implemented by [`stage_options!`].
+/// A config struct whose options are documented: implemented by [`stage_options!`](crate::stage_options).
 pub trait StageOptions: Default + Serialize + DeserializeOwned {
     /// Every option with its type, default (from `Default`) and help (from the field docs).
     fn options() -> Vec<OptionDoc>;
