@@ -249,10 +249,15 @@ impl Registry {
 /// Render a default value the way a user would write it in TOML (`""` when there is none).
 #[doc(hidden)]
 pub fn render_default<T: Serialize>(value: &T) -> String {
-    match serde_json::to_string(value) {
-        Ok(s) if s == "null" => String::new(),
-        Ok(s) => s.replace("\",\"", "\", \""),
-        Err(_) => String::new(),
+    // Scalars straight from the value (an f32 0.35 stays "0.35"); arrays element by element,
+    // with TOML's usual ", " between them.
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Null) | Err(_) => String::new(),
+        Ok(serde_json::Value::Array(items)) => {
+            let items: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Ok(_) => serde_json::to_string(value).unwrap_or_default(),
     }
 }
 
@@ -270,6 +275,29 @@ pub fn join_doc(lines: &[&str]) -> String {
         }
         out.push_str(l);
     }
+    strip_doc_links(&out)
+}
+
+/// Rustdoc links as plain text: "[`Lexicon`]" and "[`Lexicon`](crate::Lexicon)" become
+/// "`Lexicon`", for help printed in a terminal.
+fn strip_doc_links(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find("[`") {
+        let Some(close) = rest[open + 2..].find("`]") else {
+            break;
+        };
+        let code_end = open + 2 + close + 1; // one past the closing backtick
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..code_end]);
+        rest = &rest[code_end + 1..];
+        if rest.starts_with('(') {
+            if let Some(end) = rest.find(')') {
+                rest = &rest[end + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -369,7 +397,7 @@ mod tests {
             /// Optional.
             pub threshold: Option<f32> = None,
             /// Words.
-            pub words: Vec<String> = vec!["a".into(), "b".into()],
+            pub words: Vec<String> = vec!["a,\",\"b".into(), "c".into()],
         }
     }
 
@@ -401,7 +429,22 @@ mod tests {
         assert_eq!(row(1), ("mode", "\"fast\" | \"slow\"", "\"fast\""));
         assert_eq!(row(2), ("weight", "float", "0.35"));
         assert_eq!(row(3), ("threshold", "float", ""));
-        assert_eq!(row(4), ("words", "array of strings", "[\"a\", \"b\"]"));
+        assert_eq!(
+            row(4),
+            ("words", "array of strings", "[\"a,\\\",\\\"b\", \"c\"]")
+        );
+    }
+
+    #[test]
+    fn help_reads_as_plain_text() {
+        assert_eq!(
+            join_doc(&[
+                " Cue lexicon (see [`Lexicon`] and",
+                " [`Link`](crate::Link)): `x` [a]"
+            ]),
+            "Cue lexicon (see `Lexicon` and `Link`): `x` [a]"
+        );
+        assert_eq!(join_doc(&["[`unclosed"]), "[`unclosed");
     }
 
     #[test]

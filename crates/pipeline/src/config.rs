@@ -30,31 +30,20 @@ type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 pub use caveat_output::OffsetUnit;
 
-/// The `[output]` table: what the JSONL output contains.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct OutputOptions {
-    /// Unit of all offsets.
-    pub offsets: OffsetUnit,
-    /// Whether to write the token layer.
-    pub tokens: bool,
+caveat_core::stage_options! {
+    /// The `[output]` table: what the JSONL output contains.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct OutputOptions {
+        /// Unit of every offset in the output: Unicode code points or UTF-8 bytes.
+        #[ty = "\"chars\" | \"bytes\""]
+        pub offsets: OffsetUnit = OffsetUnit::Chars,
+        /// Write the token layer (`tokens`: start, end, text, kind) for each record.
+        pub tokens: bool = false,
+    }
 }
 
 fn output_options() -> Vec<OptionDoc> {
-    vec![
-        OptionDoc {
-            name: "offsets",
-            ty: "\"chars\" | \"bytes\"".into(),
-            default: "\"chars\"".into(),
-            help: "unit of every offset in the output: Unicode code points or UTF-8 bytes".into(),
-        },
-        OptionDoc {
-            name: "tokens",
-            ty: "bool".into(),
-            default: "false".into(),
-            help: "write the token layer (`tokens`: start, end, text, kind) for each record".into(),
-        },
-    ]
+    <OutputOptions as caveat_core::StageOptions>::options()
 }
 
 const PIPELINE_KEYS: &[&str] = &["name", "description"];
@@ -232,11 +221,7 @@ fn unknown_keys(
     for key in table.keys() {
         let k = key.get_ref();
         if !known.contains(&k.as_str()) {
-            let help = match closest(k, known.iter().copied()) {
-                Some(c) => format!("did you mean `{c}`? valid keys: {}", known.join(", ")),
-                None if known.is_empty() => format!("{what} takes no options"),
-                None => format!("valid keys: {}", known.join(", ")),
-            };
+            let help = unknown_key_help(k, known, what);
             problems.push(loc.problem(
                 Some(key.span().start),
                 format!("unknown key `{k}` in {what}"),
@@ -482,72 +467,97 @@ impl PipelineConfig {
     /// Environment phase: every file a stage needs exists, and the build has every backend
     /// the stages ask for.
     pub fn check_environment(&self) -> Vec<ConfigProblem> {
-        let mut problems = Vec::new();
-        for (i, entry) in self.stages.iter().enumerate() {
-            if let Some(missing) = entry.parsed.unavailable() {
-                problems.push(ConfigProblem {
-                    kind: ProblemKind::Unavailable {
-                        feature: missing.feature,
-                    },
-                    file: self.path.clone(),
-                    line: Some(entry.line),
-                    column: Some(1),
-                    message: format!(
-                        "stage #{} (`{}`): `{}` needs feature `{}`, which this build of caveat lacks",
-                        i + 1,
-                        entry.type_name,
-                        missing.option,
-                        missing.feature
-                    ),
-                    help: Some(missing.hint),
-                });
-                continue;
-            }
-            for (option, file) in entry.parsed.files(&self.ctx) {
-                if !file.exists() {
-                    problems.push(ConfigProblem {
-                        kind: ProblemKind::Invalid,
-                        file: self.path.clone(),
-                        line: Some(entry.line),
-                        column: Some(1),
-                        message: format!(
-                            "stage #{} (`{}`): `{option}` names {}, which does not exist",
-                            i + 1,
-                            entry.type_name,
-                            file.display()
-                        ),
-                        help: Some(
-                            "paths are relative to the pipeline file's directory; fix the path or create the file".into(),
-                        ),
-                    });
-                }
-            }
-        }
-        problems
+        (0..self.stages.len())
+            .flat_map(|i| self.stage_environment(i))
+            .collect()
     }
 
-    /// Check the environment and load every stage.
-    pub fn build(&self) -> Result<Pipeline, ConfigErrors> {
-        let mut problems = self.check_environment();
-        if !problems.is_empty() {
-            return Err(ConfigErrors(problems));
+    /// A problem located at stage `entry` (its `type` line in a pipeline file; no place for a
+    /// pipeline built in code).
+    fn stage_problem(
+        &self,
+        entry: &StageEntry,
+        kind: ProblemKind,
+        message: String,
+        help: Option<String>,
+    ) -> ConfigProblem {
+        let line = (entry.line > 0).then_some(entry.line);
+        ConfigProblem {
+            kind,
+            file: self.path.clone(),
+            line,
+            column: line.map(|_| 1),
+            message,
+            help,
         }
+    }
+
+    /// The environment problems of stage `i`.
+    fn stage_environment(&self, i: usize) -> Vec<ConfigProblem> {
+        let entry = &self.stages[i];
+        if let Some(missing) = entry.parsed.unavailable() {
+            return vec![self.stage_problem(
+                entry,
+                ProblemKind::Unavailable {
+                    feature: missing.feature,
+                },
+                format!(
+                    "stage #{} (`{}`): `{}` needs feature `{}`, which this build of caveat lacks",
+                    i + 1,
+                    entry.type_name,
+                    missing.option,
+                    missing.feature
+                ),
+                Some(missing.hint),
+            )];
+        }
+        entry
+            .parsed
+            .files(&self.ctx)
+            .into_iter()
+            .filter(|(_, file)| !file.exists())
+            .map(|(option, file)| {
+                self.stage_problem(
+                    entry,
+                    ProblemKind::Invalid,
+                    format!(
+                        "stage #{} (`{}`): `{option}` names {}, which does not exist",
+                        i + 1,
+                        entry.type_name,
+                        file.display()
+                    ),
+                    Some(
+                        "paths are relative to the pipeline file's directory; fix the path or create the file".into(),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Check the environment and load every stage. Every stage whose environment is fine is
+    /// built even when another is not, so that one report lists every problem (a transformer
+    /// stage the build lacks does not hide a broken lexicon in a later stage).
+    pub fn build(&self) -> Result<Pipeline, ConfigErrors> {
+        let mut problems = Vec::new();
         let mut stages = Vec::new();
         for (i, entry) in self.stages.iter().enumerate() {
+            let env = self.stage_environment(i);
+            if !env.is_empty() {
+                problems.extend(env);
+                continue;
+            }
             match entry.parsed.build(&self.ctx) {
                 Ok(s) => stages.push(s),
-                Err(e) => problems.push(ConfigProblem {
-                    kind: ProblemKind::Invalid,
-                    file: self.path.clone(),
-                    line: Some(entry.line),
-                    column: Some(1),
-                    message: format!(
+                Err(e) => problems.push(self.stage_problem(
+                    entry,
+                    ProblemKind::Invalid,
+                    format!(
                         "stage #{} (`{}`) could not be built: {e}",
                         i + 1,
                         entry.type_name
                     ),
-                    help: None,
-                }),
+                    None,
+                )),
             }
         }
         if !problems.is_empty() {
@@ -568,6 +578,14 @@ impl PipelineConfig {
     /// Documentation of the `[output]` table's options.
     pub fn output_options() -> Vec<OptionDoc> {
         output_options()
+    }
+}
+
+fn unknown_key_help(key: &str, known: &[&str], what: &str) -> String {
+    match closest(key, known.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`? valid keys: {}", known.join(", ")),
+        None if known.is_empty() => format!("{what} takes no options"),
+        None => format!("valid keys: {}", known.join(", ")),
     }
 }
 
@@ -686,19 +704,23 @@ impl PipelineSpec {
             let before = problems.len();
             let docs = factory.options();
             if let Some(map) = options.as_object() {
+                let known: Vec<&str> = docs.iter().map(|o| o.name).collect();
                 for (k, v) in map {
-                    let fits = match docs.iter().find(|o| o.name == k) {
-                        None => false,
-                        Some(doc) => toml::Value::try_from(v).is_ok_and(|t| type_fits(&doc.ty, &t)),
-                    };
-                    if !fits {
-                        problems.push(problem(
-                            format!("in {what}: bad option `{k}` = {v}"),
-                            Some(
-                                "`caveat stages` lists every option with its type and default"
-                                    .into(),
-                            ),
-                        ));
+                    match docs.iter().find(|o| o.name == k) {
+                        None => problems.push(problem(
+                            format!("unknown key `{k}` in {what}"),
+                            Some(unknown_key_help(k, &known, &what)),
+                        )),
+                        Some(doc) => {
+                            let value = toml::Value::try_from(v).ok();
+                            if !value.as_ref().is_some_and(|t| type_fits(&doc.ty, t)) {
+                                let found = value.as_ref().map_or("null", |t| t.type_str());
+                                problems.push(problem(
+                                    format!("`{k}` in {what} must be {}, found {found}", doc.ty),
+                                    Some(format!("{} (default: {})", doc.help, doc.default)),
+                                ));
+                            }
+                        }
                     }
                 }
             }
@@ -842,5 +864,72 @@ mod tests {
             p[0].message
         );
         assert_eq!(p[0].line, Some(4));
+    }
+
+    /// A stage the build lacks does not hide a broken stage after it.
+    #[cfg(not(feature = "rust-bert"))]
+    #[test]
+    fn an_unavailable_stage_does_not_hide_a_broken_one() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.toml"), "[[cues]]\nwords = 3\n").unwrap();
+        let src = "[[stages]]\ntype = \"tokenize\"\n[[stages]]\ntype = \"ner\"\nbackend = \"rust-bert\"\n\
+                   [[stages]]\ntype = \"hedge\"\nmode = \"lexicon\"\nlexicon = \"bad.toml\"\n";
+        let c = PipelineConfig::from_str(src, &dir.path().join("p.toml")).unwrap();
+        let e = c.build().err().unwrap();
+        assert!(!e.only_unavailable(), "{e}");
+        assert_eq!(e.0.len(), 2, "{e}");
+        assert_eq!(
+            e.0[0].kind,
+            ProblemKind::Unavailable {
+                feature: "rust-bert"
+            }
+        );
+        assert_eq!((e.0[0].line, e.0[1].line), (Some(4), Some(7)));
+        assert!(
+            e.0[1]
+                .message
+                .contains("stage #3 (`hedge`) could not be built"),
+            "{e}"
+        );
+    }
+
+    /// Pipelines built in code go through the same phases, with messages that have no place.
+    #[test]
+    fn pipeline_specs_are_checked_like_files() {
+        let e = PipelineSpec::new("x", "/nonexistent")
+            .stage("tokenize", serde_json::json!({"split_on_newlines": false}))
+            .stage("hedge", serde_json::json!({"mode": 3}))
+            .config()
+            .err()
+            .unwrap();
+        assert_eq!(e.0.len(), 2, "{e}");
+        assert!(e.0.iter().all(|p| p.line.is_none()));
+        assert!(
+            e.0[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("did you mean `split_on_newline`"),
+            "{e}"
+        );
+        assert!(e.0[1].message.contains("`mode`"), "{e}");
+        let e = PipelineSpec::new("x", "/nonexistent")
+            .stage("tokenize", serde_json::json!({}))
+            .stage(
+                "hedge",
+                serde_json::json!({"lexicon": "no.toml", "mode": "lexicon"}),
+            )
+            .build()
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string().contains("no.toml, which does not exist"),
+            "{e}"
+        );
+        assert_eq!(e.0[0].line, None);
+        assert!(
+            e.to_string().starts_with("1 problem") && !e.to_string().contains(":0:"),
+            "{e}"
+        );
     }
 }
