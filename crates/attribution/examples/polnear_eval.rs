@@ -1,12 +1,14 @@
 //! Score the attribution stage on a PolNeAR-layout directory, like
-//! `shared/tools/eval/polnear.py` does (cue F1 by overlap; source and content overlap on
-//! matched cues), and measure its speed.
+//! the project's PolNeAR scorer does (cue F1 by overlap; source and content overlap on matched
+//! cues), and measure its speed.
 //!
 //! ```text
 //! cargo run --release -p caveat-attribution --example polnear_eval -- \
-//!     [--gold ../shared/data/attribution/polnear/dev] [--models models/attribution] \
+//!     --gold $DATA/dev [--models models/attribution] \
 //!     [--model model.txt] [--min-score 0.5] [--errors]
 //! ```
+//!
+//! `$DATA` is a PolNeAR directory (see models/attribution/README.md for where to get it).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -21,12 +23,13 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str, default: &str| flag(&args, name, default);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let gold = PathBuf::from(arg(
-        "--gold",
-        &root
-            .join("../shared/data/attribution/polnear/dev")
-            .to_string_lossy(),
-    ));
+    let gold = PathBuf::from(arg("--gold", ""));
+    if gold.as_os_str().is_empty() {
+        eprintln!(
+            "usage: polnear_eval --gold DIR (a PolNeAR-layout directory of .txt + .ann files)"
+        );
+        std::process::exit(2);
+    }
     let models = PathBuf::from(arg(
         "--models",
         &root.join("models/attribution").to_string_lossy(),
