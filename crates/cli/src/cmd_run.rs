@@ -396,7 +396,11 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             summary.bytes as f64 / 1e6 / secs,
             summary.words as f64 / secs,
             summary.documents as f64 / secs,
-            if summary.stopped { "; interrupted: resume with --resume" } else { "" }
+            match (summary.stopped, args.output.as_deref().is_some_and(is_stream)) {
+                (false, _) => "",
+                (true, false) => "; interrupted: resume with --resume",
+                (true, true) => "; interrupted (the output is a stream: run again to redo it)",
+            }
         );
     }
     if let Some(path) = &args.report_json {
