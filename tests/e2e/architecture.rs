@@ -75,6 +75,16 @@ fn core_depends_on_nothing_in_the_workspace_nor_anything_heavy() {
 }
 
 #[test]
+fn the_shared_crates_are_small() {
+    let all = members();
+    let text = member(&all, "caveat-text");
+    assert!(text.deps.is_empty(), "caveat-text depends on nothing");
+    let output = member(&all, "caveat-output");
+    let deps: BTreeSet<&str> = output.deps.keys().map(String::as_str).collect();
+    assert_eq!(deps, BTreeSet::from(["serde", "serde_json"]));
+}
+
+#[test]
 fn stage_crates_depend_on_core_and_text_only() {
     let all = members();
     for stage in STAGES {
