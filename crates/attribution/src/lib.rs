@@ -39,10 +39,6 @@
 //! The work is linear in the number of tokens: only lexicon candidates are scored, each with
 //! a fixed number of hashed features, and each cue looks at a bounded window for its source.
 
-// Without `train`, the model code that only training uses (writers, weight builders, shared
-// feature helpers) is compiled but unused; it stays in one place with the reader it mirrors.
-#![cfg_attr(not(feature = "train"), allow(dead_code, unused_imports))]
-
 #[cfg(feature = "train")]
 pub mod brat;
 mod extract;

@@ -9,10 +9,13 @@
 //! `caveat-attribution-model 1`, then one section per perceptron (`[cue] bits=19`,
 //! `[source] bits=18`) followed by `index weight` lines for the non-zero weights.
 
+#[cfg(feature = "train")]
 use std::fmt::Write as _;
 use std::path::Path;
 
-use caveat_text::perceptron::{Hashed, Lazy, Perceptron};
+use caveat_text::perceptron::Hashed;
+#[cfg(feature = "train")]
+use caveat_text::perceptron::{Lazy, Perceptron};
 
 use crate::AttributionError;
 
@@ -38,6 +41,7 @@ impl Weights {
 
     /// The averaged weights of a trained perceptron, rounded to 3 decimals (in `f64`) for a
     /// compact file.
+    #[cfg(feature = "train")]
     pub(crate) fn averaged(p: &Perceptron<Hashed, Lazy>) -> Weights {
         let w = p
             .averages()
@@ -76,6 +80,7 @@ impl Model {
         }
     }
 
+    #[cfg(feature = "train")]
     pub(crate) fn to_text(&self) -> String {
         let mut out = String::new();
         out.push_str(HEADER);
@@ -160,7 +165,8 @@ impl Model {
     }
 }
 
-#[cfg(test)]
+// Both tests write models, which only training does.
+#[cfg(all(test, feature = "train"))]
 mod tests {
     use super::*;
 

@@ -345,6 +345,7 @@ mod props {
     }
 }
 
+#[cfg(feature = "train")]
 #[test]
 fn training_learns_cues_and_sources_from_examples() {
     use crate::training::{GoldRel, LexiconCounter, Trainer};

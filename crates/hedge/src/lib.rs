@@ -69,10 +69,6 @@
 //!
 //! The default lexicon is `models/hedge-lexicon/lexicon.toml` (see its README for sources).
 
-// Without `train`, the model code that only training uses (writers, weight builders, shared
-// feature helpers) is compiled but unused; it stays in one place with the reader it mirrors.
-#![cfg_attr(not(feature = "train"), allow(dead_code, unused_imports))]
-
 mod lexicon;
 
 #[cfg(feature = "train")]

@@ -1,10 +1,13 @@
 //! Tests of the cue tagger: loading errors, training on a small synthetic corpus, and the
 //! shipped model combined with the default lexicon.
 
-use caveat_core::{BuildContext, Document, HedgeCategory, Stage};
+use caveat_core::{BuildContext, Document};
+#[cfg(feature = "train")]
+use caveat_core::{HedgeCategory, Stage};
 
 use crate::tagger::{CUES_FILE, MODEL_FILE, WEIGHTS_FILE};
 use crate::tests::{default_lexicon_path, real_tokenize};
+#[cfg(feature = "train")]
 use crate::train::{train, Domain, TrainOptions};
 use crate::{HedgeConfig, HedgeError, HedgeMode, HedgeStage, Lexicon, Tagger};
 
@@ -38,7 +41,10 @@ fn run(stage: &HedgeStage, text: &str) -> Document {
     doc
 }
 
+/// The tokenizer stage training runs.
+#[cfg(feature = "train")]
 struct Tok;
+#[cfg(feature = "train")]
 impl Stage for Tok {
     fn info(&self) -> caveat_core::StageInfo {
         caveat_core::StageInfo::new(
@@ -146,6 +152,7 @@ fn model_errors_name_the_file_and_line() {
 
 /// A synthetic corpus: `zorp` is a cue before `that` and never before `the`; `blick` is
 /// always a cue. The tagger must learn the context, and the saved model must reload.
+#[cfg(feature = "train")]
 #[test]
 fn training_learns_context_and_round_trips() {
     let dir = tempfile::tempdir().unwrap();

@@ -18,10 +18,6 @@
 //! Each entity's `score` is the smallest forward–backward posterior marginal of its tags,
 //! computed from the perceptron scores scaled by a temperature fitted on dev data.
 
-// Without `train`, the model code that only training uses (writers, weight builders, shared
-// feature helpers) is compiled but unused; it stays in one place with the reader it mirrors.
-#![cfg_attr(not(feature = "train"), allow(dead_code, unused_imports))]
-
 #[cfg(feature = "train")]
 pub mod conll;
 mod decode;

@@ -16,6 +16,7 @@ pub(crate) fn n_tags(n_labels: usize) -> usize {
     1 + 4 * n_labels
 }
 
+#[cfg(any(test, feature = "train"))]
 #[inline]
 pub(crate) fn tag(pos: Pos, label: usize) -> usize {
     match pos {
@@ -63,6 +64,7 @@ pub(crate) fn allowed_end(t: usize) -> bool {
 }
 
 /// BILOU tags of a sentence of `n` tokens with the given entity spans (token ranges, labels).
+#[cfg(any(test, feature = "train"))]
 pub(crate) fn encode(n: usize, spans: &[(usize, usize, usize)]) -> Vec<u8> {
     let mut out = vec![0u8; n];
     for &(s, e, l) in spans {

@@ -32,9 +32,13 @@ use self::cues::find_cues;
 use self::link::{link_chains, link_entities, link_hedges};
 use self::source::{choose_source, grow_source, is_vague};
 
+#[cfg(feature = "train")]
 pub(crate) use self::cues::{cue_features, CueRun};
-pub(crate) use self::features::{strength, DocFeatures};
+#[cfg(feature = "train")]
+pub(crate) use self::features::strength;
+pub(crate) use self::features::DocFeatures;
 pub(crate) use self::resources::Resources;
+#[cfg(feature = "train")]
 pub(crate) use self::source::{source_candidates, source_features};
 pub use self::words::DEFAULT_VAGUE;
 

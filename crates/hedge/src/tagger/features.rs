@@ -26,6 +26,7 @@ pub(crate) fn domain_tag(name: &str) -> Option<u8> {
     }
 }
 
+#[cfg(feature = "train")]
 pub(crate) fn domain_name(tag: u8) -> &'static str {
     match tag {
         DOMAIN_WIKI => "wiki",

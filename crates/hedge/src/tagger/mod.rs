@@ -24,8 +24,10 @@ use std::collections::HashMap;
 
 use caveat_text::hash::FxBuildHasher;
 
+#[cfg(feature = "train")]
 pub(crate) use decode::sigmoid;
 pub use features::FEATURES_VERSION;
+#[cfg(feature = "train")]
 pub(crate) use features::{
     domain_name, feature_hash, features, lexicon_token_categories, FeatureExtractor, DOMAIN_ALL,
     DOMAIN_BIO, DOMAIN_WIKI,
@@ -48,6 +50,7 @@ impl Tagger {
         self.cues.iter().map(|(w, c)| (&**w, *c))
     }
 
+    #[cfg(feature = "train")]
     pub(crate) fn weight_list(&self) -> impl Iterator<Item = (u64, f32)> + '_ {
         self.weights.iter().map(|(h, w)| (*h, *w))
     }

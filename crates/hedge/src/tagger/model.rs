@@ -9,7 +9,9 @@ use caveat_text::hash::FxBuildHasher;
 use caveat_text::linecol::line_col;
 use serde::{Deserialize, Serialize};
 
-use super::features::{domain_tag, feature_hash, DOMAIN_ALL, DOMAIN_WIKI, FEATURES_VERSION};
+#[cfg(feature = "train")]
+use super::features::DOMAIN_WIKI;
+use super::features::{domain_tag, feature_hash, DOMAIN_ALL, FEATURES_VERSION};
 use super::Tagger;
 use crate::HedgeError;
 
@@ -62,6 +64,7 @@ impl CueStat {
 /// The learned cue list, by lowercase word.
 pub(crate) type CueMap = HashMap<Box<str>, CueStat, FxBuildHasher>;
 /// Feature hash -> weight.
+#[cfg(feature = "train")]
 pub(crate) type WeightMap = HashMap<u64, f32, FxBuildHasher>;
 
 impl Tagger {
@@ -152,6 +155,7 @@ impl Tagger {
     }
 
     /// Build from parts (used by training).
+    #[cfg(feature = "train")]
     pub(crate) fn from_parts(
         meta: ModelMeta,
         cues: HashMap<Box<str>, CueStat, FxBuildHasher>,
@@ -167,6 +171,7 @@ impl Tagger {
         }
     }
 
+    #[cfg(feature = "train")]
     pub(crate) fn into_parts(self) -> (CueMap, WeightMap) {
         (self.cues, self.weights)
     }

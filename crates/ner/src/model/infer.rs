@@ -8,7 +8,9 @@ use caveat_text::hash::HashedMap;
 
 use super::layer::Layer;
 use super::Model;
-use crate::decode::{marginals, viterbi, ExpTransitions};
+#[cfg(feature = "train")]
+use crate::decode::ExpTransitions;
+use crate::decode::{marginals, viterbi};
 use crate::features::{build_doc_ctx, doc_info, sentence_info, sentence_keys, DocCtx, Scratch};
 use crate::tags;
 
@@ -185,6 +187,7 @@ impl Model {
     }
 
     /// Per-token gold-tag log-likelihood on sentences (for fitting the temperature).
+    #[cfg(feature = "train")]
     pub(crate) fn gold_log_likelihood<S: AsRef<str>>(
         &self,
         tokens: &[S],

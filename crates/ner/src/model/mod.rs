@@ -19,11 +19,15 @@ use crate::decode::ExpTransitions;
 use crate::features::FeatureSet;
 use crate::tags;
 
+#[cfg(feature = "train")]
 pub(crate) use infer::fill_stack;
 pub use infer::Tagged;
 pub(crate) use layer::Layer;
-pub(crate) use manifest::{load_clusters, ClusterFile};
+#[cfg(feature = "train")]
+pub(crate) use manifest::load_clusters;
+pub(crate) use manifest::ClusterFile;
 pub use manifest::{ModelInfo, KIND};
+#[cfg(feature = "train")]
 pub(crate) use table::Table;
 
 /// A trained NER model. Immutable after loading; share it between threads with `Arc`.
@@ -88,6 +92,7 @@ impl Model {
         tags::n_tags(self.labels.len())
     }
 
+    #[cfg(feature = "train")]
     pub(crate) fn set_temperature(&mut self, t: f32) {
         self.temperature = t;
         self.exp_trans = ExpTransitions::new(&self.layer.trans, t);

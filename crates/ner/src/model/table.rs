@@ -22,6 +22,7 @@ pub(crate) struct Table {
 
 impl Table {
     /// Build from `(key, weights per tag)` rows of `nt` weights; all-zero rows are dropped.
+    #[cfg(any(test, feature = "train"))]
     pub(crate) fn build<'a>(nt: usize, rows: impl Iterator<Item = (u64, &'a [f32])>) -> Table {
         let mut keys = Vec::new();
         let mut weights = Vec::new();
