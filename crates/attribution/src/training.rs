@@ -1,17 +1,38 @@
-//! Training support: turning gold documents into tokenized, labelled ones ([`prepare`]),
-//! counting a cue lexicon, training the cue and source perceptrons, and scoring a stage on
-//! gold documents ([`evaluate`]); used by `caveat train attribution` and the examples.
+//! Training the attribution model: [`train`] turns gold documents into a cue lexicon and the
+//! cue and source perceptrons ([`Trained`], written by [`Trained::save`]); it is what
+//! `caveat train attribution` runs.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use caveat_attribution::{brat, training::{train, TrainOptions}};
+//! // a stage that provides tokens and sentences, e.g. caveat-tokenize's TokenizeStage
+//! # let tok: Box<dyn caveat_core::Stage> = unimplemented!();
+//! let gold_train = brat::read("polnear/train".as_ref())?;
+//! let gold_dev = brat::read("polnear/dev".as_ref())?;
+//! let trained = train(&gold_train, &gold_dev, &TrainOptions::default(), tok.as_ref(), |p| {
+//!     eprintln!("{p:?}")
+//! })?;
+//! trained.save("models/attribution")?;
+//! # Ok(()) }
+//! ```
+//!
+//! Its parts are public for the examples and for experiments: turning gold documents into
+//! tokenized, labelled ones ([`prepare`]), counting a cue lexicon ([`LexiconCounter`]),
+//! training the perceptrons ([`Trainer`]) and scoring a stage on gold documents
+//! ([`evaluate`]).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use caveat_core::{Document, Stage, StageError, Token};
 use caveat_text::normalize::{lowercase, Apostrophes};
 use caveat_text::perceptron::{Hashed, Lazy, Perceptron};
+use caveat_text::rng::XorShift;
 
 use crate::brat::{GoldDoc, Rel, Score};
 use crate::extract::{self, CueRun, DocFeatures, Resources};
-use crate::lexicon::{Lexicon, LexiconFile};
+use crate::lexicon::{Lexicon, LexiconFile, MIN_PRIOR};
 use crate::model::{Model, Weights, CUE_BITS, SOURCE_BITS};
 use crate::{AttributionStage, DEFAULT_VAGUE};
 
@@ -284,6 +305,262 @@ impl Trainer {
     }
 }
 
+/// Settings of [`train`]. The defaults are those of the shipped `models/attribution`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainOptions {
+    /// Epochs of the cue perceptron.
+    pub epochs: usize,
+    /// Epochs of the source perceptron.
+    pub source_epochs: usize,
+    /// A word enters the cue lexicon when it was inside a gold cue at least this often.
+    pub min_cue: u32,
+    /// Seed of the document shuffle (xorshift).
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 4,
+            source_epochs: 8,
+            min_cue: 2,
+            seed: 0x2545_f491_4f6c_dd1d,
+        }
+    }
+}
+
+/// The `min_score`s at which [`train`] reports dev scores of the final model
+/// ([`Progress::MinScore`]).
+pub const REPORTED_MIN_SCORES: [f32; 6] = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55];
+
+/// The cue lexicon's file name in a model directory.
+pub const CUES_FILE: &str = "cues.toml";
+/// The weights' file name in a model directory.
+pub const MODEL_FILE: &str = "model.txt";
+
+/// What [`train`] reports as it goes, in this order: `Prepared`, `Lexicon`, one `Epoch` per
+/// epoch, one `MinScore` per [`REPORTED_MIN_SCORES`] entry.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Progress {
+    /// The documents are tokenized and labelled.
+    Prepared {
+        /// Training documents.
+        train: usize,
+        /// Dev documents.
+        dev: usize,
+    },
+    /// The cue lexicon is counted.
+    Lexicon {
+        /// Words in the lexicon file (seen in a gold cue at least `min_cue` times).
+        words: usize,
+        /// Of those, the cue candidates (see [`Lexicon`]).
+        candidates: usize,
+        /// Gold training cues with a token whose word passes `min_cue` and [`MIN_PRIOR`]:
+        /// `reachable / cues` bounds the cue recall.
+        reachable: usize,
+        /// Gold training cues.
+        cues: usize,
+    },
+    /// An epoch is done.
+    Epoch {
+        /// The epoch, counted from 1.
+        epoch: usize,
+        /// Cue decisions that were wrong in this epoch (0 once the cue epochs are over).
+        cue_errors: usize,
+        /// Cue decisions made in this epoch.
+        cue_decisions: usize,
+        /// Source choices that were wrong in this epoch.
+        source_errors: usize,
+        /// Source choices made in this epoch.
+        source_choices: usize,
+        /// Dev scores of the averaged model so far at `min_score` 0.5.
+        dev: Score,
+    },
+    /// Dev scores of the final model at one `min_score`.
+    MinScore {
+        /// The stage's `min_score`.
+        min_score: f32,
+        /// The scores.
+        dev: Score,
+    },
+}
+
+/// Errors of [`train`] and [`Trained::save`]. The message names what failed; the cause is
+/// the error's [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// The tokenizer failed on a document.
+    #[error("tokenizing document `{doc}`")]
+    Tokenize {
+        /// The document's id.
+        doc: String,
+        /// The tokenizer's error.
+        source: StageError,
+    },
+    /// The cue lexicon could not be serialised.
+    #[error("serialising the cue lexicon")]
+    Serialize(#[from] toml::ser::Error),
+    /// The model directory or one of its files could not be written.
+    #[error("cannot write `{}`", path.display())]
+    Write {
+        /// The directory or file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Train the attribution model: tokenize the gold documents with `tokenizer` (a stage that
+/// provides tokens and sentences, e.g. caveat's `tokenize` stage; use the one the stage will
+/// run after), count the cue lexicon on `train`, then train the cue perceptron for
+/// `opts.epochs` and the source perceptron for `opts.source_epochs` epochs over `train` in an
+/// order shuffled anew every epoch, scoring on `dev` after each. Deterministic: the same
+/// documents and options give the same model, byte for byte.
+pub fn train(
+    train: &[GoldDoc],
+    dev: &[GoldDoc],
+    opts: &TrainOptions,
+    tokenizer: &dyn Stage,
+    mut report: impl FnMut(&Progress),
+) -> Result<Trained, TrainError> {
+    let prepare_all = |docs: &[GoldDoc]| -> Result<Vec<Prepared>, TrainError> {
+        docs.iter()
+            .map(|g| {
+                prepare(g, tokenizer).map_err(|source| TrainError::Tokenize {
+                    doc: g.id.clone(),
+                    source,
+                })
+            })
+            .collect()
+    };
+    let train_docs = prepare_all(train)?;
+    let dev_docs = prepare_all(dev)?;
+    report(&Progress::Prepared {
+        train: train_docs.len(),
+        dev: dev_docs.len(),
+    });
+
+    let mut counter = LexiconCounter::default();
+    for p in &train_docs {
+        counter.add(&p.doc, &p.in_cue);
+    }
+    let file = counter.finish(opts.min_cue);
+    let lexicon = Lexicon::from_file(&file);
+    // Upper bound of cue recall given the candidates.
+    let (mut reachable, mut cues) = (0usize, 0usize);
+    for p in &train_docs {
+        for r in &p.rels {
+            cues += 1;
+            if r.cue.clone().any(|i| {
+                let t = p.doc.tokens[i].span.slice(&p.doc.text);
+                file.words.get(&normalize(t)).is_some_and(|c| {
+                    c[0] >= opts.min_cue && c[0] as f32 / c[1].max(1) as f32 >= MIN_PRIOR
+                })
+            }) {
+                reachable += 1;
+            }
+        }
+    }
+    report(&Progress::Lexicon {
+        words: file.words.len(),
+        candidates: lexicon.len(),
+        reachable,
+        cues,
+    });
+
+    let mut trainer = Trainer::new(lexicon);
+    let mut order: Vec<usize> = (0..train_docs.len()).collect();
+    let mut rng = XorShift::new(opts.seed);
+    for epoch in 0..opts.epochs.max(opts.source_epochs) {
+        trainer.train_cues = epoch < opts.epochs;
+        trainer.train_sources = epoch < opts.source_epochs;
+        rng.shuffle(&mut order);
+        trainer.errors = (0, 0);
+        trainer.seen = (0, 0);
+        for &k in &order {
+            let p = &train_docs[k];
+            trainer.train_doc(&p.doc, &p.in_cue, &p.rels);
+        }
+        let score = evaluate(&trainer.stage(0.5), dev, &dev_docs);
+        report(&Progress::Epoch {
+            epoch: epoch + 1,
+            cue_errors: trainer.errors.0,
+            cue_decisions: trainer.seen.0,
+            source_errors: trainer.errors.1,
+            source_choices: trainer.seen.1,
+            dev: score,
+        });
+    }
+    let trained = Trained {
+        lexicon: file,
+        trainer,
+    };
+    for t in REPORTED_MIN_SCORES {
+        let score = evaluate(&trained.stage(t), dev, &dev_docs);
+        report(&Progress::MinScore {
+            min_score: t,
+            dev: score,
+        });
+    }
+    Ok(trained)
+}
+
+/// A trained model: the cue lexicon's counts and the perceptrons' averaged weights.
+pub struct Trained {
+    lexicon: LexiconFile,
+    trainer: Trainer,
+}
+
+impl Trained {
+    /// The cue lexicon's counts.
+    pub fn lexicon(&self) -> &LexiconFile {
+        &self.lexicon
+    }
+
+    /// The attribution stage with this model and `min_score`.
+    pub fn stage(&self, min_score: f32) -> AttributionStage {
+        self.trainer.stage(min_score)
+    }
+
+    /// The text of the weights file ([`MODEL_FILE`]).
+    pub fn model_text(&self) -> String {
+        self.trainer.model_text()
+    }
+
+    /// The text of the cue lexicon file ([`CUES_FILE`]): a comment header naming the data
+    /// (PolNeAR, the corpus whose layout [`brat::read`](crate::brat::read) reads), then the
+    /// `[words]` table.
+    pub fn cues_text(&self) -> Result<String, TrainError> {
+        let mut text = String::from(
+            "# Cue lexicon of caveat's attribution stage: word = [times inside a cue, times in the text].\n\
+             # Derived (counts only) from the PolNeAR train split (Newell et al., LREC 2018; research use).\n\
+             # Regenerate: caveat train attribution (see models/attribution/README.md)\n",
+        );
+        text.push_str(&toml::to_string(&self.lexicon)?);
+        Ok(text)
+    }
+
+    /// Write [`CUES_FILE`] and [`MODEL_FILE`] into `dir`, creating it if needed. No corpus
+    /// text is written: the lexicon holds word counts only.
+    pub fn save(&self, dir: impl AsRef<Path>) -> Result<(), TrainError> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|source| TrainError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        for (name, text) in [
+            (CUES_FILE, self.cues_text()?),
+            (MODEL_FILE, self.model_text()),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|source| TrainError::Write { path, source })?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +619,112 @@ mod tests {
         // A span overlapping parts of tokens takes every token it touches.
         assert_eq!(token_range(&p.doc.tokens, (12, 25)), 1..5);
         assert_eq!(token_range(&p.doc.tokens, (40, 40)), 9..9);
+    }
+
+    /// A gold document whose attributions are given as (cue, source) substrings, each the
+    /// first occurrence after the previous attribution's cue.
+    fn gold(id: &str, text: &str, rels: &[(&str, Option<&str>)]) -> GoldDoc {
+        let mut from = 0;
+        let mut out = Vec::new();
+        for &(cue, source) in rels {
+            let c = from + text[from..].find(cue).unwrap();
+            let s = source.map(|s| {
+                let at = text.find(s).unwrap();
+                (at, at + s.len())
+            });
+            out.push(Rel {
+                cue: (c, c + cue.len()),
+                source: s,
+                content: None,
+            });
+            from = c + cue.len();
+        }
+        GoldDoc {
+            id: id.into(),
+            text: text.into(),
+            rels: out,
+        }
+    }
+
+    #[test]
+    fn train_is_deterministic_and_saves_what_it_trained() {
+        let train_docs = [
+            gold(
+                "a",
+                "Smith said the plan would work. The road was closed on Monday.",
+                &[("said", Some("Smith"))],
+            ),
+            gold(
+                "b",
+                "The plan would work, Jones said. Brown told reporters the deal was done.",
+                &[("said", Some("Jones")), ("told", Some("Brown"))],
+            ),
+            gold(
+                "c",
+                "According to Reuters, the vote was close. Green said the team had won.",
+                &[("According to", Some("Reuters")), ("said", Some("Green"))],
+            ),
+            gold(
+                "d",
+                "The said document was lost. Officials told the court it was false.",
+                &[("told", Some("Officials"))],
+            ),
+        ];
+        let dev_docs = [gold(
+            "e",
+            "White said the vote was close. It rained.",
+            &[("said", Some("White"))],
+        )];
+        let tokenizer = caveat_tokenize::TokenizeConfig::default()
+            .build(&caveat_core::BuildContext::new("."))
+            .unwrap();
+        let opts = TrainOptions {
+            epochs: 2,
+            source_epochs: 3,
+            ..TrainOptions::default()
+        };
+        let run = || {
+            let mut events = Vec::new();
+            let trained = train(&train_docs, &dev_docs, &opts, &tokenizer, |p| {
+                events.push(format!("{p:?}"))
+            })
+            .unwrap();
+            (trained, events)
+        };
+        let (a, events) = run();
+        let (b, events_b) = run();
+        assert_eq!(a.model_text(), b.model_text(), "same data, same weights");
+        assert_eq!(a.cues_text().unwrap(), b.cues_text().unwrap());
+        assert_eq!(events, events_b);
+
+        // Prepared, Lexicon, 3 epochs, one line per reported min_score.
+        assert_eq!(
+            events.len(),
+            2 + 3 + REPORTED_MIN_SCORES.len(),
+            "{events:#?}"
+        );
+        assert!(events[0].starts_with("Prepared { train: 4, dev: 1 }"));
+        assert!(events[4].starts_with("Epoch { epoch: 3, cue_errors: 0, cue_decisions: 0,"));
+        // `said` (3 of 4 occurrences in a cue) and `told` (2 of 2) pass min_cue 2.
+        let words: Vec<(&str, [u32; 2])> = a
+            .lexicon()
+            .words
+            .iter()
+            .map(|(w, c)| (w.as_str(), *c))
+            .collect();
+        assert_eq!(words, [("said", [3, 4]), ("told", [2, 2])]);
+        let model = Model::parse(&a.model_text(), "m".as_ref()).unwrap();
+        assert!(!model.cue.is_empty() && !model.source.is_empty());
+
+        let dir =
+            std::env::temp_dir().join(format!("caveat-attribution-train-{}", std::process::id()));
+        a.save(&dir).unwrap();
+        let read = |name| std::fs::read_to_string(dir.join(name)).unwrap();
+        assert_eq!(read(MODEL_FILE), a.model_text());
+        let cues = read(CUES_FILE);
+        assert_eq!(cues, a.cues_text().unwrap());
+        assert_eq!(Lexicon::parse(&cues, "c".as_ref()).unwrap().len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -11,14 +11,10 @@ use std::time::Instant;
 use anyhow::{anyhow, Context};
 use caveat_core::BuildContext;
 use caveat_pipeline::attribution::brat::{self, GoldDoc};
-use caveat_pipeline::attribution::training::{
-    evaluate, normalize, prepare, LexiconCounter, Prepared, Trainer,
-};
-use caveat_pipeline::attribution::{Lexicon, MIN_PRIOR};
+use caveat_pipeline::attribution::training as attribution_train;
 use caveat_pipeline::hedge::train as hedge_train;
 use caveat_pipeline::ner::{conll, train as ner_train, FeatureSet};
 use caveat_pipeline::tokenize::TokenizeConfig;
-use caveat_text::rng::XorShift;
 use clap::{Args, Subcommand};
 
 use crate::{exit, Exit};
@@ -134,9 +130,6 @@ pub struct TrainHedgeArgs {
     pub seed: u64,
 }
 
-/// The shuffle seed of the shipped attribution model.
-const ATTRIBUTION_SEED: u64 = 0x2545_f491_4f6c_dd1d;
-
 /// Flags of `caveat train attribution`. The defaults are those of the shipped
 /// `models/attribution`.
 #[derive(Args, Debug)]
@@ -150,16 +143,16 @@ pub struct TrainAttributionArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Epochs of the cue perceptron.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = attribution_train::TrainOptions::default().epochs)]
     pub epochs: usize,
     /// Epochs of the source perceptron.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = attribution_train::TrainOptions::default().source_epochs)]
     pub source_epochs: usize,
     /// A word enters the cue lexicon when it was inside a gold cue at least this often.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = attribution_train::TrainOptions::default().min_cue)]
     pub min_cue: u32,
     /// Seed of the document shuffle (xorshift).
-    #[arg(long, default_value_t = ATTRIBUTION_SEED)]
+    #[arg(long, default_value_t = attribution_train::TrainOptions::default().seed)]
     pub seed: u64,
 }
 
@@ -195,8 +188,10 @@ fn train_ner(a: TrainNerArgs) -> Result<u8, Exit> {
         clusters: a.clusters.clone(),
         folds: a.folds,
         name: a.name.clone(),
-        trained_on: a.train.display().to_string(),
-        tuned_on: a.dev.display().to_string(),
+        // File names only: the model records what it was trained on, not where that file
+        // sat on the machine that trained it (so retraining elsewhere writes the same bytes).
+        trained_on: file_name(&a.train),
+        tuned_on: file_name(&a.dev),
     };
     eprintln!(
         "training on {} ({} documents), dev {} ({} documents); features {features:?}",
@@ -289,6 +284,7 @@ fn read_brat(dir: PathBuf) -> Result<Vec<GoldDoc>, Exit> {
 }
 
 fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
+    use attribution_train::Progress;
     let start = Instant::now();
     let train = read_brat(a.data.join("train"))?;
     let dev = read_brat(a.data.join("dev"))?;
@@ -296,99 +292,65 @@ fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
     let tokenizer = TokenizeConfig::default()
         .build(&BuildContext::new("."))
         .map_err(Exit::config)?;
-    let prepare_all = |docs: &[GoldDoc]| -> Result<Vec<Prepared>, Exit> {
-        docs.iter()
-            .map(|g| prepare(g, &tokenizer).map_err(Exit::runtime))
-            .collect()
+    let opts = attribution_train::TrainOptions {
+        epochs: a.epochs,
+        source_epochs: a.source_epochs,
+        min_cue: a.min_cue,
+        seed: a.seed,
     };
-    let train = prepare_all(&train)?;
-    let dev_docs = prepare_all(&dev)?;
-    eprintln!("train {} docs, dev {} docs", train.len(), dev_docs.len());
-
-    let mut counter = LexiconCounter::default();
-    for p in &train {
-        counter.add(&p.doc, &p.in_cue);
-    }
-    let file = counter.finish(a.min_cue);
-    let lexicon = Lexicon::from_file(&file);
-    eprintln!(
-        "lexicon: {} words, {} candidates",
-        file.words.len(),
-        lexicon.len()
-    );
-    // Upper bound of cue recall given the candidates.
-    let (mut reachable, mut cues) = (0usize, 0usize);
-    for p in &train {
-        for r in &p.rels {
-            cues += 1;
-            if r.cue.clone().any(|i| {
-                let t = p.doc.tokens[i].span.slice(&p.doc.text);
-                file.words.get(&normalize(t)).is_some_and(|c| {
-                    c[0] >= a.min_cue && c[0] as f32 / c[1].max(1) as f32 >= MIN_PRIOR
-                })
-            }) {
-                reachable += 1;
-            }
+    let report = |p: &Progress| match *p {
+        Progress::Prepared { train, dev } => eprintln!("train {train} docs, dev {dev} docs"),
+        Progress::Lexicon {
+            words,
+            candidates,
+            reachable,
+            cues,
+        } => {
+            eprintln!("lexicon: {words} words, {candidates} candidates");
+            eprintln!(
+                "train cues reachable from candidates: {:.3}",
+                reachable as f64 / cues.max(1) as f64
+            );
         }
-    }
-    eprintln!(
-        "train cues reachable from candidates: {:.3}",
-        reachable as f64 / cues as f64
-    );
-    let mut trainer = Trainer::new(lexicon);
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut rng = XorShift::new(a.seed);
-    for epoch in 0..a.epochs.max(a.source_epochs) {
-        trainer.train_cues = epoch < a.epochs;
-        trainer.train_sources = epoch < a.source_epochs;
-        rng.shuffle(&mut order);
-        trainer.errors = (0, 0);
-        trainer.seen = (0, 0);
-        for &k in &order {
-            let p = &train[k];
-            trainer.train_doc(&p.doc, &p.in_cue, &p.rels);
+        Progress::Epoch {
+            epoch,
+            cue_errors,
+            cue_decisions,
+            source_errors,
+            source_choices,
+            dev,
+        } => eprintln!(
+            "epoch {epoch} cue err {:.3} source err {:.3}\n{}",
+            cue_errors as f64 / cue_decisions.max(1) as f64,
+            source_errors as f64 / source_choices.max(1) as f64,
+            dev.report()
+        ),
+        Progress::MinScore { min_score, dev } => {
+            let (p, r, f) = dev.prf();
+            eprintln!("min_score {min_score}: P {p:.3} R {r:.3} F1 {f:.3}");
         }
-        let score = evaluate(&trainer.stage(0.5), &dev, &dev_docs);
-        eprintln!(
-            "epoch {} cue err {:.3} source err {:.3}\n{}",
-            epoch + 1,
-            trainer.errors.0 as f64 / trainer.seen.0.max(1) as f64,
-            trainer.errors.1 as f64 / trainer.seen.1.max(1) as f64,
-            score.report()
-        );
-    }
-    for t in [0.3f32, 0.35, 0.4, 0.45, 0.5, 0.55] {
-        let score = evaluate(&trainer.stage(t), &dev, &dev_docs);
-        let (p, r, f) = score.prf();
-        eprintln!("min_score {t}: P {p:.3} R {r:.3} F1 {f:.3}");
-    }
-    let out = &a.out;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("creating {}", out.display()))
-        .map_err(Exit::runtime)?;
-    let mut cues_toml = String::from(
-        "# Cue lexicon of caveat's attribution stage: word = [times inside a cue, times in the text].\n\
-         # Derived (counts only) from the PolNeAR train split (Newell et al., LREC 2018; research use).\n\
-         # Regenerate: caveat train attribution (see models/attribution/README.md)\n",
-    );
-    cues_toml.push_str(
-        &toml::to_string(&file)
-            .context("serialising the cue lexicon")
-            .map_err(Exit::runtime)?,
-    );
-    for (name, text) in [
-        ("cues.toml", cues_toml),
-        ("model.txt", trainer.model_text()),
-    ] {
-        let path = out.join(name);
-        std::fs::write(&path, text)
-            .with_context(|| format!("writing {}", path.display()))
-            .map_err(Exit::runtime)?;
-    }
+        _ => {}
+    };
+    let trained =
+        attribution_train::train(&train, &dev, &opts, &tokenizer, report).map_err(Exit::runtime)?;
+    trained.save(&a.out).map_err(Exit::runtime)?;
     println!(
         "trained in {:.1} s; saved {}",
         start.elapsed().as_secs_f64(),
-        out.display()
+        a.out.display()
     );
     Ok(exit::OK)
+}
+
+/// The last two components of `path` ("conll2003/train.txt"), for provenance fields in model
+/// files: which data set and file, without the directory of the machine that trained it.
+fn file_name(path: &std::path::Path) -> String {
+    let names: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    names[names.len().saturating_sub(2)..].join("/")
 }
