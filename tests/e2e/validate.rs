@@ -13,11 +13,14 @@ fn needs_feature(p: &std::path::Path) -> Option<&'static str> {
 }
 
 fn has_feature(feature: &str) -> bool {
-    match feature {
-        "transformer" => cfg!(feature = "transformer"),
-        "rust-bert" => cfg!(feature = "rust-bert"),
-        _ => false,
+    let mut built = Vec::new();
+    if cfg!(feature = "transformer") {
+        built.push("transformer");
     }
+    if cfg!(feature = "rust-bert") {
+        built.push("rust-bert");
+    }
+    built.contains(&feature)
 }
 
 #[test]
