@@ -206,10 +206,6 @@ fn type_fits(ty: &str, v: &toml::Value) -> bool {
     }
 }
 
-fn toml_type_name(v: &toml::Value) -> &'static str {
-    v.type_str()
-}
-
 /// Report keys of `table` not in `known`.
 fn unknown_keys(
     loc: &Locator,
@@ -218,45 +214,76 @@ fn unknown_keys(
     what: &str,
     problems: &mut Vec<ConfigProblem>,
 ) {
-    for key in table.keys() {
-        let k = key.get_ref();
-        if !known.contains(&k.as_str()) {
-            let help = unknown_key_help(k, known, what);
-            problems.push(loc.problem(
-                Some(key.span().start),
-                format!("unknown key `{k}` in {what}"),
-                Some(help),
-            ));
-        }
+    report_unknown(loc, &spanned_entries(table), known, what, problems);
+}
+
+/// Report the entries whose key is not in `known`, with the closest valid key.
+fn report_unknown(
+    loc: &Locator,
+    entries: &[OptionEntry],
+    known: &[&str],
+    what: &str,
+    problems: &mut Vec<ConfigProblem>,
+) {
+    for e in entries.iter().filter(|e| !known.contains(&e.key)) {
+        problems.push(loc.problem(
+            e.key_at,
+            format!("unknown key `{}` in {what}", e.key),
+            Some(unknown_key_help(e.key, known, what)),
+        ));
     }
 }
 
-/// Check keys and value types of an options table against its documentation.
+/// One option as written: its key, its value (`None` when it has no TOML form, e.g. a JSON
+/// `null`), and where each is in the source (`None` for a pipeline built in code).
+struct OptionEntry<'a> {
+    key: &'a str,
+    value: Option<&'a toml::Value>,
+    key_at: Option<usize>,
+    value_at: Option<usize>,
+}
+
+/// Check an options table against its documentation: unknown keys (with the closest valid
+/// one), then value types. The one check for pipeline files and pipelines built in code.
 fn check_options(
     loc: &Locator,
-    table: &SpannedTable,
+    entries: &[OptionEntry],
     docs: &[OptionDoc],
     what: &str,
     problems: &mut Vec<ConfigProblem>,
 ) {
     let known: Vec<&str> = docs.iter().map(|o| o.name).collect();
-    unknown_keys(loc, table, &known, what, problems);
-    for (key, value) in table {
-        if let Some(doc) = docs.iter().find(|o| o.name == key.get_ref()) {
-            if !type_fits(&doc.ty, value.get_ref()) {
-                problems.push(loc.problem(
-                    Some(value.span().start),
-                    format!(
-                        "`{}` in {what} must be {}, found {}",
-                        doc.name,
-                        doc.ty,
-                        toml_type_name(value.get_ref())
-                    ),
-                    Some(format!("{} (default: {})", doc.help, doc.default)),
-                ));
-            }
+    report_unknown(loc, entries, &known, what, problems);
+    for e in entries {
+        let Some(doc) = docs.iter().find(|o| o.name == e.key) else {
+            continue;
+        };
+        if !e.value.is_some_and(|v| type_fits(&doc.ty, v)) {
+            problems.push(loc.problem(
+                e.value_at,
+                format!(
+                    "`{}` in {what} must be {}, found {}",
+                    doc.name,
+                    doc.ty,
+                    e.value.map_or("null", |v| v.type_str())
+                ),
+                Some(format!("{} (default: {})", doc.help, doc.default)),
+            ));
         }
     }
+}
+
+/// The entries of a table read from a pipeline file, with their places.
+fn spanned_entries(table: &SpannedTable) -> Vec<OptionEntry<'_>> {
+    table
+        .iter()
+        .map(|(k, v)| OptionEntry {
+            key: k.get_ref(),
+            value: Some(v.get_ref()),
+            key_at: Some(k.span().start),
+            value_at: Some(v.span().start),
+        })
+        .collect()
 }
 
 impl PipelineConfig {
@@ -358,7 +385,7 @@ impl PipelineConfig {
             let before = problems.len();
             check_options(
                 &loc,
-                o.get_ref(),
+                &spanned_entries(o.get_ref()),
                 &output_options(),
                 "[output]",
                 &mut problems,
@@ -419,7 +446,13 @@ impl PipelineConfig {
             options.retain(|k, _| k.get_ref() != "type");
             let what = format!("stage #{} (`{type_name}`)", i + 1);
             let before = problems.len();
-            check_options(&loc, &options, &factory.options(), &what, &mut problems);
+            check_options(
+                &loc,
+                &spanned_entries(&options),
+                &factory.options(),
+                &what,
+                &mut problems,
+            );
             if problems.len() != before {
                 continue;
             }
@@ -681,14 +714,12 @@ impl PipelineSpec {
         let names = registry.names();
         let mut problems = Vec::new();
         let mut stages = Vec::new();
-        let problem = |message: String, help: Option<String>| ConfigProblem {
-            kind: ProblemKind::Invalid,
-            file: file.clone(),
-            line: None,
-            column: None,
-            message,
-            help,
+        // No source: every problem is placed at the pipeline's name only.
+        let loc = Locator {
+            src: "",
+            file: &file,
         };
+        let problem = |message: String, help: Option<String>| loc.problem(None, message, help);
         if self.stages.is_empty() {
             problems.push(problem("the pipeline has no stages".into(), None));
         }
@@ -702,28 +733,22 @@ impl PipelineSpec {
             };
             let what = format!("stage #{} (`{type_name}`)", i + 1);
             let before = problems.len();
-            let docs = factory.options();
-            if let Some(map) = options.as_object() {
-                let known: Vec<&str> = docs.iter().map(|o| o.name).collect();
-                for (k, v) in map {
-                    match docs.iter().find(|o| o.name == k) {
-                        None => problems.push(problem(
-                            format!("unknown key `{k}` in {what}"),
-                            Some(unknown_key_help(k, &known, &what)),
-                        )),
-                        Some(doc) => {
-                            let value = toml::Value::try_from(v).ok();
-                            if !value.as_ref().is_some_and(|t| type_fits(&doc.ty, t)) {
-                                let found = value.as_ref().map_or("null", |t| t.type_str());
-                                problems.push(problem(
-                                    format!("`{k}` in {what} must be {}, found {found}", doc.ty),
-                                    Some(format!("{} (default: {})", doc.help, doc.default)),
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
+            let values: Vec<(&String, Option<toml::Value>)> = options
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k, toml::Value::try_from(v).ok()))
+                .collect();
+            let entries: Vec<OptionEntry> = values
+                .iter()
+                .map(|(k, v)| OptionEntry {
+                    key: k,
+                    value: v.as_ref(),
+                    key_at: None,
+                    value_at: None,
+                })
+                .collect();
+            check_options(&loc, &entries, &factory.options(), &what, &mut problems);
             if problems.len() != before {
                 continue;
             }
