@@ -5,6 +5,7 @@ mod eval;
 mod harness;
 mod hostile;
 mod run;
+mod shards;
 mod streams;
 mod train;
 /// Needs a build with the `transformer` feature (scripts/test and CI have it); without it,

@@ -103,7 +103,7 @@ fn byte_offsets_on_request() {
     }
 }
 
-fn numbered_corpus(n: usize) -> String {
+pub(crate) fn numbered_corpus(n: usize) -> String {
     let sample = std::fs::read_to_string(sample()).unwrap();
     let texts: Vec<Value> = jsonl(sample.as_bytes());
     let mut s = String::new();
@@ -360,84 +360,6 @@ fn a_killed_run_resumes_to_the_same_output() {
         a.len(),
         b.len()
     );
-}
-
-#[test]
-fn shards_merge_into_the_single_run_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut corpus = numbered_corpus(200);
-    corpus.push_str("{\"id\": \"broken\n{\"text\": \"no id here.\"}\n");
-    std::fs::write(dir.path().join("in.jsonl"), corpus).unwrap();
-    let news = pipeline("news.toml");
-    let p = news.to_str().unwrap();
-    let single = caveat(
-        dir.path(),
-        &[
-            "run",
-            "-p",
-            p,
-            "in.jsonl",
-            "-o",
-            "single.jsonl",
-            "-e",
-            "single.err",
-        ],
-    );
-    assert_eq!(single.status.code(), Some(3));
-    let mut parts = Vec::new();
-    for k in 0..3 {
-        let (o, e) = (format!("out{k}.jsonl"), format!("err{k}.jsonl"));
-        let shard = format!("{k}/3");
-        let out = caveat(
-            dir.path(),
-            &[
-                "run", "-p", p, "in.jsonl", "-o", &o, "-e", &e, "--shard", &shard, "-j", "2",
-            ],
-        );
-        assert!(
-            matches!(out.status.code(), Some(0 | 3)),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        parts.push((o, e));
-    }
-    // Every record is in exactly one shard, and each shard got some.
-    let sizes: Vec<usize> = parts
-        .iter()
-        .map(|(o, _)| jsonl(&std::fs::read(dir.path().join(o)).unwrap()).len())
-        .collect();
-    assert_eq!(sizes.iter().sum::<usize>(), 201);
-    assert!(sizes.iter().all(|&n| n > 30), "{sizes:?}");
-    let outs: Vec<&str> = parts.iter().map(|(o, _)| o.as_str()).collect();
-    let errs: Vec<&str> = parts.iter().map(|(_, e)| e.as_str()).collect();
-    // Parts in any order.
-    let m = caveat(
-        dir.path(),
-        &[
-            &["merge", "-o", "merged.jsonl"][..],
-            &[outs[2], outs[0], outs[1]],
-        ]
-        .concat(),
-    );
-    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
-    let m = caveat(
-        dir.path(),
-        &[&["merge", "-o", "merged.err"][..], &errs[..]].concat(),
-    );
-    assert!(m.status.success());
-    let read = |f: &str| std::fs::read(dir.path().join(f)).unwrap();
-    assert!(
-        read("single.jsonl") == read("merged.jsonl"),
-        "merged output differs from a single run"
-    );
-    assert!(
-        read("single.err") == read("merged.err"),
-        "merged errors differ from a single run"
-    );
-    // A plain output is refused as a part.
-    let bad = caveat(dir.path(), &["merge", "single.jsonl"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a shard output line"));
 }
 
 #[test]

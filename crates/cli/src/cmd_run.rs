@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context};
 use caveat_pipeline::input::{expand, RecordReader};
-use caveat_pipeline::{PipelineConfig, RunOptions, Summary};
+use caveat_pipeline::shard::FOOTER_FORMAT;
+use caveat_pipeline::{
+    PartFooter, PartKind, PipelineConfig, RunOptions, Shard, ShardPlan, Summary,
+};
 use clap::Args;
 use serde_json::json;
 
@@ -52,10 +55,13 @@ pub struct RunArgs {
     /// batch and process the rest. The final output equals an uninterrupted run's.
     #[arg(long)]
     pub resume: bool,
-    /// Process only shard K of N (K from 0): the records whose id hashes to K. The output
-    /// carries each record's input position, so that `caveat merge` can restore the order
-    /// of a single run. K may be `auto`: taken from JOB_COMPLETION_INDEX (Kubernetes Indexed
-    /// Jobs) or SLURM_ARRAY_TASK_ID (Slurm job arrays).
+    /// Process only shard K of N (K from 0): the inputs, concatenated in order, are cut into
+    /// N equal byte ranges, and shard K gets the records whose line starts in range K (it
+    /// reads only that range and the line straddling its end). The output and errors file
+    /// hold exactly a single run's bytes for those records, then a footer line that
+    /// `caveat merge` checks before concatenating the parts. Needs input files (not stdin).
+    /// K may be `auto`: taken from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or
+    /// SLURM_ARRAY_TASK_ID (Slurm job arrays).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
     /// No progress and no summary on standard error.
@@ -79,6 +85,9 @@ struct Checkpoint {
     complete: bool,
     /// The inputs, to refuse resuming with different ones.
     inputs: Vec<String>,
+    /// The shard (`K/N`) of a sharded run, to refuse resuming another one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
 }
 
 fn checkpoint_path(output: &Path) -> PathBuf {
@@ -183,7 +192,7 @@ fn open_output(path: &Path, keep: u64) -> Result<File, Exit> {
 }
 
 /// Parse `K/N` (K may be `auto`).
-fn parse_shard(spec: &str) -> anyhow::Result<(u64, u64)> {
+fn parse_shard(spec: &str) -> anyhow::Result<Shard> {
     let (k, n) = spec
         .split_once('/')
         .ok_or_else(|| anyhow!("--shard takes K/N, e.g. 0/4; got `{spec}`"))?;
@@ -209,10 +218,7 @@ fn parse_shard(spec: &str) -> anyhow::Result<(u64, u64)> {
             .parse()
             .map_err(|_| anyhow!("--shard {spec}: K must be an integer or `auto`"))?
     };
-    if n == 0 || k >= n {
-        return Err(anyhow!("--shard {spec}: need 0 <= K < N"));
-    }
-    Ok((k, n))
+    Shard::new(k, n).map_err(|_| anyhow!("--shard {spec}: need 0 <= K < N (K = {k})"))
 }
 
 /// `caveat run`.
@@ -227,6 +233,11 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
     let pipeline = config.build().map_err(Exit::config)?;
     let inputs = expand(&args.inputs).map_err(Exit::config)?;
     let input_names: Vec<String> = inputs.iter().map(|i| i.name()).collect();
+    let plan = match shard {
+        Some(_) => Some(ShardPlan::new(inputs.clone()).map_err(Exit::config)?),
+        None => None,
+    };
+    let shard_name = shard.map(|s| s.to_string());
 
     if args.resume && args.output.is_none() {
         return Err(Exit::config(anyhow!(
@@ -255,6 +266,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
         err_bytes: 0,
         complete: false,
         inputs: input_names.clone(),
+        shard: shard_name.clone(),
     };
     if args.resume {
         if let Some(cp) = checkpoint_file.as_deref().filter(|p| p.exists()) {
@@ -273,6 +285,15 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
                 return Err(Exit::config(anyhow!(
                     "the interrupted run read other inputs ({}); resume with the same inputs",
                     found.inputs.join(" ")
+                )));
+            }
+            if found.shard != shard_name {
+                return Err(Exit::config(anyhow!(
+                    "the interrupted run was {}; resume it with the same --shard",
+                    found
+                        .shard
+                        .as_deref()
+                        .map_or("not sharded".to_string(), |s| format!("shard {s}"))
                 )));
             }
             if found.complete {
@@ -311,7 +332,10 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             inner: BufWriter::with_capacity(1 << 20, open_output(p, start.out_bytes)?),
             written: out_count.clone(),
         }),
-        None => Box::new(BufWriter::with_capacity(1 << 20, io::stdout())),
+        None => Box::new(Counting {
+            inner: BufWriter::with_capacity(1 << 20, io::stdout()),
+            written: out_count.clone(),
+        }),
     };
     let mut errors: Box<dyn Write + Send> = match &args.errors {
         Some(p) => Box::new(Counting {
@@ -333,7 +357,6 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
         max_line_bytes: args.max_line_bytes,
         skip_records: start.records,
         stop: Some(stop),
-        shard,
         flush_each_batch: checkpoint_file.is_some(),
         ..RunOptions::default()
     };
@@ -346,29 +369,72 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
                 err_bytes: err_count.load(Ordering::Relaxed),
                 complete: false,
                 inputs: input_names.clone(),
+                shard: shard_name.clone(),
             };
             // A failed checkpoint only weakens --resume; the run itself goes on.
             let _ = write_checkpoint(cp, &state);
         }
     };
-    let total_bytes = inputs
-        .iter()
-        .map(|i| match i {
-            caveat_pipeline::input::Input::Stdin => None,
-            caveat_pipeline::input::Input::Jsonl(p) | caveat_pipeline::input::Input::Text(p) => {
-                std::fs::metadata(p).ok().map(|m| m.len())
-            }
-        })
-        .sum::<Option<u64>>();
+    let total_bytes = match (&plan, shard) {
+        (Some(plan), Some(shard)) => Some(plan.shard_bytes(shard)),
+        _ => inputs
+            .iter()
+            .map(|i| match i {
+                caveat_pipeline::input::Input::Stdin => None,
+                caveat_pipeline::input::Input::Jsonl(p)
+                | caveat_pipeline::input::Input::Text(p) => {
+                    std::fs::metadata(p).ok().map(|m| m.len())
+                }
+            })
+            .sum::<Option<u64>>(),
+    };
     let progress = crate::progress::Progress::new(args.quiet, total_bytes);
     let on_batch = |s: &Summary| {
         checkpoint(s);
         progress.update(s);
     };
-    let reader = RecordReader::new(inputs, args.max_line_bytes, args.max_doc_bytes);
+    let reader = match (&plan, shard) {
+        (Some(plan), Some(shard)) => {
+            RecordReader::shard(plan, shard, args.max_line_bytes, args.max_doc_bytes)
+        }
+        _ => RecordReader::new(inputs, args.max_line_bytes, args.max_doc_bytes),
+    };
     let summary = caveat_pipeline::run(&pipeline, reader, &mut out, &mut errors, &opts, &on_batch)
         .map_err(Exit::runtime)?;
     progress.finish();
+    if let (Some(plan), Some(shard), false) = (&plan, shard, summary.stopped) {
+        // The footers that make the parts mergeable, written only when the shard is complete.
+        let pipeline_hash = std::fs::read(&args.pipeline)
+            .map(|b| format!("{:016x}", caveat_text::hash::fnv1a(&b)))
+            .with_context(|| format!("reading {}", args.pipeline.display()))
+            .map_err(Exit::runtime)?;
+        let total = plan.total();
+        let (start, end) = shard.range(total);
+        let footer = |part, bytes| PartFooter {
+            format: FOOTER_FORMAT,
+            part,
+            shard: shard.k,
+            of: shard.n,
+            pipeline: config.name.clone(),
+            pipeline_hash: pipeline_hash.clone(),
+            inputs: plan.input_sizes(),
+            start,
+            end: end.min(total),
+            bytes,
+        };
+        let out_bytes = out_count.load(Ordering::Relaxed);
+        out.write_all(&footer(PartKind::Output, out_bytes).to_line())
+            .and_then(|_| out.flush())
+            .map_err(Exit::runtime)?;
+        // Errors on standard error (no --errors) are for reading, not merging: no footer.
+        if args.errors.is_some() {
+            let err_bytes = err_count.load(Ordering::Relaxed);
+            errors
+                .write_all(&footer(PartKind::Errors, err_bytes).to_line())
+                .and_then(|_| errors.flush())
+                .map_err(Exit::runtime)?;
+        }
+    }
     drop(out);
     drop(errors);
     if let Some(cp) = &checkpoint_file {
@@ -378,6 +444,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             err_bytes: err_count.load(Ordering::Relaxed),
             complete: !summary.stopped,
             inputs: input_names.clone(),
+            shard: shard_name.clone(),
         };
         write_checkpoint(cp, &state)
             .with_context(|| format!("writing {}", cp.display()))

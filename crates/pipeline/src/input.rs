@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::record::{RawBody, RawRecord};
+use crate::shard::{Shard, ShardPlan};
 
 /// One input source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,14 +110,20 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
 /// Outcome of reading one line.
 enum Line {
     Eof,
-    /// A line of this many bytes was read into the buffer.
+    /// A line was read into the buffer.
     Read,
     /// The line had this many bytes, more than the limit; it was skipped.
     TooLong(u64),
 }
 
-/// Read one line into `buf` (without `\n`), keeping at most `max` bytes in memory.
-fn read_line_limited(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+/// Read one line into `buf` (without `\n`), keeping at most `max` bytes in memory. Adds the
+/// bytes consumed (the line and its `\n`) to `consumed`.
+fn read_line_limited(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+    consumed: &mut u64,
+) -> io::Result<Line> {
     buf.clear();
     let mut total: u64 = 0;
     let mut any = false;
@@ -143,6 +150,7 @@ fn read_line_limited(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io:
         }
         let used = done.unwrap_or(chunk.len());
         r.consume(used);
+        *consumed += used as u64;
         if done.is_some() {
             break;
         }
@@ -159,10 +167,92 @@ fn read_line_limited(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io:
     Ok(Line::Read)
 }
 
+/// Position `r` (at the start of a file) at the first line that starts at or after byte
+/// `from` (> 0), without parsing anything before it. Returns the number of lines before that
+/// line and its byte offset (the file's length when no line starts there).
+///
+/// The newlines before `from` are counted (memchr over the bytes, nothing else) because line
+/// numbers are part of the output: a record without an id gets its line number as id, and
+/// error records name their line. A shard therefore reads the part of its first file before
+/// its range once, at memory speed, but parses only its own lines.
+fn seek_line(r: &mut impl BufRead, from: u64) -> io::Result<(u64, u64)> {
+    let mut lines = 0u64;
+    let mut pos = 0u64;
+    // Count the newlines in [0, from - 1): the byte at from - 1 decides whether `from`
+    // starts a line.
+    while pos < from - 1 {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((lines, pos));
+        }
+        let take = chunk.len().min((from - 1 - pos) as usize);
+        lines += memchr::memchr_iter(b'\n', &chunk[..take]).count() as u64;
+        r.consume(take);
+        pos += take as u64;
+    }
+    // Then skip to the end of the line holding byte from - 1 (it belongs to the shard
+    // before); the next line is this shard's first.
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((lines, pos));
+        }
+        match memchr::memchr(b'\n', chunk) {
+            Some(i) => {
+                r.consume(i + 1);
+                return Ok((lines + 1, pos + i as u64 + 1));
+            }
+            None => {
+                let n = chunk.len();
+                r.consume(n);
+                pos += n as u64;
+            }
+        }
+    }
+}
+
+/// An input still to be read, with the part of it that is read: the lines starting in
+/// `[from, until)` (bytes of the file).
+struct Pending {
+    input: Input,
+    from: u64,
+    until: u64,
+}
+
+impl Pending {
+    fn whole(input: Input) -> Pending {
+        Pending {
+            input,
+            from: 0,
+            until: u64::MAX,
+        }
+    }
+}
+
+/// The JSONL stream being read.
+struct Open {
+    name: Arc<str>,
+    reader: Box<dyn BufRead + Send>,
+    /// Physical lines read so far (the file's, also when reading started inside it).
+    line: u64,
+    /// Byte offset of the next line.
+    pos: u64,
+    /// No line starting at or after this offset is read.
+    until: u64,
+}
+
 /// Streams [`RawRecord`]s from a list of inputs, in order.
 pub struct RecordReader {
-    inputs: std::vec::IntoIter<Input>,
-    current: Option<(Arc<str>, Box<dyn BufRead + Send>, u64)>,
+    inputs: std::vec::IntoIter<Pending>,
+    current: Option<Open>,
     max_line_bytes: usize,
     max_doc_bytes: usize,
     buf: Vec<u8>,
@@ -173,7 +263,50 @@ impl RecordReader {
     /// error records; `.txt` files are read up to `max_doc_bytes` (and flagged truncated).
     pub fn new(inputs: Vec<Input>, max_line_bytes: usize, max_doc_bytes: usize) -> RecordReader {
         RecordReader {
-            inputs: inputs.into_iter(),
+            inputs: inputs
+                .into_iter()
+                .map(Pending::whole)
+                .collect::<Vec<_>>()
+                .into_iter(),
+            current: None,
+            max_line_bytes,
+            max_doc_bytes,
+            buf: Vec::new(),
+        }
+    }
+
+    /// A reader over the records of `shard` (see [`crate::shard`]): those whose line starts
+    /// in the shard's byte range of the concatenated inputs. Each file the range reaches
+    /// into is opened at the range (its earlier lines only have their newlines counted, so
+    /// that line numbers stay the file's) and read up to the end of the line that straddles
+    /// the range's end. Files wholly outside the range are not opened.
+    pub fn shard(
+        plan: &ShardPlan,
+        shard: Shard,
+        max_line_bytes: usize,
+        max_doc_bytes: usize,
+    ) -> RecordReader {
+        let (start, end) = shard.range(plan.total());
+        let mut pending = Vec::new();
+        let mut base = 0u64;
+        for (input, &size) in plan.inputs.iter().zip(&plan.sizes) {
+            let owned = match input {
+                // One record, starting at the file's first byte (also when it is empty).
+                Input::Text(_) => start <= base && base < end,
+                // Lines start in [base, base + size).
+                _ => size > 0 && base < end && start < base + size,
+            };
+            if owned {
+                pending.push(Pending {
+                    input: input.clone(),
+                    from: start.saturating_sub(base),
+                    until: end.saturating_sub(base),
+                });
+            }
+            base += size;
+        }
+        RecordReader {
+            inputs: pending.into_iter(),
             current: None,
             max_line_bytes,
             max_doc_bytes,
@@ -190,27 +323,51 @@ impl RecordReader {
     ) -> RecordReader {
         RecordReader {
             inputs: Vec::new().into_iter(),
-            current: Some((name.into(), reader, 0)),
+            current: Some(Open {
+                name: name.into(),
+                reader,
+                line: 0,
+                pos: 0,
+                until: u64::MAX,
+            }),
             max_line_bytes,
             max_doc_bytes,
             buf: Vec::new(),
         }
     }
 
-    fn open(&mut self, input: Input) -> io::Result<Option<RawRecord>> {
-        let name: Arc<str> = input.name().into();
-        match input {
+    fn open(&mut self, pending: Pending) -> io::Result<Option<RawRecord>> {
+        let name: Arc<str> = pending.input.name().into();
+        let whole = |reader: Box<dyn BufRead + Send>| Open {
+            name: name.clone(),
+            reader,
+            line: 0,
+            pos: 0,
+            until: pending.until,
+        };
+        match pending.input {
             Input::Stdin => {
-                self.current = Some((
-                    name,
-                    Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
-                    0,
-                ));
+                self.current = Some(whole(Box::new(BufReader::with_capacity(
+                    1 << 20,
+                    io::stdin(),
+                ))));
                 Ok(None)
             }
             Input::Jsonl(p) => {
                 let f = File::open(&p)?;
-                self.current = Some((name, Box::new(BufReader::with_capacity(1 << 20, f)), 0));
+                let mut reader = BufReader::with_capacity(1 << 20, f);
+                let (line, pos) = if pending.from > 0 {
+                    seek_line(&mut reader, pending.from).map_err(|e| {
+                        io::Error::new(e.kind(), format!("reading {}: {e}", p.display()))
+                    })?
+                } else {
+                    (0, 0)
+                };
+                self.current = Some(Open {
+                    line,
+                    pos,
+                    ..whole(Box::new(reader))
+                });
                 Ok(None)
             }
             Input::Text(p) => {
@@ -244,8 +401,21 @@ impl Iterator for RecordReader {
 
     fn next(&mut self) -> Option<io::Result<RawRecord>> {
         loop {
-            if let Some((name, reader, line)) = &mut self.current {
-                match read_line_limited(reader, &mut self.buf, self.max_line_bytes) {
+            if let Some(open) = &mut self.current {
+                if open.pos >= open.until {
+                    // The line starting here belongs to the next shard.
+                    self.current = None;
+                    continue;
+                }
+                let at = open.pos;
+                let read = read_line_limited(
+                    &mut open.reader,
+                    &mut self.buf,
+                    self.max_line_bytes,
+                    &mut open.pos,
+                );
+                let (name, line) = (&open.name, &mut open.line);
+                match read {
                     Err(e) => {
                         let e = io::Error::new(
                             e.kind(),
@@ -268,7 +438,7 @@ impl Iterator for RecordReader {
                     }
                     Ok(Line::Read) => {
                         *line += 1;
-                        if *line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
+                        if at == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
                             self.buf.drain(..3);
                         }
                         if self.buf.iter().all(|b| b.is_ascii_whitespace()) {
@@ -360,6 +530,111 @@ mod tests {
             .collect();
         assert_eq!(names, ["a.jsonl", "b.txt", "sub/c.txt"]);
         assert!(expand(&[dir.path().join("missing.jsonl")]).is_err());
+    }
+
+    /// Every record of `files` as (file, line, body), read whole or as `n` shards.
+    fn records(reader: RecordReader) -> Vec<(String, u64, String)> {
+        reader
+            .map(|r| {
+                let r = r.unwrap();
+                let body = match r.body {
+                    RawBody::Json(b) => String::from_utf8_lossy(&b).into_owned(),
+                    RawBody::Text { bytes, .. } => String::from_utf8_lossy(&bytes).into_owned(),
+                    RawBody::TooLong { len, .. } => format!("<too long: {len}>"),
+                    RawBody::Error { kind, .. } => format!("<{kind}>"),
+                };
+                (r.source.to_string(), r.line, body)
+            })
+            .collect()
+    }
+
+    fn sharded(inputs: &[Input], n: u64, max_line: usize) -> Vec<Vec<(String, u64, String)>> {
+        let plan = ShardPlan::new(inputs.to_vec()).unwrap();
+        (0..n)
+            .map(|k| {
+                let shard = Shard::new(k, n).unwrap();
+                records(RecordReader::shard(&plan, shard, max_line, 1 << 20))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shards_partition_the_records_whatever_n() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: &[(&str, &[u8])] = &[
+            (
+                "a.jsonl",
+                b"\xEF\xBB\xBF{\"a\":1}\r\n\n   \n{\"b\":2}\r\n{\"c\":3}",
+            ),
+            ("empty.jsonl", b""),
+            ("b.jsonl", b"\n\n{\"d\":4}\n"),
+            ("t.txt", b"a text file\n"),
+            ("e.txt", b""),
+            (
+                "c.jsonl",
+                b"{\"x\":\"a long line, over the limit of 20 bytes\"}\n{\"y\":5}\n\n",
+            ),
+            ("d.jsonl", b"{\"z\":6}\n{\"w\":7}"),
+            ("last.txt", b""),
+        ];
+        let inputs: Vec<Input> = files
+            .iter()
+            .map(|(name, bytes)| {
+                let p = dir.path().join(name);
+                std::fs::write(&p, bytes).unwrap();
+                if name.ends_with(".txt") {
+                    Input::Text(p)
+                } else {
+                    Input::Jsonl(p)
+                }
+            })
+            .collect();
+        let whole = records(RecordReader::new(inputs.clone(), 20, 1 << 20));
+        assert_eq!(whole.len(), 11);
+        let total: u64 = files.iter().map(|f| f.1.len() as u64).sum();
+        for n in (1..=total + 3).chain([1000, 4096]) {
+            let parts = sharded(&inputs, n, 20);
+            let joined: Vec<_> = parts.concat();
+            assert_eq!(joined, whole, "{n} shards");
+        }
+        // Each file alone, too (one file: the ranges fall inside its lines).
+        for input in &inputs {
+            let whole = records(RecordReader::new(vec![input.clone()], 20, 1 << 20));
+            for n in 1..=40 {
+                assert_eq!(
+                    sharded(std::slice::from_ref(input), n, 20).concat(),
+                    whole,
+                    "{n} shards"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_shard_owns_the_lines_starting_in_its_range() {
+        // 16 bytes; the second line starts at byte 8.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        std::fs::write(&p, "{\"a\":1}\n{\"b\":2}\n").unwrap();
+        let sizes = |n| -> Vec<usize> {
+            sharded(&[Input::Jsonl(p.clone())], n, 100)
+                .iter()
+                .map(Vec::len)
+                .collect()
+        };
+        assert_eq!(sizes(2), [1, 1]); // [0, 8) and [8, 16)
+        assert_eq!(sizes(3), [1, 1, 0]); // [0, 5), [5, 10), [10, 16)
+        assert_eq!(sizes(4), [1, 0, 1, 0]); // 0..4, 4..8, 8..12, 12..16
+        let parts = sharded(&[Input::Jsonl(p)], 3, 100);
+        assert_eq!(parts[1][0].1, 2, "line numbers stay the file's");
+    }
+
+    #[test]
+    fn standard_input_and_fifos_cannot_be_sharded() {
+        let e = ShardPlan::new(vec![Input::Stdin]).unwrap_err();
+        assert!(e.to_string().contains("standard input"), "{e}");
+        let e = ShardPlan::new(vec![Input::Jsonl("/dev/null".into())]).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 
     #[test]

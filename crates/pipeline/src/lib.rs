@@ -15,6 +15,8 @@
 //! * [`eval`]: scores a whole pipeline on gold files turned into raw text.
 //! * [`runner`]: the streaming parallel runner — bounded batches in flight on a rayon pool,
 //!   output in input order.
+//! * [`shard`]: byte-range shards of the inputs (`caveat run --shard K/N`) and the footer
+//!   that lets `caveat merge` check and concatenate their parts.
 //!
 //! [`Document`]: caveat_core::Document
 
@@ -27,6 +29,7 @@ mod pipeline;
 pub mod record;
 pub mod registry;
 pub mod runner;
+pub mod shard;
 
 /// The stage crates, for training and evaluation commands.
 pub use caveat_attribution as attribution;
@@ -40,4 +43,5 @@ pub use config::{
 };
 pub use pipeline::{DocFailure, Pipeline};
 pub use record::ErrorRecord;
-pub use runner::{process_records, run, shard_of, Processed, RunError, RunOptions, Summary};
+pub use runner::{process_records, run, Processed, RunError, RunOptions, Summary};
+pub use shard::{PartFooter, PartKind, Shard, ShardError, ShardPlan};

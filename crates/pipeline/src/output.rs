@@ -120,54 +120,21 @@ fn record<'a>(doc: &'a Document, off: &Offsets<'_>, tokens: bool) -> Record<Borr
     }
 }
 
-/// The key of the input position that shard outputs carry as their last field, for
-/// `caveat merge`; a single run never writes it.
-pub const SEQ_KEY: &str = "_seq";
-
 /// Append one output record (and a newline) to `buf`.
 pub fn write_record(buf: &mut Vec<u8>, doc: &Document, opts: &OutputOptions) {
-    write_record_seq(buf, doc, opts, None)
-}
-
-/// Append one output record, with its input position as a last `_seq` field when given.
-pub fn write_record_seq(buf: &mut Vec<u8>, doc: &Document, opts: &OutputOptions, seq: Option<u64>) {
     let map = match opts.offsets {
         OffsetUnit::Chars => Some(CharMap::new(&doc.text)),
         OffsetUnit::Bytes => None,
     };
     let rec = record(doc, &Offsets { map }, opts.tokens);
     serde_json::to_writer(&mut *buf, &rec).expect("serialising to memory cannot fail");
-    push_seq(buf, seq);
     buf.push(b'\n');
 }
 
-/// Append `,"_seq":N` inside the object just written: `{...}` -> `{...,"_seq":N}`.
-fn push_seq(buf: &mut Vec<u8>, seq: Option<u64>) {
-    if let Some(seq) = seq {
-        buf.pop();
-        buf.extend_from_slice(format!(",\"{SEQ_KEY}\":{seq}}}").as_bytes());
-    }
-}
-
-/// Append one error record (and a newline) to `buf`, with its input position as a last
-/// `_seq` field when given.
-pub fn write_error(buf: &mut Vec<u8>, err: &ErrorRecord, seq: Option<u64>) {
+/// Append one error record (and a newline) to `buf`.
+pub fn write_error(buf: &mut Vec<u8>, err: &ErrorRecord) {
     serde_json::to_writer(&mut *buf, err).expect("serialising to memory cannot fail");
-    push_seq(buf, seq);
     buf.push(b'\n');
-}
-
-/// Split a shard output line into the record as a single run writes it and its input
-/// position: `{...,"_seq":N}` -> (`{...}`, N). `None` when the line has no `_seq` field.
-pub fn split_seq(line: &[u8]) -> Option<(Vec<u8>, u64)> {
-    let line = line.strip_suffix(b"}")?;
-    let key = format!(",\"{SEQ_KEY}\":");
-    let at = memchr::memmem::rfind(line, key.as_bytes())?;
-    let digits = &line[at + key.len()..];
-    let seq = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    let mut rec = line[..at].to_vec();
-    rec.push(b'}');
-    Some((rec, seq))
 }
 
 #[cfg(test)]
@@ -219,7 +186,7 @@ mod tests {
 
     /// Every field of the contract, byte for byte as the writer has always written it
     /// (`truncated`, `tokens` only when asked, `null` optional indices, 4-decimal scores,
-    /// numeric ids, `meta` last, then `_seq`).
+    /// numeric ids, `meta` last).
     #[test]
     fn writes_the_contract_byte_for_byte() {
         use caveat_core::{Attribution, Hedge, HedgeCategory, Token, TokenKind};
@@ -289,11 +256,11 @@ mod tests {
             offsets: OffsetUnit::Bytes,
             tokens: false,
         };
-        write_record_seq(&mut buf, &d, &bytes, Some(7));
+        write_record(&mut buf, &d, &bytes);
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             concat!(
-                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]},"_seq":7}"#,
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
                 "\n"
             )
         );

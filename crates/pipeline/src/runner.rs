@@ -22,10 +22,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use caveat_core::Document;
-use caveat_text::hash::fnv1a;
 use crossbeam_channel::bounded;
 
-use crate::output::{write_error, write_record_seq};
+use crate::output::{write_error, write_record};
 use crate::record::{parse, ErrorRecord, RawBody, RawRecord};
 use crate::Pipeline;
 
@@ -48,9 +47,6 @@ pub struct RunOptions {
     pub skip_records: u64,
     /// Set to stop reading new records; what was read is still processed and written.
     pub stop: Option<Arc<AtomicBool>>,
-    /// Process only the records of shard `k` of `n` (see [`shard_of`]); the output then
-    /// carries each record's input position for `caveat merge`.
-    pub shard: Option<(u64, u64)>,
     /// Flush both writers after every batch, before `progress` is called, so that what
     /// `progress` reports is on disk (needed for checkpoints).
     pub flush_each_batch: bool,
@@ -67,7 +63,6 @@ impl Default for RunOptions {
             max_line_bytes: 64 << 20,
             skip_records: 0,
             stop: None,
-            shard: None,
             flush_each_batch: false,
         }
     }
@@ -91,7 +86,7 @@ pub struct Summary {
     pub words: u64,
     /// Wall-clock time so far.
     pub elapsed: Duration,
-    /// Input records consumed (processed, failed, or belonging to another shard).
+    /// Input records consumed (processed or failed).
     pub input_records: u64,
     /// Bytes of input consumed (record lines and text files, without line ends).
     pub input_bytes: u64,
@@ -116,17 +111,6 @@ pub enum RunError {
         /// Why.
         message: String,
     },
-}
-
-/// The shard (of `n`) a record with this id belongs to: FNV-1a (64 bit) of the id's text (a
-/// string id's characters, a number's JSON text) modulo `n`. Stable across runs, machines
-/// and versions; records without an id use their 1-based line number, as in the output.
-pub fn shard_of(id: &serde_json::Value, n: u64) -> u64 {
-    let h = match id {
-        serde_json::Value::String(s) => fnv1a(s.as_bytes()),
-        other => fnv1a(other.to_string().as_bytes()),
-    };
-    h % n.max(1)
 }
 
 fn raw_len(r: &RawRecord) -> usize {
@@ -169,37 +153,30 @@ pub enum Processed<'a> {
 }
 
 /// Parse and annotate a batch of raw records (input positions from `first_seq`), then
-/// report each record of shard `shard` (all when `None`) to `emit`, in input order. This is
-/// the one place that turns records into documents or error records; the runner and the
-/// Python bindings both use it.
+/// report each record to `emit`, in input order. This is the one place that turns records
+/// into documents or error records; the runner and the Python bindings both use it.
 pub fn process_records(
     pipeline: &Pipeline,
     raws: Vec<RawRecord>,
     first_seq: u64,
     max_doc_bytes: usize,
-    shard: Option<(u64, u64)>,
     mut emit: impl FnMut(Processed<'_>),
 ) {
     enum Slot {
         Doc(usize, u64),
         Err(ErrorRecord, u64),
     }
-    let mine = |id: &serde_json::Value| shard.is_none_or(|(k, n)| shard_of(id, n) == k);
     let mut docs: Vec<Document> = Vec::with_capacity(raws.len());
     let mut origin: Vec<(Arc<str>, u64)> = Vec::with_capacity(raws.len());
     let mut slots = Vec::with_capacity(raws.len());
     for (raw, seq) in raws.into_iter().zip(first_seq..) {
         match parse(raw, max_doc_bytes) {
-            Ok(p) if mine(&p.doc.id) => {
+            Ok(p) => {
                 slots.push(Slot::Doc(docs.len(), seq));
                 origin.push((p.source, p.line));
                 docs.push(p.doc);
             }
-            Ok(_) => {}
-            Err(e) if mine(e.id.as_ref().unwrap_or(&serde_json::Value::from(e.line))) => {
-                slots.push(Slot::Err(e, seq))
-            }
-            Err(_) => {}
+            Err(e) => slots.push(Slot::Err(e, seq)),
         }
     }
     let failures = pipeline.annotate(&mut docs);
@@ -229,7 +206,6 @@ fn process_batch(
     raws: Vec<RawRecord>,
     first_seq: u64,
     max_doc_bytes: usize,
-    shard: Option<(u64, u64)>,
 ) -> BatchOut {
     use caveat_core::TokenKind;
     let mut b = BatchOut {
@@ -238,31 +214,23 @@ fn process_batch(
         out: Vec::with_capacity(raws.iter().map(|r| raw_len(r) * 3).sum()),
         ..Default::default()
     };
-    let tag = |seq: u64| shard.map(|_| seq);
-    process_records(
-        pipeline,
-        raws,
-        first_seq,
-        max_doc_bytes,
-        shard,
-        |p| match p {
-            Processed::Error { error, seq } => {
-                write_error(&mut b.err, &error, tag(seq));
-                b.errors += 1;
-            }
-            Processed::Doc { doc, seq } => {
-                write_record_seq(&mut b.out, doc, pipeline.output(), tag(seq));
-                b.documents += 1;
-                b.bytes += doc.text.len() as u64;
-                b.tokens += doc.tokens.len() as u64;
-                b.words += doc
-                    .tokens
-                    .iter()
-                    .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
-                    .count() as u64;
-            }
-        },
-    );
+    process_records(pipeline, raws, first_seq, max_doc_bytes, |p| match p {
+        Processed::Error { error, .. } => {
+            write_error(&mut b.err, &error);
+            b.errors += 1;
+        }
+        Processed::Doc { doc, .. } => {
+            write_record(&mut b.out, doc, pipeline.output());
+            b.documents += 1;
+            b.bytes += doc.text.len() as u64;
+            b.tokens += doc.tokens.len() as u64;
+            b.words += doc
+                .tokens
+                .iter()
+                .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::Number))
+                .count() as u64;
+        }
+    });
     b
 }
 
@@ -303,7 +271,6 @@ pub fn run(
     let (slot_tx, slot_rx) = bounded::<()>(in_flight);
     let (res_tx, res_rx) = bounded::<(u64, BatchOut)>(in_flight);
     let max_doc = opts.max_doc_bytes;
-    let shard = opts.shard;
     let stop = opts.stop.clone().unwrap_or_default();
     let flush_each_batch = opts.flush_each_batch;
 
@@ -356,7 +323,7 @@ pub fn run(
                 seq += batch.len() as u64;
                 batch_no += 1;
                 scope.spawn(move |_| {
-                    let b = process_batch(pipeline, batch, first, max_doc, shard);
+                    let b = process_batch(pipeline, batch, first, max_doc);
                     let _ = tx.send((s, b));
                 });
                 true
@@ -430,47 +397,4 @@ pub fn run(
         sum.elapsed = start.elapsed();
         Ok(sum)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shard_of;
-
-    #[test]
-    fn shards_stay_where_they_were() {
-        // Shards of 1, 2, 3, 4, 7, 16, 1000 and u64::MAX as the runner assigned them before
-        // caveat-text (commit 0aceeb7): moving the hash must not move a record to another
-        // shard, or re-running one shard of a job would drop or repeat records.
-        let ids = r#"["", "a", "doc-1", "doc-2", "bbc/business/001.txt", "Ünïcödé ✓", 0, 1, 42,
-            -7, 12345678901234567890, 1.5, 2e10, true, null, [1, "x"], {"k": 1}]"#;
-        let want: [([u64; 7], u64); 17] = [
-            ([0, 1, 2, 1, 2, 5, 37], 14695981039346656037),
-            ([0, 0, 1, 0, 5, 12, 996], 12638187200555641996),
-            ([0, 1, 2, 3, 3, 11, 347], 4815726426097224347),
-            ([0, 0, 0, 2, 6, 14, 558], 4815727525608852558),
-            ([0, 1, 1, 3, 3, 7, 695], 6728182694507210695),
-            ([0, 1, 1, 1, 0, 9, 865], 18390421720509969865),
-            ([0, 1, 2, 3, 4, 15, 79], 12638135523509116079),
-            ([0, 0, 1, 0, 1, 12, 868], 12638134423997487868),
-            ([0, 1, 1, 3, 5, 3, 691], 571532774284038691),
-            ([0, 1, 0, 1, 6, 13, 237], 562968678213606237),
-            ([0, 1, 0, 1, 5, 13, 93], 1226756341753212093),
-            ([0, 1, 0, 1, 1, 9, 57], 5007220036841904057),
-            ([0, 1, 2, 3, 0, 11, 987], 10866582428043944987),
-            ([0, 1, 2, 1, 3, 5, 53], 6583304908937478053),
-            ([0, 0, 1, 0, 1, 4, 140], 6601085983368743140),
-            ([0, 0, 0, 0, 0, 8, 944], 10818101213915491944),
-            ([0, 1, 1, 3, 3, 7, 543], 5914708448119675543),
-        ];
-        let ids: Vec<serde_json::Value> = serde_json::from_str(ids).unwrap();
-        for (id, (shards, full)) in ids.iter().zip(want) {
-            let got: Vec<u64> = [1, 2, 3, 4, 7, 16, 1000]
-                .iter()
-                .map(|&n| shard_of(id, n))
-                .collect();
-            assert_eq!(got, shards, "{id}");
-            assert_eq!(shard_of(id, u64::MAX), full, "{id}");
-            assert_eq!(shard_of(id, 0), 0, "n = 0 counts as 1");
-        }
-    }
 }

@@ -77,13 +77,13 @@ fn process_chunk(
         buf.pop(); // the newline
         out.push((ok, String::from_utf8(std::mem::take(buf)).expect("serde_json writes UTF-8")));
     };
-    process_records(pipeline, raws, 0, max_doc_bytes, None, |p| match p {
+    process_records(pipeline, raws, 0, max_doc_bytes, |p| match p {
         Processed::Doc { doc, .. } => {
             write_record(&mut buf, doc, pipeline.output());
             finish(&mut buf, true);
         }
         Processed::Error { error, .. } => {
-            write_error(&mut buf, &error, None);
+            write_error(&mut buf, &error);
             finish(&mut buf, false);
         }
     });
