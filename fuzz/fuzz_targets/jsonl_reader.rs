@@ -1,6 +1,8 @@
 //! Arbitrary bytes as a JSONL file, read by `RecordReader` and parsed by `record::parse`
 //! with small limits. Every non-blank physical line must yield exactly one record (a document
 //! or an error) carrying its 1-based line number, in order; documents respect the size limit.
+//! Read as byte-range shards (`RecordReader::shard`, the file alone and cut in two files),
+//! the shards together must yield exactly the records of the whole read, in order.
 #![no_main]
 
 use std::io::Write;
@@ -8,22 +10,64 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use caveat_pipeline::input::{Input, RecordReader};
-use caveat_pipeline::record::parse;
+use caveat_pipeline::record::{parse, RawBody, RawRecord};
+use caveat_pipeline::{Shard, ShardPlan};
 use libfuzzer_sys::fuzz_target;
 
 const MAX_LINE: usize = 512;
 const MAX_DOC: usize = 48;
 
-fn path() -> &'static PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let dir = if std::path::Path::new("/dev/shm").is_dir() {
+fn dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if std::path::Path::new("/dev/shm").is_dir() {
             PathBuf::from("/dev/shm")
         } else {
             std::env::temp_dir()
-        };
-        dir.join(format!("caveat-fuzz-{}.jsonl", std::process::id()))
+        }
     })
+}
+
+fn path() -> &'static PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| dir().join(format!("caveat-fuzz-{}.jsonl", std::process::id())))
+}
+
+/// What a record is, for comparing reads: file, line and body.
+fn key(raw: &RawRecord) -> (String, u64, Vec<u8>) {
+    let body = match &raw.body {
+        RawBody::Json(b) => b.clone(),
+        RawBody::TooLong { len, .. } => format!("<too long: {len}>").into_bytes(),
+        RawBody::Text { bytes, .. } => bytes.clone(),
+        RawBody::Error { kind, .. } => format!("<{kind}>").into_bytes(),
+    };
+    (raw.source.to_string(), raw.line, body)
+}
+
+fn read_all(reader: RecordReader) -> Vec<(String, u64, Vec<u8>)> {
+    reader
+        .map(|r| key(&r.expect("reading a regular file does not fail")))
+        .collect()
+}
+
+/// Shards of `inputs` for a few shard counts (from `seed`), compared with the whole read.
+fn check_shards(inputs: Vec<Input>, seed: u64, total: usize) {
+    let whole = read_all(RecordReader::new(inputs.clone(), MAX_LINE, MAX_DOC));
+    let plan = ShardPlan::new(inputs).expect("regular files");
+    let mut counts = vec![1 + seed % 5, 2 + seed % 13];
+    if total < 64 {
+        counts.push(total as u64 + 2); // more shards than bytes
+    }
+    for n in counts {
+        let mut joined = Vec::new();
+        for k in 0..n {
+            let shard = Shard::new(k, n).unwrap();
+            joined.extend(read_all(RecordReader::shard(
+                &plan, shard, MAX_LINE, MAX_DOC,
+            )));
+        }
+        assert_eq!(joined, whole, "{n} shards");
+    }
 }
 
 /// The physical lines (1-based) that must become records, and whether each is over the
@@ -94,4 +138,19 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     assert_eq!(got, want, "records per physical line");
+
+    let seed = data
+        .iter()
+        .fold(0u64, |h, &b| h.wrapping_mul(31).wrapping_add(b as u64));
+    check_shards(vec![Input::Jsonl(p.clone())], seed, data.len());
+    // The same bytes cut into two files (the cut falls anywhere, also inside a line).
+    let second = dir().join(format!("caveat-fuzz-{}-b.jsonl", std::process::id()));
+    let cut = (seed as usize) % (data.len() + 1);
+    std::fs::write(p, &data[..cut]).unwrap();
+    std::fs::write(&second, &data[cut..]).unwrap();
+    check_shards(
+        vec![Input::Jsonl(p.clone()), Input::Jsonl(second)],
+        seed >> 8,
+        data.len(),
+    );
 });
