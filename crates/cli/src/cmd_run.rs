@@ -57,7 +57,8 @@ pub struct RunArgs {
     pub resume: bool,
     /// Process only shard K of N (K from 0): the inputs, concatenated in order, are cut into
     /// N equal byte ranges, and shard K gets the records whose line starts in range K (it
-    /// reads only that range and the line straddling its end). The output and errors file
+    /// parses only those, up to the line straddling the range's end; before the range it
+    /// only counts newlines, for line numbers). The output and errors file
     /// hold exactly a single run's bytes for those records, then a footer line that
     /// `caveat merge` checks before concatenating the parts. Needs input files (not stdin).
     /// K may be `auto`: taken from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs) or

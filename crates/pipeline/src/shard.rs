@@ -5,8 +5,9 @@
 //! whose line *starts* there (a `.txt` file is one record starting at its first byte; the
 //! last shard also owns what starts at `T`, i.e. empty `.txt` files at the end). Line starts
 //! are partitioned by the ranges, so every record belongs to exactly one shard whatever `N`.
-//! A shard seeks to its range and reads up to the end of the line straddling its end; the
-//! lines before its range are not parsed, only their newlines counted (see
+//! A shard opens only the files its range reaches into and parses only its own lines, up to
+//! the end of the line straddling its range's end. In its first file, the bytes before its
+//! range are read once to count their newlines, nothing more (see
 //! [`RecordReader::shard`](crate::input::RecordReader::shard)), so that line numbers — the
 //! `line` of error records and the id of a record without one — are those of a single run.
 //!
