@@ -343,16 +343,18 @@ fn a_killed_shard_resumes_to_the_same_part() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("same --shard"));
     let resumed = shard("out.jsonl", "out.err", &["--resume"]);
-    ok(&caveat(
-        dir.path(),
-        &resumed.iter().map(String::as_str).collect::<Vec<_>>(),
-    ));
+    let resumed: Vec<&str> = resumed.iter().map(String::as_str).collect();
+    // Inputs that changed size move every range: resuming is refused.
+    let input = read(dir.path(), "in.jsonl");
+    std::fs::write(dir.path().join("in.jsonl"), [&input[..], b"{}\n"].concat()).unwrap();
+    let refused = caveat(dir.path(), &resumed);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("changed size"));
+    std::fs::write(dir.path().join("in.jsonl"), &input).unwrap();
+    ok(&caveat(dir.path(), &resumed));
     assert!(read(dir.path(), "out.jsonl") == read(dir.path(), "ref.jsonl"));
     assert!(read(dir.path(), "out.err") == read(dir.path(), "ref.err"));
     // Resuming a finished shard changes nothing.
-    ok(&caveat(
-        dir.path(),
-        &resumed.iter().map(String::as_str).collect::<Vec<_>>(),
-    ));
+    ok(&caveat(dir.path(), &resumed));
     assert!(read(dir.path(), "out.jsonl") == read(dir.path(), "ref.jsonl"));
 }

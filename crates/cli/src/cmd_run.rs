@@ -89,6 +89,9 @@ struct Checkpoint {
     /// The shard (`K/N`) of a sharded run, to refuse resuming another one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     shard: Option<String>,
+    /// The inputs' sizes in a sharded run: its byte range depends on them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    input_bytes: Option<Vec<u64>>,
 }
 
 fn checkpoint_path(output: &Path) -> PathBuf {
@@ -239,6 +242,9 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
         None => None,
     };
     let shard_name = shard.map(|s| s.to_string());
+    let input_bytes: Option<Vec<u64>> = plan
+        .as_ref()
+        .map(|p| p.input_sizes().iter().map(|i| i.bytes).collect());
 
     if args.resume && args.output.is_none() {
         return Err(Exit::config(anyhow!(
@@ -268,6 +274,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
         complete: false,
         inputs: input_names.clone(),
         shard: shard_name.clone(),
+        input_bytes: input_bytes.clone(),
     };
     if args.resume {
         if let Some(cp) = checkpoint_file.as_deref().filter(|p| p.exists()) {
@@ -295,6 +302,12 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
                         .shard
                         .as_deref()
                         .map_or("not sharded".to_string(), |s| format!("shard {s}"))
+                )));
+            }
+            if found.input_bytes != input_bytes {
+                return Err(Exit::config(anyhow!(
+                    "the inputs changed size since the interrupted shard started, which moves \
+                     every shard's byte range; run every shard again from the start (--overwrite)"
                 )));
             }
             if found.complete {
@@ -371,6 +384,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
                 complete: false,
                 inputs: input_names.clone(),
                 shard: shard_name.clone(),
+                input_bytes: input_bytes.clone(),
             };
             // A failed checkpoint only weakens --resume; the run itself goes on.
             let _ = write_checkpoint(cp, &state);
@@ -446,6 +460,7 @@ pub fn run(args: RunArgs) -> Result<u8, Exit> {
             complete: !summary.stopped,
             inputs: input_names.clone(),
             shard: shard_name.clone(),
+            input_bytes: input_bytes.clone(),
         };
         write_checkpoint(cp, &state)
             .with_context(|| format!("writing {}", cp.display()))
