@@ -47,10 +47,8 @@ report() { # target, log, artifact dir
   for f in "$art"/*; do
     [ -f "$f" ] || continue
     cp "$f" "artifacts/ci/$t-$(basename "$f")"
-    echo "!! reproducer $(basename "$f") ($(wc -c <"$f") bytes), base64:"
-    base64 -w 0 "$f"; echo
-    echo "!! replay: base64 -d > crash <<< '<the base64 above>' && (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O $t ../crash)"
-    echo "!! (kept as fuzz/artifacts/ci/$t-$(basename "$f"))"
+    echo "!! reproducer $(basename "$f") ($(wc -c <"$f") bytes; kept as fuzz/artifacts/ci/$t-$(basename "$f")); to replay, from the repository root:"
+    echo "echo '$(base64 -w 0 "$f")' | base64 -d > crash-input && (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -s none -O $t ../crash-input)"
   done
 }
 
