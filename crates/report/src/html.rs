@@ -45,7 +45,8 @@ pub struct HtmlOptions {
     /// more. Keeps megabyte articles responsive.
     pub max_chars: usize,
     /// Skip records that cannot be read (counted in [`ReportSummary::skipped`] and noted in
-    /// the page) instead of failing on the first one.
+    /// the page) instead of failing on the first one. A shard part's footer
+    /// ([`ReportError::ShardPart`]) still fails: the report would cover part of a corpus.
     pub skip_invalid: bool,
 }
 
@@ -254,7 +255,7 @@ where
     for item in records {
         let record = match item {
             Ok(r) => r,
-            Err(e) if opts.skip_invalid => {
+            Err(e) if opts.skip_invalid && !matches!(e, ReportError::ShardPart { .. }) => {
                 skipped += 1;
                 first_error.get_or_insert_with(|| e.to_string());
                 continue;
@@ -639,6 +640,13 @@ mod tests {
         let (html, summary) = render(bad(), &opts);
         assert_eq!((summary.articles, summary.skipped), (1, 1));
         assert!(html.contains("1 unreadable records were skipped"));
+        // A shard part is not skipped into a report of part of the corpus.
+        let part = vec![
+            rec(r#"{"id":"a","text":"x"}"#),
+            rec(r#"{"caveat_part":{"format":1,"shard":0,"of":2}}"#),
+        ];
+        let e = render_html(part, &mut Vec::new(), &opts).unwrap_err();
+        assert!(matches!(e, ReportError::ShardPart { line: 1, .. }), "{e:?}");
     }
 
     #[test]

@@ -80,6 +80,31 @@ pub enum ReportError {
         /// What is wrong.
         message: String,
     },
+    /// A line is the footer (`{"caveat_part":{...}}`) that `caveat run --shard K/N` writes at
+    /// the end of each part: the file is one shard's part (or parts joined without
+    /// `caveat merge`), not a whole run's output. Never skipped: reading on would give
+    /// statistics or a report of part of a corpus as if it were all of it.
+    #[error(
+        "line {line}: footer of {}: this file is one shard's part of a sharded run, not a \
+         whole output; run `caveat merge` on all the parts first and read the merged file",
+        which_shard(.shard, .of)
+    )]
+    ShardPart {
+        /// 1-based line number.
+        line: usize,
+        /// The shard (`K`), when the footer says.
+        shard: Option<u64>,
+        /// The number of shards (`N`), when the footer says.
+        of: Option<u64>,
+    },
+}
+
+/// "shard K/N's part (...)" for [`ReportError::ShardPart`].
+fn which_shard(shard: &Option<u64>, of: &Option<u64>) -> String {
+    match (shard, of) {
+        (Some(k), Some(n)) => format!("shard {k}/{n}'s part (`caveat run --shard {k}/{n}`)"),
+        _ => "a shard's part (`caveat run --shard K/N`)".to_string(),
+    }
 }
 
 impl ReportError {

@@ -39,6 +39,13 @@ pub trait ReadRecord: Sized {
 
 impl ReadRecord for Record {
     fn from_value(value: Value, line: usize, offsets: OffsetUnit) -> Result<Self, ReportError> {
+        if let Some(footer) = value
+            .as_object()
+            .filter(|o| !o.contains_key("text"))
+            .and_then(|o| o.get(PART_FOOTER_KEY))
+        {
+            return Err(shard_part(footer, line));
+        }
         finish(serde_json::from_value(value), line, offsets)
     }
 
@@ -47,6 +54,10 @@ impl ReadRecord for Record {
         line: usize,
         offsets: OffsetUnit,
     ) -> Result<Self, ReportError> {
+        if is_part_footer(line_text) {
+            let value = serde_json::from_str::<Value>(line_text).unwrap_or(Value::Null);
+            return Err(shard_part(&value[PART_FOOTER_KEY], line));
+        }
         finish(serde_json::from_str(line_text), line, offsets)
     }
 
@@ -97,6 +108,33 @@ impl ReadRecord for Record {
             }
         }
         changed
+    }
+}
+
+/// The key of the footer line, `{"caveat_part":{...}}`, that `caveat run --shard K/N` ends
+/// each part with (output and errors file alike). caveat's records start with `"id"` (or
+/// `"file"` in an errors file), never with it.
+const PART_FOOTER_KEY: &str = "caveat_part";
+
+/// Whether a line is a shard part's footer: an object whose first key is
+/// [`PART_FOOTER_KEY`]. Checked before parsing, so that a part fails with
+/// [`ReportError::ShardPart`] rather than as a malformed record.
+fn is_part_footer(line_text: &str) -> bool {
+    line_text
+        .trim_start()
+        .strip_prefix('{')
+        .and_then(|t| t.trim_start().strip_prefix('"'))
+        .and_then(|t| t.strip_prefix(PART_FOOTER_KEY))
+        .is_some_and(|t| t.starts_with('"'))
+}
+
+/// The error for a footer (`footer` is its `caveat_part` object; `Null` if unreadable).
+fn shard_part(footer: &Value, line: usize) -> ReportError {
+    let number = |k: &str| footer.get(k).and_then(Value::as_u64);
+    ReportError::ShardPart {
+        line,
+        shard: number("shard"),
+        of: number("of"),
     }
 }
 
@@ -222,6 +260,77 @@ mod tests {
         );
         assert!(matches!(items[2], Err(ReportError::Record { line: 4, .. })));
         assert!(matches!(items[3], Err(ReportError::Record { line: 5, .. })));
+    }
+
+    #[test]
+    fn a_shard_part_fails_at_its_footer_and_says_to_merge() {
+        // The records of shard 1 of 4, then the footer `caveat run --shard 1/4` wrote.
+        let part = "{\"id\":\"a\",\"text\":\"Hi\"}\n{\"id\":\"b\",\"text\":\"Yo\"}\n\
+                    {\"caveat_part\":{\"format\":1,\"part\":\"output\",\"shard\":1,\"of\":4,\
+                    \"pipeline\":\"news\",\"pipeline_hash\":\"00ff\",\"inputs\":[{\"name\":\"in.jsonl\",\
+                    \"bytes\":90}],\"start\":22,\"end\":45,\"bytes\":46}}\n";
+        let items: Vec<_> = JsonlRecords::new(part.as_bytes()).collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].as_ref().unwrap().id, "b");
+        let err = items[2].as_ref().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ReportError::ShardPart {
+                    line: 3,
+                    shard: Some(1),
+                    of: Some(4)
+                }
+            ),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("line 3: footer of shard 1/4's part"),
+            "{message}"
+        );
+        assert!(message.contains("run `caveat merge`"), "{message}");
+        // So `caveat stats` stops rather than counting a quarter of the corpus.
+        let e = crate::stats(JsonlRecords::new(part.as_bytes()), 5).unwrap_err();
+        assert!(matches!(e, ReportError::ShardPart { .. }), "{e:?}");
+
+        // Spaced out, unreadable, or handed over as a parsed value: still a footer.
+        for line in [
+            " { \"caveat_part\" : {\"shard\": 0, \"of\": 2}}",
+            "{\"caveat_part\":{",
+        ] {
+            let e = Record::from_json_line(line, 9, OffsetUnit::Chars).unwrap_err();
+            assert!(
+                matches!(e, ReportError::ShardPart { line: 9, .. }),
+                "{line}: {e:?}"
+            );
+        }
+        let e = Record::from_json_line("{\"caveat_part\":[]}", 2, OffsetUnit::Chars).unwrap_err();
+        assert_eq!(
+            e.to_string().split(':').nth(1),
+            Some(" footer of a shard's part (`caveat run --shard K/N`)"),
+        );
+        let value = serde_json::json!({"caveat_part": {"shard": 3, "of": 8}});
+        let e = Record::from_value(value, 5, OffsetUnit::Chars).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ReportError::ShardPart {
+                    line: 5,
+                    shard: Some(3),
+                    of: Some(8)
+                }
+            ),
+            "{e:?}"
+        );
+        // A record is not a footer because some value mentions the key.
+        let r = Record::from_json_line(
+            "{\"id\":\"caveat_part\",\"text\":\"x\",\"meta\":{\"caveat_part\":1}}",
+            1,
+            OffsetUnit::Chars,
+        )
+        .unwrap();
+        assert_eq!(r.id, "caveat_part");
     }
 
     #[test]
