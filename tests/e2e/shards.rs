@@ -358,3 +358,49 @@ fn a_killed_shard_resumes_to_the_same_part() {
     ok(&caveat(dir.path(), &resumed));
     assert!(read(dir.path(), "out.jsonl") == read(dir.path(), "ref.jsonl"));
 }
+
+#[test]
+fn stats_and_report_refuse_an_unmerged_part() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.jsonl"), numbered_corpus(12)).unwrap();
+    let tokenize = pipeline("tokenize.toml");
+    let p = tokenize.to_str().unwrap();
+    for k in ["0/2", "1/2"] {
+        let o = format!("part{}.jsonl", &k[..1]);
+        ok(&caveat(
+            dir.path(),
+            &["run", "-q", "-p", p, "in.jsonl", "--shard", k, "-o", &o],
+        ));
+    }
+    // One part alone is half the corpus: every reader stops at its footer and says to merge,
+    // even `report --skip-invalid`.
+    for args in [
+        &["stats", "part1.jsonl"][..],
+        &["stats", "--json", "part1.jsonl"],
+        &[
+            "report",
+            "part1.jsonl",
+            "--html",
+            "r.html",
+            "--skip-invalid",
+        ],
+        &["export", "conll", "part1.jsonl", "-o", "x.conll"],
+    ] {
+        let out = caveat(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("footer of shard 1/2's part") && stderr.contains("`caveat merge`"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let m = caveat(
+        dir.path(),
+        &["merge", "part1.jsonl", "part0.jsonl", "-o", "merged.jsonl"],
+    );
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let s = caveat(dir.path(), &["stats", "--json", "merged.jsonl"]);
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    let stats: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    assert_eq!(stats["documents"], 12, "{stats}");
+}
