@@ -4,7 +4,7 @@
 //! | family | functions | who depends on the exact values |
 //! |---|---|---|
 //! | key hash | [`hash_bytes`], [`hash_str`], [`mix64`], [`fmix64`] | `caveat-ner` model files (feature, gazetteer and cluster keys) and its training shuffle ([`SplitMix`](crate::rng::SplitMix)) |
-//! | FNV-1a | [`fnv1a`], [`Fnv1a`], [`fnv_mix`], [`fnv_word_hash`] | `caveat-attribution-model 1` files (weight-table indices of hashed features); `caveat-pipeline`'s record sharding ([`fnv1a`] of the id) |
+//! | FNV-1a | [`fnv1a`], [`Fnv1a`], [`fnv_mix`], [`fnv_word_hash`] | `caveat-attribution-model 1` files (weight-table indices of hashed features); the footer of each `caveat run --shard K/N` part (`pipeline_hash`: [`fnv1a`] of the pipeline file, compared by `caveat merge`) |
 //! | Fx | [`FxHasher`], [`fx_step`], [`fx_hash_str`] | `caveat-hedge` tagger: feature hashes of the weights it loads (its files store feature strings, so the values matter only through collisions), and its in-memory maps |
 //!
 //! [`PassThrough`] / [`HashedMap`] key hash maps by values that already are good hashes.
@@ -74,7 +74,7 @@ pub fn hash_str(s: &str) -> u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// FNV-1a (caveat-attribution, caveat-pipeline)
+// FNV-1a (caveat-attribution, caveat-cli's shard parts)
 // ---------------------------------------------------------------------------------------------
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -84,7 +84,7 @@ pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// A running 64-bit FNV-1a hash (byte at a time). As a [`Hasher`] it hashes exactly the bytes
 /// written (`write_u64` and friends write their native-endian bytes).
 ///
-/// FNV-1a family: `caveat-pipeline`'s record shards and [`fnv_word_hash`].
+/// FNV-1a family: [`fnv1a`] and [`fnv_word_hash`].
 #[derive(Clone, Copy, Debug)]
 pub struct Fnv1a(u64);
 
@@ -136,7 +136,8 @@ impl Hasher for Fnv1a {
 
 /// 64-bit FNV-1a of `bytes`.
 ///
-/// FNV-1a family: `caveat-pipeline` assigns a record to shard `fnv1a(id text) % n`.
+/// FNV-1a family: a shard part's footer (`caveat run --shard K/N`) holds `fnv1a` of the
+/// pipeline file's bytes, and `caveat merge` refuses parts whose hashes differ.
 #[inline]
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h = Fnv1a::new();
@@ -320,9 +321,9 @@ mod tests {
     }
 
     #[test]
-    fn fnv_matches_attribution_models_and_pipeline_shards() {
-        // Computed with crates/attribution/src/model.rs and crates/pipeline/src/runner.rs as
-        // of commit 3e5e8b8.
+    fn fnv_matches_attribution_models_and_part_footers() {
+        // Computed with crates/attribution/src/model.rs and crates/pipeline/src/runner.rs (which
+        // then sharded records by the hash of their id) as of commit 3e5e8b8.
         let fnv: [u64; 10] = [
             0xcbf2_9ce4_8422_2325,
             0xaf63_dc4c_8601_ec8c,
