@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
+use caveat_pipeline::ner::calibration::{Calibration, CalibrationFile, Reliability};
 use caveat_pipeline::registry::builtin;
 use caveat_pipeline::{PipelineConfig, ProblemKind};
 use clap::{Args, Subcommand};
@@ -167,6 +168,11 @@ pub struct EvalArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+    /// ner: fit an isotonic map from this pipeline's entity scores to the probability that an
+    /// entity is right, and write it to FILE (a `[calibration]` table for the `ner` stage's
+    /// `calibration` option). Fit on dev data, with the stage's `calibration` unset.
+    #[arg(long, value_name = "FILE")]
+    pub fit_calibration: Option<PathBuf>,
 }
 
 fn load_pipeline(path: &std::path::Path) -> Result<caveat_pipeline::Pipeline, Exit> {
@@ -190,8 +196,8 @@ pub fn eval(cmd: EvalCommand) -> Result<u8, Exit> {
             let pipeline = load_pipeline(&a.pipeline)?;
             let gold = caveat_pipeline::ner::conll::read(&a.gold).map_err(Exit::config)?;
             let start = std::time::Instant::now();
-            let (counts, failed) = with_threads(a.threads, || {
-                caveat_pipeline::eval::ner::evaluate(&pipeline, &gold)
+            let (counts, scored, failed) = with_threads(a.threads, || {
+                caveat_pipeline::eval::ner::evaluate_scored(&pipeline, &gold)
             })?;
             println!(
                 "{} on {} ({} documents, raw text through the whole pipeline, {:.1} s)",
@@ -201,6 +207,29 @@ pub fn eval(cmd: EvalCommand) -> Result<u8, Exit> {
                 start.elapsed().as_secs_f64()
             );
             print!("{counts}");
+            println!("\nentity scores (right = span and label exact):");
+            println!("{}", Reliability::new(&scored, 10));
+            if let Some(out) = &a.fit_calibration {
+                let calibration = Calibration::fit(&scored).ok_or_else(|| {
+                    Exit::runtime(anyhow!(
+                        "no entities were found, so there is nothing to calibrate"
+                    ))
+                })?;
+                let file = CalibrationFile {
+                    calibration,
+                    fitted_on: format!(
+                        "{} entities of {} (pipeline {})",
+                        scored.len(),
+                        crate::train::file_name(&a.gold),
+                        crate::train::file_name(&a.pipeline)
+                    ),
+                };
+                let text = toml::to_string(&file).map_err(Exit::runtime)?;
+                std::fs::write(out, text)
+                    .with_context(|| format!("cannot write {}", out.display()))
+                    .map_err(Exit::runtime)?;
+                eprintln!("caveat: wrote {}", out.display());
+            }
             report_failed(failed);
             Ok(exit::OK)
         }

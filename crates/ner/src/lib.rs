@@ -15,9 +15,12 @@
 //!   exact spans like conlleval.
 //! * [`NerConfig`] / [`NerStage`] are the pipeline stage (`type = "ner"`).
 //!
-//! Each entity's `score` is the smallest forward–backward posterior marginal of its tags,
-//! computed from the perceptron scores scaled by a temperature fitted on dev data.
+//! Each entity's `score` is the probability that the entity (span and label) is right: the
+//! smallest forward–backward posterior marginal of its tags (perceptron scores scaled by a
+//! temperature fitted on dev data), mapped through the isotonic [`calibration`] fitted on dev
+//! data. Transformer backends take their map from the stage's `calibration` option.
 
+pub mod calibration;
 #[cfg(feature = "train")]
 pub mod conll;
 mod decode;
@@ -25,6 +28,8 @@ mod decode;
 pub mod eval;
 mod features;
 mod model;
+#[cfg(feature = "train")]
+pub mod silver;
 mod tags;
 #[cfg(feature = "train")]
 pub mod train;
@@ -117,6 +122,9 @@ pub enum NerError {
     /// The config asks for a backend this build lacks.
     #[error("{0}")]
     Unavailable(caveat_core::Unavailable),
+    /// A score calibration is malformed or misplaced.
+    #[error("calibration: {0}")]
+    Calibration(String),
 }
 
 /// Which tagger the `ner` stage runs.
@@ -169,6 +177,12 @@ stage_options! {
         pub combine: String = String::new(),
         /// Weight in [0, 1] of the `combine` model's probabilities.
         pub combine_weight: f32 = 0.5,
+        /// Transformer backends: a TOML file with a `[calibration]` table (`caveat eval ner
+        /// --fit-calibration` writes one) mapping entity scores to the probability that the
+        /// entity is right; empty leaves the raw scores. Perceptron models carry their own
+        /// in model.toml.
+        #[ty = "path"]
+        pub calibration: String = String::new(),
     }
 }
 
@@ -201,7 +215,7 @@ impl StageConfig for NerConfig {
 
     fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
         let dir = ctx.resolve(&self.model);
-        match self.backend {
+        let mut files = match self.backend {
             NerBackend::Perceptron => vec![("model", dir.join("model.toml"))],
             // The other files are checked when the model loads, with a hint on how to get them.
             NerBackend::Candle | NerBackend::RustBert => {
@@ -211,7 +225,11 @@ impl StageConfig for NerConfig {
                 }
                 files
             }
+        };
+        if !self.calibration.is_empty() {
+            files.push(("calibration", ctx.resolve(&self.calibration)));
         }
+        files
     }
 
     fn unavailable(&self) -> Option<Unavailable> {
@@ -241,6 +259,13 @@ impl StageConfig for NerConfig {
 impl NerConfig {
     /// Load the model once; the stage shares it between all threads.
     pub fn build(&self, ctx: &BuildContext) -> Result<NerStage, NerError> {
+        if self.backend == NerBackend::Perceptron && !self.calibration.is_empty() {
+            return Err(NerError::Calibration(
+                "`calibration` maps a transformer's scores; a perceptron model carries its \
+                 own calibration in model.toml (retrain it, or remove `calibration`)"
+                    .into(),
+            ));
+        }
         if self.backend == NerBackend::Perceptron && !self.combine.is_empty() {
             return Err(NerError::Combine(
                 "`combine` mixes a perceptron into a transformer model: set backend = \

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use caveat_core::{BuildContext, Document, StageError};
 use caveat_transformer::BackendKind;
 
+use crate::calibration::{Calibration, CalibrationFile};
 use crate::{entity, words_of, Model, NerBackend, NerConfig, NerError, Words};
 
 /// A loaded transformer tagger and the perceptron pooled into it, if any.
@@ -15,6 +16,7 @@ use crate::{entity, words_of, Model, NerBackend, NerConfig, NerError, Words};
 pub(crate) struct Transformer {
     tagger: Arc<caveat_transformer::Tagger>,
     combine: Option<Arc<Combine>>,
+    calibration: Option<Arc<Calibration>>,
 }
 
 /// Load the transformer model in `dir` (and the `combine` perceptron) for `config`.
@@ -51,16 +53,43 @@ pub(crate) fn build(
             columns,
         }))
     };
+    let calibration = if config.calibration.is_empty() {
+        None
+    } else {
+        Some(Arc::new(load_calibration(
+            &ctx.resolve(&config.calibration),
+        )?))
+    };
     Ok(Transformer {
         tagger: Arc::new(tagger),
         combine,
+        calibration,
     })
+}
+
+/// Read a `[calibration]` file and check its knots.
+fn load_calibration(path: &Path) -> Result<Calibration, NerError> {
+    let text = std::fs::read_to_string(path).map_err(|source| NerError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file: CalibrationFile = toml::from_str(&text)
+        .map_err(|e| NerError::Calibration(format!("{}: {e}", path.display())))?;
+    file.calibration
+        .check()
+        .map_err(|e| NerError::Calibration(format!("{}: {e}", path.display())))?;
+    Ok(file.calibration)
 }
 
 impl Transformer {
     /// Tag a batch of documents.
     pub(crate) fn tag(&self, docs: &mut [Document]) -> Vec<Result<(), StageError>> {
-        tag_transformer(&self.tagger, self.combine.as_deref(), docs)
+        tag_transformer(
+            &self.tagger,
+            self.combine.as_deref(),
+            self.calibration.as_deref(),
+            docs,
+        )
     }
 }
 
@@ -134,6 +163,7 @@ fn mix(c: &Combine, p: &mut [f32], m: &[f32]) {
 fn tag_transformer(
     tagger: &caveat_transformer::Tagger,
     combine: Option<&Combine>,
+    calibration: Option<&Calibration>,
     docs: &mut [Document],
 ) -> Vec<Result<(), StageError>> {
     // Per document: its words, or why it has none; then the tagger's spans over the words.
@@ -165,7 +195,10 @@ fn tag_transformer(
         .map(|(doc, r)| {
             doc.entities = r?
                 .into_iter()
-                .map(|s| entity(doc, s.words, &tagger.types()[s.ty], s.score))
+                .map(|s| {
+                    let score = calibration.map_or(s.score, |c| c.apply(s.score));
+                    entity(doc, s.words, &tagger.types()[s.ty], score)
+                })
                 .collect();
             Ok(())
         })

@@ -57,6 +57,16 @@ pub mod ner {
 
     /// Score `pipeline`'s entities on `gold` documents.
     pub fn evaluate(pipeline: &Pipeline, gold: &[ConllDoc]) -> (Counts, usize) {
+        let (counts, _, failed) = evaluate_scored(pipeline, gold);
+        (counts, failed)
+    }
+
+    /// [`evaluate`], also returning each predicted entity's `score` and whether it is right
+    /// (span and label exactly a gold entity), for reliability tables and calibration.
+    pub fn evaluate_scored(
+        pipeline: &Pipeline,
+        gold: &[ConllDoc],
+    ) -> (Counts, Vec<(f32, bool)>, usize) {
         let (mut docs, golds): (Vec<Document>, Vec<Vec<LabeledSpan>>) = gold
             .iter()
             .enumerate()
@@ -67,15 +77,19 @@ pub mod ner {
             .unzip();
         let failed = annotate_all(pipeline, &mut docs);
         let mut counts = Counts::default();
+        let mut scored = Vec::new();
         for (doc, g) in docs.iter().zip(&golds) {
             let pred: Vec<LabeledSpan> = doc
                 .entities
                 .iter()
                 .map(|e| (e.span.start, e.span.end, e.label.clone()))
                 .collect();
+            for (e, p) in doc.entities.iter().zip(&pred) {
+                scored.push((e.score, g.contains(p)));
+            }
             counts.add(g, &pred);
         }
-        (counts, failed)
+        (counts, scored, failed)
     }
 
     #[cfg(test)]

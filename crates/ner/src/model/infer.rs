@@ -21,7 +21,8 @@ pub struct Tagged {
     pub tokens: Range<usize>,
     /// Index into [`Model::labels`].
     pub label: usize,
-    /// Confidence in `[0, 1]`: the smallest posterior marginal of the entity's tags.
+    /// Confidence in `[0, 1]`: the smallest posterior marginal of the entity's tags, mapped
+    /// through the model's calibration when it has one.
     pub score: f32,
 }
 
@@ -37,6 +38,24 @@ impl Model {
     }
 
     pub(crate) fn tag_with<S: AsRef<str>>(
+        &self,
+        tokens: &[S],
+        sentences: &[Range<usize>],
+        s: &mut Scratch,
+        ctx: &mut DocCtx,
+        out: &mut Vec<Tagged>,
+    ) {
+        out.clear();
+        self.tag_raw(tokens, sentences, s, ctx, out);
+        if let Some(c) = &self.calibration {
+            for t in out.iter_mut() {
+                t.score = c.apply(t.score);
+            }
+        }
+    }
+
+    /// [`Model::tag_with`] with raw confidences (no calibration).
+    pub(crate) fn tag_raw<S: AsRef<str>>(
         &self,
         tokens: &[S],
         sentences: &[Range<usize>],

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::format::FORMAT;
 use super::layer::Layer;
 use super::Model;
+use crate::calibration::Calibration;
 use crate::features::Clusters;
 use crate::tags;
 use crate::NerError;
@@ -50,6 +51,9 @@ struct Manifest {
     training: BTreeMap<String, String>,
     #[serde(default)]
     dev: BTreeMap<String, f64>,
+    /// Map from raw confidence to calibrated entity score (none: raw scores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calibration: Option<Calibration>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -116,6 +120,12 @@ impl Model {
                 message: "the weights use cluster features but no `files.clusters` is given".into(),
             });
         }
+        if let Some(c) = &man.calibration {
+            c.check().map_err(|message| NerError::Manifest {
+                path: mpath.clone(),
+                message: format!("[calibration]: {message}"),
+            })?;
+        }
         let info = ModelInfo {
             name: man.name,
             trained_on: man.trained_on,
@@ -123,14 +133,9 @@ impl Model {
             training: man.training,
             dev: man.dev,
         };
-        Ok(Model::assemble(
-            man.labels,
-            layer,
-            pass1,
-            clusters,
-            man.temperature,
-            info,
-        ))
+        let mut model = Model::assemble(man.labels, layer, pass1, clusters, man.temperature, info);
+        model.calibration = man.calibration;
+        Ok(model)
     }
 
     /// Write the model into `dir` (created if needed): `model.toml`, `model.bin`, `pass1.bin`
@@ -200,6 +205,7 @@ impl Model {
             },
             training: self.info.training.clone(),
             dev: self.info.dev.clone(),
+            calibration: self.calibration.clone(),
         }
     }
 }

@@ -15,6 +15,7 @@ mod table;
 
 use std::sync::Arc;
 
+use crate::calibration::Calibration;
 use crate::decode::ExpTransitions;
 use crate::features::FeatureSet;
 use crate::tags;
@@ -39,6 +40,8 @@ pub struct Model {
     pub(crate) clusters: Option<Arc<ClusterFile>>,
     pub(crate) temperature: f32,
     pub(crate) exp_trans: ExpTransitions,
+    /// Map from the raw confidence to the probability that an entity is right.
+    pub(crate) calibration: Option<Calibration>,
     pub(crate) info: ModelInfo,
 }
 
@@ -59,6 +62,7 @@ impl Model {
             clusters,
             temperature,
             exp_trans,
+            calibration: None,
             info,
         }
     }
@@ -81,6 +85,17 @@ impl Model {
     /// Scale applied to the perceptron scores before computing marginals for `score`.
     pub fn temperature(&self) -> f32 {
         self.temperature
+    }
+
+    /// The map from raw confidence (smallest tag marginal) to calibrated entity score, if
+    /// the model has one.
+    pub fn calibration(&self) -> Option<&Calibration> {
+        self.calibration.as_ref()
+    }
+
+    #[cfg(feature = "train")]
+    pub(crate) fn set_calibration(&mut self, c: Option<Calibration>) {
+        self.calibration = c;
     }
 
     /// Number of stored feature rows (both passes).
