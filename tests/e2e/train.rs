@@ -347,3 +347,137 @@ fn train_commands_document_their_flags() {
         }
     }
 }
+
+#[test]
+fn ner_distils_a_teacher_pipelines_output_with_a_gazetteer_and_calibrated_scores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("train.conll"), conll(8, 0)).unwrap();
+    std::fs::write(dir.join("dev.conll"), conll(3, 1)).unwrap();
+    // The teacher: the shipped fast pipeline, writing the token layer.
+    std::fs::write(
+        dir.join("teacher.toml"),
+        format!(
+            "[pipeline]\nname = \"teacher\"\n[output]\ntokens = true\n\
+             [[stages]]\ntype = \"tokenize\"\n[[stages]]\ntype = \"ner\"\nmodel = {:?}\n",
+            root().join("models/ner-fast").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = caveat(
+        dir,
+        &[
+            "run",
+            "-p",
+            "teacher.toml",
+            sample().to_str().unwrap(),
+            "-o",
+            "silver.jsonl",
+            "-q",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(
+        dir.join("gaz.tsv"),
+        "# name, label, source\nSão Paulo\tLOC\tgeonames-city\nGuinea-Bissau\tLOC\tx\nKiwi\tFRUIT\tx\n",
+    )
+    .unwrap();
+    let args = [
+        "train",
+        "ner",
+        "--train",
+        "train.conll",
+        "--dev",
+        "dev.conll",
+        "--no-clusters",
+        "--silver",
+        "silver.jsonl",
+        "--silver-weight",
+        "0.25",
+        "--gazetteer",
+        "gaz.tsv",
+        "--out",
+    ];
+    let o = caveat(dir, &[&args[..], &["m"]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("silver silver.jsonl:"), "{err}");
+    let manifest = std::fs::read_to_string(dir.join("m/model.toml")).unwrap();
+    for want in [
+        "silver = \"silver.jsonl (min score 0.5)\"",
+        "silver_weight = \"0.25\"",
+        "gazetteer = \"gaz.tsv\"",
+        "[calibration]",
+        "ece_crossfit = ",
+    ] {
+        assert!(manifest.contains(want), "`{want}` not in\n{manifest}");
+    }
+    // Deterministic: the same flags write the same model.
+    let o = caveat(dir, &[&args[..], &["m2"]].concat());
+    assert_eq!(o.status.code(), Some(0));
+    for f in ["model.toml", "model.bin", "pass1.bin"] {
+        assert_eq!(
+            std::fs::read(dir.join("m").join(f)).unwrap(),
+            std::fs::read(dir.join("m2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+
+    // eval prints the reliability of the scores and fits a calibration file.
+    std::fs::write(
+        dir.join("student.toml"),
+        "[pipeline]\nname = \"student\"\n[[stages]]\ntype = \"tokenize\"\n\
+         [[stages]]\ntype = \"ner\"\nmodel = \"m\"\n",
+    )
+    .unwrap();
+    let o = caveat(
+        dir,
+        &[
+            "eval",
+            "ner",
+            "-p",
+            "student.toml",
+            "--gold",
+            "dev.conll",
+            "--fit-calibration",
+            "cal.toml",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("| score bin | entities | mean score | right |"),
+        "{out}"
+    );
+    assert!(
+        out.contains("expected calibration error (ECE, 10 bins"),
+        "{out}"
+    );
+    let cal = std::fs::read_to_string(dir.join("cal.toml")).unwrap();
+    assert!(
+        cal.contains("[calibration]") && cal.contains("probabilities = ["),
+        "{cal}"
+    );
+    assert!(cal.contains("dev.conll"), "{cal}");
+    // A perceptron carries its own calibration: the stage option is for transformers.
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[pipeline]\nname = \"bad\"\n[[stages]]\ntype = \"tokenize\"\n\
+         [[stages]]\ntype = \"ner\"\nmodel = \"m\"\ncalibration = \"cal.toml\"\n",
+    )
+    .unwrap();
+    let o = caveat(dir, &["validate", "bad.toml"]);
+    let err = String::from_utf8_lossy(&o.stderr).to_string() + &String::from_utf8_lossy(&o.stdout);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("own calibration in model.toml"), "{err}");
+}

@@ -76,6 +76,25 @@ pub struct TrainNerArgs {
     /// Turn off the second (document-consistency) pass.
     #[arg(long)]
     pub no_stack: bool,
+    /// Silver training data: a teacher pipeline's JSONL output with the token layer
+    /// (`[output] tokens = true`), e.g. pipelines/news-transformer.toml over unlabelled news.
+    /// Repeatable. Its sentences join the training data with `--silver-weight`.
+    #[arg(long, value_name = "FILE")]
+    pub silver: Vec<PathBuf>,
+    /// How much a silver sentence counts in an update, relative to a gold one.
+    #[arg(long, default_value_t = ner_train::TrainOptions::default().silver_weight)]
+    pub silver_weight: f32,
+    /// External gazetteer: a TSV of `name<TAB>LABEL[<TAB>...]` lines (scripts/build-gazetteer
+    /// writes one from GeoNames and ISO 3166). Names are split by caveat's tokenizer and
+    /// stored in the model; labels the training data lacks are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub gazetteer: Option<PathBuf>,
+    /// Share of training documents each gazetteer name is hidden from.
+    #[arg(long, default_value_t = ner_train::TrainOptions::default().gazetteer_dropout)]
+    pub gazetteer_dropout: f32,
+    /// Leave out silver sentences holding an entity the teacher scored below this.
+    #[arg(long, default_value_t = caveat_pipeline::ner::silver::SilverOptions::default().min_score)]
+    pub silver_min_score: f32,
 }
 
 /// Flags of `caveat train hedge`. The defaults are those of the shipped `models/hedge-tagger`.
@@ -173,6 +192,28 @@ fn train_ner(a: TrainNerArgs) -> Result<u8, Exit> {
     }
     let train_docs = conll::read(&a.train).map_err(Exit::config)?;
     let dev_docs = conll::read(&a.dev).map_err(Exit::config)?;
+    let mut silver_docs = Vec::new();
+    let silver_opts = caveat_pipeline::ner::silver::SilverOptions {
+        min_score: a.silver_min_score,
+    };
+    for path in &a.silver {
+        let (docs, s) =
+            caveat_pipeline::ner::silver::read(path, silver_opts).map_err(Exit::config)?;
+        eprintln!(
+            "silver {}: {} documents, {} sentences ({} tokens, {} entities) kept; left out {} \
+             sentences with an entity scored below {}, {} misaligned, {} records",
+            path.display(),
+            s.documents,
+            s.sentences,
+            s.tokens,
+            s.entities,
+            s.low_confidence,
+            a.silver_min_score,
+            s.misaligned,
+            s.skipped_records
+        );
+        silver_docs.extend(docs);
+    }
     let features = FeatureSet {
         clusters: !a.no_clusters && a.clusters.is_some(),
         gazetteer: !a.no_gazetteer,
@@ -192,6 +233,19 @@ fn train_ner(a: TrainNerArgs) -> Result<u8, Exit> {
         // sat on the machine that trained it (so retraining elsewhere writes the same bytes).
         trained_on: file_name(&a.train),
         tuned_on: file_name(&a.dev),
+        gazetteer: match &a.gazetteer {
+            Some(path) => read_gazetteer(path)?,
+            None => Vec::new(),
+        },
+        gazetteer_dropout: a.gazetteer_dropout,
+        gazetteer_on: a.gazetteer.as_deref().map(file_name).unwrap_or_default(),
+        silver_weight: a.silver_weight,
+        silver_on: a
+            .silver
+            .iter()
+            .map(|p| format!("{} (min score {})", file_name(p), a.silver_min_score))
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     eprintln!(
         "training on {} ({} documents), dev {} ({} documents); features {features:?}",
@@ -215,7 +269,8 @@ fn train_ner(a: TrainNerArgs) -> Result<u8, Exit> {
         );
     };
     let model =
-        ner_train::train(&train_docs, &dev_docs, &opts, &mut report).map_err(Exit::runtime)?;
+        ner_train::train_with_silver(&train_docs, &silver_docs, &dev_docs, &opts, &mut report)
+            .map_err(Exit::runtime)?;
     model.save(&a.out).map_err(Exit::runtime)?;
     let dev = ner_train::evaluate(&model, &dev_docs);
     println!(
@@ -344,7 +399,42 @@ fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
 
 /// The last two components of `path` ("conll2003/train.txt"), for provenance fields in model
 /// files: which data set and file, without the directory of the machine that trained it.
-fn file_name(path: &std::path::Path) -> String {
+/// Read a gazetteer TSV (`name<TAB>LABEL[<TAB>...]`, `#` comments) and split each name into
+/// tokens with the default tokenizer, as text is split at run time.
+fn read_gazetteer(path: &std::path::Path) -> Result<Vec<(Vec<String>, String)>, Exit> {
+    use caveat_core::{Document, Stage};
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the gazetteer {}", path.display()))
+        .map_err(Exit::config)?;
+    let tok = TokenizeConfig::default()
+        .build(&BuildContext::new("."))
+        .map_err(Exit::config)?;
+    let mut names = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let (Some(name), Some(label)) = (cols.next(), cols.next()) else {
+            return Err(Exit::config(anyhow!(
+                "{}:{}: expected `name<TAB>LABEL`, found {line:?}",
+                path.display(),
+                i + 1
+            )));
+        };
+        let mut doc = Document::new(0, name.to_string());
+        tok.process(&mut doc).map_err(Exit::runtime)?;
+        let tokens: Vec<String> = doc
+            .tokens
+            .iter()
+            .map(|t| name[t.span.range()].to_string())
+            .collect();
+        names.push((tokens, label.trim().to_string()));
+    }
+    Ok(names)
+}
+
+pub(crate) fn file_name(path: &std::path::Path) -> String {
     let names: Vec<String> = path
         .components()
         .filter_map(|c| match c {

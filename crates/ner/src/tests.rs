@@ -10,7 +10,7 @@ use caveat_core::{
 
 use crate::conll::{parse, ConllDoc};
 use crate::eval::{spans_from_tags, Counts};
-use crate::train::{evaluate, train, TrainOptions};
+use crate::train::{evaluate, train, train_with_silver, TrainOptions};
 use crate::{FeatureSet, Model, NerBackend, NerConfig, NerError, NerStage};
 
 const PER: &[&str] = &[
@@ -324,7 +324,10 @@ fn config_errors_say_what_and_where() {
     assert!(bad.unwrap_err().to_string().contains("modle"));
     let ok: NerConfig = toml::from_str("").unwrap();
     assert_eq!(ok.model, "../models/ner-fast");
-    assert_eq!(NerConfig::options().len(), 8);
+    assert_eq!(NerConfig::options().len(), 9);
+    let c: NerConfig = toml::from_str("calibration = \"cal.toml\"").unwrap();
+    let err = c.build(&BuildContext::new("/nonexistent")).unwrap_err();
+    assert!(err.to_string().contains("model.toml"), "{err}");
     let p: NerConfig = toml::from_str("combine = \"../models/ner-fast\"").unwrap();
     let err = p.build(&BuildContext::new("/nonexistent")).unwrap_err();
     assert!(err.to_string().contains("backend"), "{err}");
@@ -456,5 +459,63 @@ mod props {
                 Arc::new(small_model(dir.path(), FeatureSet::default()).0)
             })
             .clone()
+    }
+}
+
+#[test]
+fn silver_documents_join_training_with_their_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = parse(&corpus(10, 0)).unwrap();
+    let silver = parse(&corpus(40, 10)).unwrap();
+    let dev = parse(&corpus(10, 50)).unwrap();
+    let opts = TrainOptions {
+        epochs: 4,
+        patience: 2,
+        folds: 2,
+        clusters: Some(clusters_file(dir.path())),
+        silver_weight: 0.5,
+        silver_on: "teacher.jsonl".into(),
+        ..TrainOptions::default()
+    };
+    let mut sentences = Vec::new();
+    let model = train_with_silver(&gold, &silver, &dev, &opts, &mut |r| {
+        if r.pass == "pass1" {
+            sentences.push(r.sentences)
+        }
+    })
+    .unwrap();
+    assert!(sentences.iter().all(|&n| n == 50), "{sentences:?}");
+    let training = &model.info().training;
+    assert_eq!(
+        training.get("silver_weight").map(String::as_str),
+        Some("0.5")
+    );
+    assert_eq!(
+        training.get("silver").map(String::as_str),
+        Some("teacher.jsonl")
+    );
+    assert!(evaluate(&model, &dev).overall.f1() > 0.9);
+
+    let bad = TrainOptions {
+        silver_weight: 0.0,
+        ..opts.clone()
+    };
+    let err = train_with_silver(&gold, &silver, &dev, &bad, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("silver weight"), "{err}");
+}
+
+#[test]
+fn trained_models_carry_a_score_calibration_that_survives_save_and_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, _) = small_model(dir.path(), FeatureSet::default());
+    let c = model.calibration().expect("fitted on dev").clone();
+    c.check().unwrap();
+    assert!(model.info().dev.contains_key("ece_crossfit"));
+    let out = dir.path().join("m");
+    model.save(&out).unwrap();
+    let back = Model::load(&out).unwrap();
+    assert_eq!(back.calibration(), Some(&c));
+    for t in back.tag(&["Ivan", "Petrov", "visited", "Oslo"], &[0..4]) {
+        assert!((0.0..=1.0).contains(&t.score), "{t:?}");
     }
 }

@@ -20,10 +20,14 @@ pub(super) struct Doc {
     pub(super) sents: Vec<Range<usize>>,
     pub(super) gold: Vec<u8>,
     pub(super) spans: Vec<LabeledSpan>,
+    /// How much each of the document's sentences counts in a perceptron update (1 for gold
+    /// data, `silver_weight` for a teacher's).
+    pub(super) weight: f32,
 }
 
-/// Tokens, sentences, gold tags and gold spans of `docs`, tags indexed by `labels`.
-pub(super) fn prepare(docs: &[ConllDoc], labels: &[String]) -> Vec<Doc> {
+/// Tokens, sentences, gold tags and gold spans of `docs`, tags indexed by `labels`; each
+/// document's updates count `weight`.
+pub(super) fn prepare(docs: &[ConllDoc], labels: &[String], weight: f32) -> Vec<Doc> {
     docs.iter()
         .map(|d| {
             let mut doc = Doc {
@@ -31,6 +35,7 @@ pub(super) fn prepare(docs: &[ConllDoc], labels: &[String]) -> Vec<Doc> {
                 sents: Vec::new(),
                 gold: Vec::new(),
                 spans: Vec::new(),
+                weight,
             };
             for s in &d.sentences {
                 let start = doc.tokens.len();
@@ -67,6 +72,8 @@ pub(super) struct Data {
     /// Global index of each document's first token.
     pub(super) doc_start: Vec<usize>,
     pub(super) gold: Vec<u8>,
+    /// Update weight of each sentence (its document's).
+    pub(super) weight: Vec<f32>,
 }
 
 /// Extract feature keys of all documents (sentence by sentence).
@@ -94,6 +101,7 @@ fn extract_keys(
                     let g = Loo {
                         counts,
                         own: &owns[d],
+                        doc: d,
                     };
                     sentence_info(r.clone(), feats, &g, &ctx, &mut s)
                 }
@@ -125,12 +133,14 @@ pub(super) fn build_data(
         sents: Vec::new(),
         doc_start: Vec::new(),
         gold: Vec::new(),
+        weight: Vec::new(),
     };
     let mut tok = 0usize;
     for (d, doc) in docs.iter().enumerate() {
         data.doc_start.push(tok);
         for r in &doc.sents {
             data.sents.push((tok + r.start..tok + r.end, d));
+            data.weight.push(doc.weight);
         }
         data.gold.extend_from_slice(&doc.gold);
         tok += doc.tokens.len();

@@ -28,7 +28,7 @@ use crate::model::{load_clusters, ClusterFile, Model, ModelInfo};
 use crate::{tags, NerError};
 
 use data::{prepare, Doc};
-use gazetteer::{count_entities, full_gazetteer, GazCounts, OwnKeys};
+use gazetteer::{add_external, count_entities, full_gazetteer, GazCounts, OwnKeys};
 
 /// Training options (the flags of `caveat train ner`).
 #[derive(Clone, Debug)]
@@ -53,6 +53,19 @@ pub struct TrainOptions {
     pub trained_on: String,
     /// Description of the dev data for `model.toml`.
     pub tuned_on: String,
+    /// How much a silver (teacher-labelled) sentence counts in an update, relative to a gold
+    /// one (see [`train_with_silver`]).
+    pub silver_weight: f32,
+    /// Description of the silver data for `model.toml` (empty: none).
+    pub silver_on: String,
+    /// External gazetteer names (tokens as the tokenizer splits them, label) added to the
+    /// training data's names; names of labels the training data lacks are ignored.
+    pub gazetteer: Vec<(Vec<String>, String)>,
+    /// Share of training documents each external name is hidden from (seeded per document
+    /// and name), so the tagger also learns to find names the list lacks.
+    pub gazetteer_dropout: f32,
+    /// Description of the external gazetteer for `model.toml` (empty: none).
+    pub gazetteer_on: String,
 }
 
 impl Default for TrainOptions {
@@ -68,6 +81,11 @@ impl Default for TrainOptions {
             name: "ner-fast".into(),
             trained_on: String::new(),
             tuned_on: String::new(),
+            silver_weight: 0.5,
+            silver_on: String::new(),
+            gazetteer: Vec::new(),
+            gazetteer_dropout: 0.5,
+            gazetteer_on: String::new(),
         }
     }
 }
@@ -112,6 +130,7 @@ impl<'a> Corpus<'a> {
     /// Collect the labels, load the clusters, prepare the documents and the gazetteer.
     fn new(
         train_docs: &[ConllDoc],
+        silver_docs: &[ConllDoc],
         dev_docs: &[ConllDoc],
         opts: &'a TrainOptions,
     ) -> Result<Corpus<'a>, NerError> {
@@ -119,9 +138,19 @@ impl<'a> Corpus<'a> {
         let nt = tags::n_tags(labels.len());
         let feats = opts.features;
         let clusters = cluster_file(opts)?;
-        let train = prepare(train_docs, &labels);
-        let dev = prepare(dev_docs, &labels);
-        let (gaz_counts, owns) = count_entities(&train, &labels);
+        let mut train = prepare(train_docs, &labels, 1.0);
+        train.extend(prepare(silver_docs, &labels, opts.silver_weight));
+        let dev = prepare(dev_docs, &labels, 1.0);
+        let (mut gaz_counts, owns) = count_entities(&train, &labels);
+        if feats.gazetteer && !opts.gazetteer.is_empty() {
+            let names: Vec<(Vec<String>, usize)> = opts
+                .gazetteer
+                .iter()
+                .filter_map(|(t, l)| Some((t.clone(), labels.iter().position(|x| x == l)?)))
+                .collect();
+            add_external(&mut gaz_counts, &names);
+            gaz_counts.ext_dropout = opts.gazetteer_dropout;
+        }
         let gaz = if feats.gazetteer {
             full_gazetteer(&gaz_counts)
         } else {
@@ -158,8 +187,38 @@ pub fn train(
     opts: &TrainOptions,
     on_epoch: &mut dyn FnMut(&EpochReport),
 ) -> Result<Model, NerError> {
+    train_with_silver(train_docs, &[], dev_docs, opts, on_epoch)
+}
+
+/// Train a model on gold `train_docs` and teacher-labelled `silver_docs` (knowledge
+/// distillation: see [`crate::silver`]), early-stopping on `dev_docs`.
+///
+/// Silver documents are training documents like the gold ones (in the shuffle, the jackknife
+/// folds and the gazetteer), except that their perceptron updates are scaled by
+/// [`TrainOptions::silver_weight`]. Their labels must be among the gold data's; others are
+/// read as `O`.
+pub fn train_with_silver(
+    train_docs: &[ConllDoc],
+    silver_docs: &[ConllDoc],
+    dev_docs: &[ConllDoc],
+    opts: &TrainOptions,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Model, NerError> {
     check_inputs(train_docs, dev_docs, opts)?;
-    let c = Corpus::new(train_docs, dev_docs, opts)?;
+    let weight_ok = opts.silver_weight > 0.0 && opts.silver_weight.is_finite();
+    if !silver_docs.is_empty() && !weight_ok {
+        return Err(NerError::Train(format!(
+            "the silver weight must be a positive number, not {}",
+            opts.silver_weight
+        )));
+    }
+    if !(0.0..=1.0).contains(&opts.gazetteer_dropout) {
+        return Err(NerError::Train(format!(
+            "the gazetteer dropout must be in [0, 1], not {}",
+            opts.gazetteer_dropout
+        )));
+    }
+    let c = Corpus::new(train_docs, silver_docs, dev_docs, opts)?;
     let mut rng = SplitMix::new(opts.seed);
 
     let p1 = passes::first_pass(&c, &mut rng, on_epoch);
@@ -169,6 +228,17 @@ pub fn train(
     training.insert("patience".to_string(), opts.patience.to_string());
     training.insert("seed".to_string(), opts.seed.to_string());
     training.insert("min_count".to_string(), opts.min_count.to_string());
+    if !opts.gazetteer.is_empty() && c.feats.gazetteer {
+        training.insert("gazetteer".to_string(), opts.gazetteer_on.clone());
+        training.insert(
+            "gazetteer_dropout".to_string(),
+            opts.gazetteer_dropout.to_string(),
+        );
+    }
+    if !silver_docs.is_empty() {
+        training.insert("silver".to_string(), opts.silver_on.clone());
+        training.insert("silver_weight".to_string(), opts.silver_weight.to_string());
+    }
     training.insert(
         "best_epoch_pass1".to_string(),
         p1.res.best_epoch.to_string(),
@@ -261,6 +331,6 @@ fn cluster_file(opts: &TrainOptions) -> Result<Option<Arc<ClusterFile>>, NerErro
 /// Score a model on documents (exact spans), through the run-time tagging path.
 pub fn evaluate(model: &Model, docs: &[ConllDoc]) -> Counts {
     let labels = model.labels().to_vec();
-    let prepared = prepare(docs, &labels);
+    let prepared = prepare(docs, &labels, 1.0);
     calibrate::score_runtime(model, &prepared)
 }

@@ -52,8 +52,16 @@ impl Weights {
     }
 
     /// The perceptron update for sentence `r` of `data` predicted as `pred` (gold `gold`):
-    /// reward the gold tags' features and transitions, penalize the predicted ones.
-    fn update(&mut self, data: &Data, r: &Range<usize>, gold: &[u8], pred: &[u8], nt: usize) {
+    /// reward the gold tags' features and transitions, penalize the predicted ones, by `w`.
+    fn update(
+        &mut self,
+        data: &Data,
+        r: &Range<usize>,
+        gold: &[u8],
+        pred: &[u8],
+        nt: usize,
+        w: f32,
+    ) {
         let nn = nt * nt;
         let n = r.len();
         let (p, ne) = (&mut self.p, self.ne);
@@ -62,8 +70,8 @@ impl Weights {
             if g != q {
                 for &f in &data.idx[data.off[t] as usize..data.off[t + 1] as usize] {
                     let b = f as usize * nt;
-                    p.add(b + g, 1.0);
-                    p.add(b + q, -1.0);
+                    p.add(b + g, w);
+                    p.add(b + q, -w);
                 }
             }
             let (gi, pi) = if i == 0 {
@@ -73,8 +81,8 @@ impl Weights {
                 (gp * nt + g, pp * nt + q)
             };
             if gi != pi {
-                p.add(ne + gi, 1.0);
-                p.add(ne + pi, -1.0);
+                p.add(ne + gi, w);
+                p.add(ne + pi, -w);
             }
         }
         let (ge, pe) = (
@@ -82,8 +90,8 @@ impl Weights {
             nn + nt + pred[n - 1] as usize,
         );
         if ge != pe {
-            p.add(ne + ge, 1.0);
-            p.add(ne + pe, -1.0);
+            p.add(ne + ge, w);
+            p.add(ne + pe, -w);
         }
     }
 }
@@ -193,7 +201,7 @@ fn train_epoch(
         let gold = &train.gold[r.clone()];
         if buf.pred.as_slice() != gold {
             mistakes += 1;
-            wt.update(train, r, gold, &buf.pred, nt);
+            wt.update(train, r, gold, &buf.pred, nt, train.weight[si]);
         }
     }
     mistakes
