@@ -397,8 +397,6 @@ fn train_attribution(a: TrainAttributionArgs) -> Result<u8, Exit> {
     Ok(exit::OK)
 }
 
-/// The last two components of `path` ("conll2003/train.txt"), for provenance fields in model
-/// files: which data set and file, without the directory of the machine that trained it.
 /// Read a gazetteer TSV (`name<TAB>LABEL[<TAB>...]`, `#` comments) and split each name into
 /// tokens with the default tokenizer, as text is split at run time.
 fn read_gazetteer(path: &std::path::Path) -> Result<Vec<(Vec<String>, String)>, Exit> {
@@ -434,6 +432,8 @@ fn read_gazetteer(path: &std::path::Path) -> Result<Vec<(Vec<String>, String)>, 
     Ok(names)
 }
 
+/// The last two components of `path` ("conll2003/train.txt"), for provenance fields in model
+/// files: which data set and file, without the directory of the machine that trained it.
 pub(crate) fn file_name(path: &std::path::Path) -> String {
     let names: Vec<String> = path
         .components()
