@@ -53,6 +53,21 @@ pub fn caveat_stdin(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Kill `child` (SIGKILL) once `path` holds more than `bytes` bytes, or after 20 s (so
+/// somewhere in the middle of its run, or after its end, which must work too), and reap it.
+pub fn kill_when_grown(mut child: std::process::Child, path: &Path, bytes: u64) {
+    let started = std::time::Instant::now();
+    loop {
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if len > bytes || started.elapsed().as_secs() > 20 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 /// Parse JSONL.
 pub fn jsonl(bytes: &[u8]) -> Vec<Value> {
     std::str::from_utf8(bytes)

@@ -296,7 +296,7 @@ fn a_killed_run_resumes_to_the_same_output() {
     );
     assert!(reference.status.success());
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_caveat"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_caveat"))
         .args([
             "run",
             "-p",
@@ -311,19 +311,7 @@ fn a_killed_run_resumes_to_the_same_output() {
         .current_dir(dir.path())
         .spawn()
         .unwrap();
-    // Kill it somewhere in the middle (or after the end, which must work too).
-    let started = std::time::Instant::now();
-    loop {
-        let len = std::fs::metadata(dir.path().join("out.jsonl"))
-            .map(|m| m.len())
-            .unwrap_or(0);
-        if len > 200_000 || started.elapsed().as_secs() > 20 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    kill_when_grown(child, &dir.path().join("out.jsonl"), 200_000);
     // Simulate a torn last line on top of whatever the kill left.
     {
         use std::io::Write;

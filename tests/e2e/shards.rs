@@ -314,23 +314,12 @@ fn a_killed_shard_resumes_to_the_same_part() {
             .map(String::as_str)
             .collect::<Vec<_>>(),
     ));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_caveat"))
+    let child = Command::new(env!("CARGO_BIN_EXE_caveat"))
         .args(shard("out.jsonl", "out.err", &[]))
         .current_dir(dir.path())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    loop {
-        let len = std::fs::metadata(dir.path().join("out.jsonl"))
-            .map(|m| m.len())
-            .unwrap_or(0);
-        if len > 300_000 || started.elapsed().as_secs() > 20 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_when_grown(child, &dir.path().join("out.jsonl"), 300_000);
     // Resuming as another shard is refused.
     let other: Vec<String> = shard("out.jsonl", "out.err", &["--resume"])
         .into_iter()

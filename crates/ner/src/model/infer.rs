@@ -45,7 +45,6 @@ impl Model {
         ctx: &mut DocCtx,
         out: &mut Vec<Tagged>,
     ) {
-        out.clear();
         self.tag_raw(tokens, sentences, s, ctx, out);
         if let Some(c) = &self.calibration {
             for t in out.iter_mut() {
