@@ -132,6 +132,7 @@ fn citing_chain_points_from_outer_to_inner() {
         tokens: 0..1,
         label: "ORG".into(),
         score: 1.0,
+        cluster: None,
     });
     stage().process(&mut d).unwrap();
     check_spans(&d);

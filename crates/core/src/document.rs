@@ -1,6 +1,6 @@
 use serde_json::{Map, Value};
 
-use crate::{Attribution, Entity, Hedge, Layer, Link, Sentence, Token};
+use crate::{Attribution, Cluster, Entity, Hedge, Layer, Link, Sentence, Token};
 
 /// An article travelling through the pipeline.
 ///
@@ -26,6 +26,8 @@ pub struct Document {
     pub hedges: Vec<Hedge>,
     /// Attribution layer.
     pub attributions: Vec<Attribution>,
+    /// Cluster layer: entity mentions grouped by referent.
+    pub clusters: Vec<Cluster>,
     /// Whether `text` was cut to the configured maximum document size.
     pub truncated: bool,
 }
@@ -39,6 +41,7 @@ impl Document {
             Layer::Entities => self.entities.clear(),
             Layer::Hedges => self.hedges.clear(),
             Layer::Attributions => self.attributions.clear(),
+            Layer::Clusters => self.clusters.clear(),
         }
     }
 
@@ -54,6 +57,16 @@ impl Document {
             Link::HedgeAttribution => {
                 for h in &mut self.hedges {
                     h.attribution = None;
+                }
+            }
+            Link::EntityCluster => {
+                for e in &mut self.entities {
+                    e.cluster = None;
+                }
+            }
+            Link::AttributionSourceCluster => {
+                for a in &mut self.attributions {
+                    a.source_cluster = None;
                 }
             }
         }
@@ -90,6 +103,7 @@ impl Document {
             Layer::Entities => self.entities.len(),
             Layer::Hedges => self.hedges.len(),
             Layer::Attributions => self.attributions.len(),
+            Layer::Clusters => self.clusters.len(),
         }
     }
 
@@ -100,6 +114,7 @@ impl Document {
         self.entities.clear();
         self.hedges.clear();
         self.attributions.clear();
+        self.clusters.clear();
     }
 
     /// Index of the sentence containing byte `pos`, if any (binary search).

@@ -25,16 +25,19 @@ pub enum Layer {
     Hedges,
     /// [`Attribution`]s: source, cue and content of reported speech or belief.
     Attributions,
+    /// [`Cluster`]s: the entity mentions of one document grouped by what they refer to.
+    Clusters,
 }
 
 impl Layer {
     /// Every layer, in pipeline order.
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [Layer; 6] = [
         Layer::Tokens,
         Layer::Sentences,
         Layer::Entities,
         Layer::Hedges,
         Layer::Attributions,
+        Layer::Clusters,
     ];
 
     /// The layer's name as used in configs and messages.
@@ -45,6 +48,7 @@ impl Layer {
             Layer::Entities => "entities",
             Layer::Hedges => "hedges",
             Layer::Attributions => "attributions",
+            Layer::Clusters => "clusters",
         }
     }
 }
@@ -63,6 +67,12 @@ pub enum Link {
     SentenceUncertainty,
     /// [`Hedge::attribution`] (set by `attribution`).
     HedgeAttribution,
+    /// [`Entity::cluster`], and [`Entity::label`] when the cluster's label differs (set by
+    /// `coref`; it writes them last, after everything else succeeded, so a failure leaves
+    /// the labels as the entity stage wrote them).
+    EntityCluster,
+    /// [`Attribution::source_cluster`] (set by `coref`).
+    AttributionSourceCluster,
 }
 
 impl Link {
@@ -71,6 +81,8 @@ impl Link {
         match self {
             Link::SentenceUncertainty => Layer::Sentences,
             Link::HedgeAttribution => Layer::Hedges,
+            Link::EntityCluster => Layer::Entities,
+            Link::AttributionSourceCluster => Layer::Attributions,
         }
     }
 }
@@ -132,6 +144,21 @@ pub struct Entity {
     pub label: String,
     /// Confidence in `[0, 1]`.
     pub score: f32,
+    /// Index of the [`Cluster`] the mention belongs to (set by the `coref` stage).
+    pub cluster: Option<usize>,
+}
+
+/// The mentions of one entity in one document ("Donald Trump", "Trump", "Mr Trump"), with
+/// the name and label a reader should see for all of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    /// The canonical name: the longest proper mention, without a possessive ("Donald Trump",
+    /// "National Intelligence Service").
+    pub name: String,
+    /// The label of the cluster, by score-weighted majority of its mentions.
+    pub label: String,
+    /// The mentions, as indices into the entity layer, in text order.
+    pub mentions: Vec<usize>,
 }
 
 /// The kind of uncertainty a hedge cue expresses.
@@ -229,6 +256,10 @@ pub struct Attribution {
     pub content: Option<Span>,
     /// Index of the entity the source overlaps, if any.
     pub source_entity: Option<usize>,
+    /// Index of the [`Cluster`] the source refers to, if known: the cluster of its entity,
+    /// or, for a pronoun, surname or description ("he", "the agency"), the cluster it was
+    /// resolved to (set by the `coref` stage).
+    pub source_cluster: Option<usize>,
     /// Whether the source is vague or anonymous ("officials", "critics", "some experts").
     pub vague: bool,
     /// Index of the attribution this source cites or relies on (Reuters *citing* the NIS).

@@ -2,7 +2,7 @@
 //!
 //! * [`Document`] owns an article's text, its id and pass-through metadata, and one typed
 //!   layer per kind of annotation ([`Token`], [`Sentence`], [`Entity`], [`Hedge`],
-//!   [`Attribution`]).
+//!   [`Attribution`], [`Cluster`]).
 //! * [`Span`] is a `Copy` byte range into the document text. Spans never change the text;
 //!   conversion to Unicode code points happens only at the output edge ([`CharMap`]).
 //! * [`StageConfig`] is the factory side of a stage type: a config struct declared with
@@ -37,7 +37,7 @@ pub use factory::{
     Unavailable,
 };
 pub use layers::{
-    Attribution, Entity, Hedge, HedgeCategory, Layer, Link, Sentence, Token, TokenKind,
+    Attribution, Cluster, Entity, Hedge, HedgeCategory, Layer, Link, Sentence, Token, TokenKind,
 };
 pub use offsets::CharMap;
 pub use options::{BuildContext, OptionDoc};

@@ -351,6 +351,7 @@ pub(crate) fn entity(doc: &Document, tokens: Range<usize>, label: &str, score: f
         tokens,
         label: label.to_string(),
         score,
+        cluster: None,
     }
 }
 

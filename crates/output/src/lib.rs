@@ -6,9 +6,11 @@
 //! ```text
 //! {"id", "text",
 //!  "sentences":   [{"start","end","uncertain","uncertainty"}],
-//!  "entities":    [{"start","end","label","text","score"}],
+//!  "entities":    [{"start","end","label","text","score","cluster"}],
 //!  "hedges":      [{"start","end","text","category","sentence","score","negated","attribution"}],
-//!  "attributions":[{"source","cue","content","source_entity","vague","cites","sentence","score"}],
+//!  "attributions":[{"source","cue","content","source_entity","source_cluster","vague","cites",
+//!                   "sentence","score"}],
+//!  "clusters":    [{"name","label","mentions"}],
 //!  "tokens":      [{"start","end","text","kind"}]          (only with [output] tokens = true)
 //!  "truncated": true                                       (only when the text was cut)
 //!  "meta": {...}}                                          (the input's other fields)
@@ -17,8 +19,8 @@
 //! `source`, `cue` and `content` are `{"start","end","text"}` ([`Part`]) or `null`. Offsets
 //! are Unicode code points unless `[output] offsets = "bytes"` ([`OffsetUnit`]); every span's
 //! `text` is the text between its offsets. Scores are written with at most 4 decimals
-//! ([`round_score`]). Optional indices (`attribution`, `source_entity`, `cites`) are `null`
-//! when absent, never left out. Fields may be added in later versions; existing ones never
+//! ([`round_score`]). Optional indices (`attribution`, `source_entity`, `cites`, `cluster`,
+//! `source_cluster`) are `null` when absent, never left out. Fields may be added in later versions; existing ones never
 //! change meaning.
 //!
 //! The types below are that contract, field by field; their field order is the order in which
@@ -108,6 +110,10 @@ pub struct Record<R: Repr = Owned> {
     /// Attributions (source → cue → content).
     #[serde(default)]
     pub attributions: Vec<Attribution<R>>,
+    /// Entity clusters: the mentions of one referent ("Donald Trump", "Trump", "Mr Trump"),
+    /// with its canonical name (empty when no `coref` stage ran).
+    #[serde(default)]
+    pub clusters: Vec<Cluster<R>>,
     /// The token layer: written only with `[output] tokens = true`, left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<Token<R>>>,
@@ -155,6 +161,23 @@ pub struct Entity<R: Repr = Owned> {
     /// The tagger's confidence, 0..=1.
     #[serde(default)]
     pub score: R::Score,
+    /// Index of the entity's cluster in `clusters`; `null` when no `coref` stage ran.
+    #[serde(default)]
+    pub cluster: Option<usize>,
+}
+
+/// A cluster: the mentions of one entity in a document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(bound(serialize = "", deserialize = "R::Str: Deserialize<'de> + Default"))]
+pub struct Cluster<R: Repr = Owned> {
+    /// The canonical name: the longest proper mention ("Donald Trump"), without a possessive.
+    pub name: R::Str,
+    /// The cluster's label (score-weighted majority of its mentions).
+    #[serde(default)]
+    pub label: R::Str,
+    /// Its mentions, as indices into `entities`, in text order.
+    #[serde(default)]
+    pub mentions: Vec<usize>,
 }
 
 /// A hedge cue: a word or phrase that makes a claim uncertain.
@@ -220,6 +243,10 @@ pub struct Attribution<R: Repr = Owned> {
     /// Index of the entity the source overlaps; `null` if none.
     #[serde(default)]
     pub source_entity: Option<usize>,
+    /// Index of the cluster the source refers to (its entity's, or the one a pronoun, surname
+    /// or description was resolved to); `null` if unknown or no `coref` stage ran.
+    #[serde(default)]
+    pub source_cluster: Option<usize>,
     /// The source is anonymous or vague ("officials", "some experts").
     #[serde(default)]
     pub vague: bool,
@@ -302,6 +329,7 @@ mod tests {
                 label: "PER",
                 text: "Kim",
                 score: round_score(0.987_65),
+                cluster: Some(0),
             }],
             hedges: vec![Hedge {
                 start: 4,
@@ -318,10 +346,16 @@ mod tests {
                 cue: Some(part(16, 20, "said")),
                 content: None,
                 source_entity: Some(0),
+                source_cluster: Some(0),
                 vague: false,
                 cites: None,
                 sentence: Some(0),
                 score: 0.9,
+            }],
+            clusters: vec![Cluster {
+                name: "Kim",
+                label: "PER",
+                mentions: vec![0],
             }],
             tokens: None,
             truncated: false,
@@ -332,9 +366,10 @@ mod tests {
             json,
             r#"{"id":7,"text":"Zoë may go, Kim said.","#.to_owned()
                 + r#""sentences":[{"start":0,"end":21,"uncertain":true,"uncertainty":0.1235}],"#
-                + r#""entities":[{"start":12,"end":15,"label":"PER","text":"Kim","score":0.9877}],"#
+                + r#""entities":[{"start":12,"end":15,"label":"PER","text":"Kim","score":0.9877,"cluster":0}],"#
                 + r#""hedges":[{"start":4,"end":7,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":null}],"#
-                + r#""attributions":[{"source":{"start":12,"end":15,"text":"Kim"},"cue":{"start":16,"end":20,"text":"said"},"content":null,"source_entity":0,"vague":false,"cites":null,"sentence":0,"score":0.9}],"#
+                + r#""attributions":[{"source":{"start":12,"end":15,"text":"Kim"},"cue":{"start":16,"end":20,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":false,"cites":null,"sentence":0,"score":0.9}],"#
+                + r#""clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"#
                 + r#""meta":{"title":"T"}}"#
         );
 
@@ -343,6 +378,8 @@ mod tests {
         assert_eq!(back.entities[0].score, 0.9877);
         assert_eq!(back.attributions[0].cue.as_ref().unwrap().text, "said");
         assert_eq!(back.meta["title"], "T");
+        assert_eq!(back.clusters[0].name, "Kim");
+        assert_eq!(back.attributions[0].source_cluster, Some(0));
         assert_eq!(back.tokens, None);
         assert!(!back.truncated);
     }
@@ -364,7 +401,7 @@ mod tests {
         let json = serde_json::to_string(&rec).unwrap();
         assert_eq!(
             json,
-            r#"{"id":"a","text":"Hi","sentences":[],"entities":[],"hedges":[],"attributions":[],"tokens":[{"start":0,"end":2,"text":"Hi","kind":"word"}],"truncated":true,"meta":{}}"#
+            r#"{"id":"a","text":"Hi","sentences":[],"entities":[],"hedges":[],"attributions":[],"clusters":[],"tokens":[{"start":0,"end":2,"text":"Hi","kind":"word"}],"truncated":true,"meta":{}}"#
         );
         assert_eq!(serde_json::from_str::<Record>(&json).unwrap(), rec);
     }

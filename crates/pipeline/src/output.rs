@@ -8,7 +8,9 @@
 use std::marker::PhantomData;
 
 use caveat_core::{CharMap, Document, Span, TokenKind};
-use caveat_output::{round_score, Attribution, Entity, Hedge, Part, Record, Repr, Sentence, Token};
+use caveat_output::{
+    round_score, Attribution, Cluster, Entity, Hedge, Part, Record, Repr, Sentence, Token,
+};
 use serde_json::{Map, Value};
 
 use crate::config::{OffsetUnit, OutputOptions};
@@ -67,6 +69,7 @@ fn record<'a>(doc: &'a Document, off: &Offsets<'_>, tokens: bool) -> Record<Borr
                     label: e.label.as_str(),
                     text: sp.text,
                     score: round_score(e.score),
+                    cluster: e.cluster,
                 }
             })
             .collect(),
@@ -95,10 +98,20 @@ fn record<'a>(doc: &'a Document, off: &Offsets<'_>, tokens: bool) -> Record<Borr
                 cue: a.cue.map(span),
                 content: a.content.map(span),
                 source_entity: a.source_entity,
+                source_cluster: a.source_cluster,
                 vague: a.vague,
                 cites: a.cites,
                 sentence: Some(a.sentence),
                 score: round_score(a.score),
+            })
+            .collect(),
+        clusters: doc
+            .clusters
+            .iter()
+            .map(|c| Cluster {
+                name: c.name.as_str(),
+                label: c.label.as_str(),
+                mentions: c.mentions.clone(),
             })
             .collect(),
         tokens: tokens.then(|| {
@@ -153,6 +166,7 @@ mod tests {
             tokens: 1..2,
             label: "PER".into(),
             score: 0.912345,
+            cluster: None,
         });
         d.sentences.push(Sentence {
             span: Span::new(0, d.text.len()),
@@ -218,6 +232,7 @@ mod tests {
             tokens: 1..2,
             label: "PER".into(),
             score: 0.912_345,
+            cluster: Some(0),
         });
         d.hedges.push(Hedge {
             span: at("may"),
@@ -232,10 +247,16 @@ mod tests {
             cue: Some(at("said")),
             content: None,
             source_entity: Some(0),
+            source_cluster: Some(0),
             vague: true,
             cites: None,
             sentence: 0,
             score: 0.899_99,
+        });
+        d.clusters.push(caveat_core::Cluster {
+            name: "Kim".into(),
+            label: "PER".into(),
+            mentions: vec![0],
         });
 
         let mut buf = Vec::new();
@@ -247,7 +268,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             concat!(
-                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":33,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":1,"end":4,"label":"PER","text":"Kim","score":0.9123}],"hedges":[{"start":6,"end":9,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":16,"end":27,"text":"\"officials\""},"cue":{"start":28,"end":32,"text":"said"},"content":null,"source_entity":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"tokens":[{"start":0,"end":1,"text":"“","kind":"punct"},{"start":1,"end":4,"text":"Kim","kind":"word"},{"start":6,"end":9,"text":"may","kind":"word"},{"start":13,"end":14,"text":"🚄","kind":"other"},{"start":28,"end":32,"text":"said","kind":"word"}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":33,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":1,"end":4,"label":"PER","text":"Kim","score":0.9123,"cluster":0}],"hedges":[{"start":6,"end":9,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":16,"end":27,"text":"\"officials\""},"cue":{"start":28,"end":32,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"tokens":[{"start":0,"end":1,"text":"“","kind":"punct"},{"start":1,"end":4,"text":"Kim","kind":"word"},{"start":6,"end":9,"text":"may","kind":"word"},{"start":13,"end":14,"text":"🚄","kind":"other"},{"start":28,"end":32,"text":"said","kind":"word"}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
                 "\n"
             )
         );
@@ -260,7 +281,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             concat!(
-                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123,"cluster":0}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
                 "\n"
             )
         );

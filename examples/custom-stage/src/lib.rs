@@ -96,6 +96,7 @@ impl Stage for Watchlist {
                         tokens,
                         label: self.label.clone(),
                         score: 1.0,
+                        cluster: None,
                     });
                     i += name.len();
                 }

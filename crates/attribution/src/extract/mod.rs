@@ -77,6 +77,7 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                 cue: Some(span(&run.tokens)),
                 content: content.as_ref().map(span),
                 source_entity: None,
+                source_cluster: None,
                 vague,
                 cites: None,
                 sentence: si,
