@@ -245,6 +245,45 @@ pub struct Hedge {
     pub attribution: Option<usize>,
 }
 
+/// What an attribution reports: speech, a belief, or a perception.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributionKind {
+    /// Something said or written: said, told, according to, announced, alleged.
+    #[default]
+    Statement,
+    /// A belief, thought or expectation: believes, thinks, expects, fears, suspects.
+    Belief,
+    /// Something seen, heard or found: saw, heard, noticed, found.
+    Perception,
+}
+
+impl AttributionKind {
+    /// Every kind.
+    pub const ALL: [AttributionKind; 3] = [
+        AttributionKind::Statement,
+        AttributionKind::Belief,
+        AttributionKind::Perception,
+    ];
+
+    /// The kind's name as written in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttributionKind::Statement => "statement",
+            AttributionKind::Belief => "belief",
+            AttributionKind::Perception => "perception",
+        }
+    }
+}
+
+impl fmt::Display for AttributionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A source–cue–content triple: who said or believes what.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Attribution {
@@ -262,6 +301,10 @@ pub struct Attribution {
     pub source_cluster: Option<usize>,
     /// Whether the source is vague or anonymous ("officials", "critics", "some experts").
     pub vague: bool,
+    /// Whether the cue reports speech, a belief or a perception.
+    pub kind: AttributionKind,
+    /// Whether the content is a direct quotation (inside quotation marks).
+    pub quote: bool,
     /// Index of the attribution this source cites or relies on (Reuters *citing* the NIS).
     pub cites: Option<usize>,
     /// Index of the sentence the cue is in.

@@ -37,7 +37,8 @@ pub use factory::{
     Unavailable,
 };
 pub use layers::{
-    Attribution, Cluster, Entity, Hedge, HedgeCategory, Layer, Link, Sentence, Token, TokenKind,
+    Attribution, AttributionKind, Cluster, Entity, Hedge, HedgeCategory, Layer, Link, Sentence,
+    Token, TokenKind,
 };
 pub use offsets::CharMap;
 pub use options::{BuildContext, OptionDoc};

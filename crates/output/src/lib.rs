@@ -8,8 +8,8 @@
 //!  "sentences":   [{"start","end","uncertain","uncertainty"}],
 //!  "entities":    [{"start","end","label","text","score","cluster"}],
 //!  "hedges":      [{"start","end","text","category","sentence","score","negated","attribution"}],
-//!  "attributions":[{"source","cue","content","source_entity","source_cluster","vague","cites",
-//!                   "sentence","score"}],
+//!  "attributions":[{"source","cue","content","source_entity","source_cluster","vague","kind",
+//!                   "quote","cites","sentence","score"}],
 //!  "clusters":    [{"name","label","mentions"}],
 //!  "tokens":      [{"start","end","text","kind"}]          (only with [output] tokens = true)
 //!  "truncated": true                                       (only when the text was cut)
@@ -250,6 +250,13 @@ pub struct Attribution<R: Repr = Owned> {
     /// The source is anonymous or vague ("officials", "some experts").
     #[serde(default)]
     pub vague: bool,
+    /// `statement` (said, according to), `belief` (believes, expects) or `perception` (saw,
+    /// heard); empty when read from output written before kinds existed.
+    #[serde(default)]
+    pub kind: R::Str,
+    /// The content is a direct quotation.
+    #[serde(default)]
+    pub quote: bool,
     /// Index of the attribution the source relies on (Reuters *citing* the NIS); `null` if
     /// none.
     #[serde(default)]
@@ -348,6 +355,8 @@ mod tests {
                 source_entity: Some(0),
                 source_cluster: Some(0),
                 vague: false,
+                kind: "statement",
+                quote: false,
                 cites: None,
                 sentence: Some(0),
                 score: 0.9,
@@ -368,7 +377,7 @@ mod tests {
                 + r#""sentences":[{"start":0,"end":21,"uncertain":true,"uncertainty":0.1235}],"#
                 + r#""entities":[{"start":12,"end":15,"label":"PER","text":"Kim","score":0.9877,"cluster":0}],"#
                 + r#""hedges":[{"start":4,"end":7,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":null}],"#
-                + r#""attributions":[{"source":{"start":12,"end":15,"text":"Kim"},"cue":{"start":16,"end":20,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":false,"cites":null,"sentence":0,"score":0.9}],"#
+                + r#""attributions":[{"source":{"start":12,"end":15,"text":"Kim"},"cue":{"start":16,"end":20,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":false,"kind":"statement","quote":false,"cites":null,"sentence":0,"score":0.9}],"#
                 + r#""clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"#
                 + r#""meta":{"title":"T"}}"#
         );

@@ -100,6 +100,8 @@ fn record<'a>(doc: &'a Document, off: &Offsets<'_>, tokens: bool) -> Record<Borr
                 source_entity: a.source_entity,
                 source_cluster: a.source_cluster,
                 vague: a.vague,
+                kind: a.kind.as_str(),
+                quote: a.quote,
                 cites: a.cites,
                 sentence: Some(a.sentence),
                 score: round_score(a.score),
@@ -249,6 +251,8 @@ mod tests {
             source_entity: Some(0),
             source_cluster: Some(0),
             vague: true,
+            kind: caveat_core::AttributionKind::Belief,
+            quote: true,
             cites: None,
             sentence: 0,
             score: 0.899_99,
@@ -268,7 +272,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             concat!(
-                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":33,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":1,"end":4,"label":"PER","text":"Kim","score":0.9123,"cluster":0}],"hedges":[{"start":6,"end":9,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":16,"end":27,"text":"\"officials\""},"cue":{"start":28,"end":32,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"tokens":[{"start":0,"end":1,"text":"“","kind":"punct"},{"start":1,"end":4,"text":"Kim","kind":"word"},{"start":6,"end":9,"text":"may","kind":"word"},{"start":13,"end":14,"text":"🚄","kind":"other"},{"start":28,"end":32,"text":"said","kind":"word"}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":33,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":1,"end":4,"label":"PER","text":"Kim","score":0.9123,"cluster":0}],"hedges":[{"start":6,"end":9,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":16,"end":27,"text":"\"officials\""},"cue":{"start":28,"end":32,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":true,"kind":"belief","quote":true,"cites":null,"sentence":0,"score":0.9}],"clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"tokens":[{"start":0,"end":1,"text":"“","kind":"punct"},{"start":1,"end":4,"text":"Kim","kind":"word"},{"start":6,"end":9,"text":"may","kind":"word"},{"start":13,"end":14,"text":"🚄","kind":"other"},{"start":28,"end":32,"text":"said","kind":"word"}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
                 "\n"
             )
         );
@@ -281,7 +285,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(buf).unwrap(),
             concat!(
-                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123,"cluster":0}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":true,"cites":null,"sentence":0,"score":0.9}],"clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
+                r#"{"id":42,"text":"“Kim” may go 🚄, \"officials\" said.","sentences":[{"start":0,"end":40,"uncertain":true,"uncertainty":0.6667}],"entities":[{"start":3,"end":6,"label":"PER","text":"Kim","score":0.9123,"cluster":0}],"hedges":[{"start":10,"end":13,"text":"may","category":"epistemic","sentence":0,"score":1.0,"negated":false,"attribution":0}],"attributions":[{"source":{"start":23,"end":34,"text":"\"officials\""},"cue":{"start":35,"end":39,"text":"said"},"content":null,"source_entity":0,"source_cluster":0,"vague":true,"kind":"belief","quote":true,"cites":null,"sentence":0,"score":0.9}],"clusters":[{"name":"Kim","label":"PER","mentions":[0]}],"truncated":true,"meta":{"title":"T","n":[1,2.5,null]}}"#,
                 "\n"
             )
         );

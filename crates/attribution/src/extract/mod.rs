@@ -25,7 +25,7 @@ mod words;
 
 use std::ops::Range;
 
-use caveat_core::{Attribution, Document, Span};
+use caveat_core::{Attribution, AttributionKind, Document, Span};
 
 use self::content::content_range;
 use self::cues::find_cues;
@@ -79,6 +79,8 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                 source_entity: None,
                 source_cluster: None,
                 vague,
+                kind: AttributionKind::Statement,
+                quote: false,
                 cites: None,
                 sentence: si,
                 score: 1.0 / (1.0 + (-run.margin).exp()),
