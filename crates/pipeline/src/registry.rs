@@ -1,5 +1,5 @@
 //! The stage types a pipeline file can name: [`builtin`] is caveat's own (`tokenize`, `ner`,
-//! `hedge`, `attribution`). The table is a [`Registry`] value: a program that embeds caveat
+//! `hedge`, `attribution`, `coref`). The table is a [`Registry`] value: a program that embeds caveat
 //! adds its own stage types with [`Registry::register`] and passes the registry to
 //! [`PipelineConfig::from_file_with`](crate::PipelineConfig::from_file_with).
 
@@ -11,7 +11,8 @@ pub fn builtin() -> Registry {
     r.register::<caveat_tokenize::TokenizeConfig>()
         .register::<caveat_ner::NerConfig>()
         .register::<caveat_hedge::HedgeConfig>()
-        .register::<caveat_attribution::AttributionConfig>();
+        .register::<caveat_attribution::AttributionConfig>()
+        .register::<caveat_coref::CorefConfig>();
     r
 }
 
@@ -59,7 +60,7 @@ mod tests {
         let registry = builtin();
         assert_eq!(
             registry.names(),
-            ["tokenize", "ner", "hedge", "attribution"]
+            ["tokenize", "ner", "hedge", "attribution", "coref"]
         );
         for t in registry.iter() {
             let name = t.info().name;

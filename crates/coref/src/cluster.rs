@@ -1,0 +1,204 @@
+//! Grouping a document's entity mentions into clusters, and each cluster's canonical name
+//! and label.
+//!
+//! Mentions are taken in text order; each joins the one earlier cluster it is compatible
+//! with, or starts a new one. Two names are compatible when (in this order):
+//!
+//! 1. they fold to the same key ([`names::fold`]: "Mr Trump" = "Trump");
+//! 2. one is an acronym of the other ([`names::abbreviates`]: "NIS" ↔ "National
+//!    Intelligence Service");
+//! 3. a one-word name is the last word of a multi-word person's name ("Trump" ↔ "Donald
+//!    Trump"), or two person names share their first and last words ("Donald J. Trump");
+//! 4. a multi-word organisation, place or other name is a prefix of a longer one with the
+//!    same label ("National Intelligence Service" ↔ "National Intelligence Service of South
+//!    Korea").
+//!
+//! A mention compatible with two or more clusters is ambiguous ("Biden" after "Joe Biden"
+//! and "Hunter Biden") and starts its own cluster: a wrong merge costs a reader more than a
+//! missed one.
+
+use std::collections::HashMap;
+
+use caveat_core::{Cluster, Document};
+use caveat_text::names;
+
+/// What the clustering keeps of one mention.
+#[derive(Debug, Clone)]
+pub(crate) struct Mention {
+    /// Index in the entity layer.
+    pub entity: usize,
+    /// The folded key ([`names::fold`]).
+    pub key: String,
+    /// The folded words (the key split on spaces).
+    pub words: Vec<String>,
+    /// The name as a reader should see it: the core words of the mention's text (no leading
+    /// "the", title or possessive), joined by single spaces.
+    pub display: String,
+    /// Whether the mention is an acronym ("NIS").
+    pub acronym: bool,
+    /// The entity's label.
+    pub label: String,
+    /// The entity's score.
+    pub score: f32,
+}
+
+impl Mention {
+    pub(crate) fn new(doc: &Document, entity: usize) -> Mention {
+        let e = &doc.entities[entity];
+        let text = e.span.slice(&doc.text);
+        let core = names::core_words(text);
+        let key = names::fold(text);
+        Mention {
+            entity,
+            words: key.split(' ').map(str::to_owned).collect(),
+            acronym: core.len() == 1 && names::is_acronym(core[0]),
+            display: core.join(" "),
+            key,
+            label: e.label.clone(),
+            score: e.score,
+        }
+    }
+}
+
+/// A cluster while it is being built.
+#[derive(Debug, Default)]
+pub(crate) struct Building {
+    /// Positions in the mention list, in text order.
+    pub mentions: Vec<usize>,
+}
+
+/// The clusters of `doc`'s entities: each entity's cluster index (one per entity) and the
+/// clusters, ordered by their first mention.
+pub(crate) fn cluster(doc: &Document) -> (Vec<Cluster>, Vec<usize>) {
+    let mut order: Vec<usize> = (0..doc.entities.len()).collect();
+    order.sort_by_key(|&i| (doc.entities[i].span.start, doc.entities[i].span.end));
+    let mentions: Vec<Mention> = order.iter().map(|&i| Mention::new(doc, i)).collect();
+
+    let mut clusters: Vec<Building> = Vec::new();
+    let mut by_key: HashMap<&str, usize> = HashMap::new();
+    for (m, mention) in mentions.iter().enumerate() {
+        let target = if mention.key.is_empty() {
+            None
+        } else if let Some(&c) = by_key.get(mention.key.as_str()) {
+            Some(c)
+        } else {
+            unique(
+                clusters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| compatible(mention, c, &mentions))
+                    .map(|(i, _)| i),
+            )
+        };
+        let c = target.unwrap_or_else(|| {
+            clusters.push(Building::default());
+            clusters.len() - 1
+        });
+        clusters[c].mentions.push(m);
+        if !mention.key.is_empty() {
+            by_key.entry(mention.key.as_str()).or_insert(c);
+        }
+    }
+
+    let mut of_entity = vec![0; doc.entities.len()];
+    let out = clusters
+        .iter()
+        .enumerate()
+        .map(|(ci, b)| {
+            let ms: Vec<&Mention> = b.mentions.iter().map(|&m| &mentions[m]).collect();
+            for m in &ms {
+                of_entity[m.entity] = ci;
+            }
+            Cluster {
+                name: canonical_name(&ms),
+                label: majority_label(&ms),
+                mentions: ms.iter().map(|m| m.entity).collect(),
+            }
+        })
+        .collect();
+    (out, of_entity)
+}
+
+/// The only item of `it`, or `None` if there are none or several.
+pub(crate) fn unique(mut it: impl Iterator<Item = usize>) -> Option<usize> {
+    let first = it.next()?;
+    it.all(|x| x == first).then_some(first)
+}
+
+/// Whether `m` may join cluster `c` (rules 2–4 of the module docs; rule 1 is a key lookup).
+fn compatible(m: &Mention, c: &Building, all: &[Mention]) -> bool {
+    let members = || c.mentions.iter().map(|&i| &all[i]);
+    let is_person = members().any(|x| x.label == "PER");
+    if m.acronym {
+        // "NIS" after "National Intelligence Service".
+        return members().any(|x| !x.acronym && names::abbreviates(&m.display, &x.display));
+    }
+    if members().any(|x| x.acronym && names::abbreviates(&x.display, &m.display)) {
+        // "National Intelligence Service" after "NIS".
+        return true;
+    }
+    if m.words.len() == 1 {
+        // A surname after the full name: any label (the tagger may call "Trump" ORG).
+        return is_person
+            && members().any(|x| {
+                x.words.len() > 1 && x.label == "PER" && x.words.last() == m.words.last()
+            });
+    }
+    if m.label == "PER" {
+        // The full name after the surname alone, or with a middle initial.
+        let all_single = members().all(|x| x.words.len() == 1);
+        return (all_single && members().any(|x| x.words.last() == m.words.last()))
+            || members().any(|x| {
+                x.label == "PER"
+                    && x.words.len() > 1
+                    && x.words.first() == m.words.first()
+                    && x.words.last() == m.words.last()
+            });
+    }
+    members().any(|x| {
+        x.label == m.label
+            && x.words.len() > 1
+            && (x.words.starts_with(&m.words) || m.words.starts_with(&x.words))
+    })
+}
+
+/// The longest proper (non-acronym) name, by number of words; ties go to the more frequent,
+/// then the earlier. A cluster of acronyms only is named by its acronym.
+fn canonical_name(ms: &[&Mention]) -> String {
+    let count = |d: &str| ms.iter().filter(|m| m.display == d).count();
+    let mut best: Option<&Mention> = None;
+    for &m in ms {
+        let better = match best {
+            None => true,
+            Some(b) => {
+                (!m.acronym, m.words.len(), count(&m.display))
+                    > (!b.acronym, b.words.len(), count(&b.display))
+            }
+        };
+        if better && !m.display.is_empty() {
+            best = Some(m);
+        }
+    }
+    best.map_or_else(String::new, |m| m.display.clone())
+}
+
+/// The label with the largest total score (every mention counts at least 0.01); ties go to
+/// the label seen first.
+fn majority_label(ms: &[&Mention]) -> String {
+    let mut totals: Vec<(&str, f32)> = Vec::new();
+    for m in ms {
+        let w = m.score.max(0.01);
+        match totals.iter_mut().find(|(l, _)| *l == m.label) {
+            Some((_, t)) => *t += w,
+            None => totals.push((&m.label, w)),
+        }
+    }
+    let mut best: Option<(&str, f32)> = None;
+    for (l, t) in totals {
+        match best {
+            Some((_, bt)) if t <= bt => {}
+            _ => best = Some((l, t)),
+        }
+    }
+    best.map_or_else(String::new, |(l, _)| l.to_owned())
+}

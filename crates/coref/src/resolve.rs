@@ -1,0 +1,413 @@
+//! Resolving attribution sources to clusters.
+//!
+//! In order of evidence:
+//!
+//! 1. A source that contains entity mentions takes the cluster of one of them: a person
+//!    before an organisation before anything else, the last one on a tie ("Military expert
+//!    Evgeny Mikhaylov", "a spokesman for the FBI", "FBI officials").
+//! 2. A name the tagger missed ("Mikhaylov", "NIS") is looked up like a mention: same
+//!    folded key, a surname of one person, an acronym of one expansion.
+//! 3. "he" / "she" take the most recent person mentioned in the source's sentence (before
+//!    it) or the `window` sentences before. If another person was mentioned in that same
+//!    sentence, the pronoun is ambiguous and stays unresolved, unless exactly one of the two
+//!    was the source of an earlier attribution (the speaker goes on speaking). A title
+//!    ("Mr", "Mrs", "Ms") that disagrees with the pronoun rules a person out. "it" takes the
+//!    one organisation in the window, if there is exactly one.
+//! 4. A definite description ("the agency", "the ministry", "the expert") takes the most
+//!    recent cluster whose name contains its head noun ("the ministry" → "Ministry of
+//!    Defence"), or the person introduced with that role ("Military expert Evgeny
+//!    Mikhaylov", "John Smith, a spokesman for ..."), or, for a generic organisation noun
+//!    ("the company", "the agency"), the one organisation in the window.
+//!
+//! Anything else ("officials", "some experts", "they", "a source familiar with the talks")
+//! stays unresolved: `source_cluster` is `null`.
+
+use caveat_core::{Cluster, Document, Span};
+use caveat_text::names;
+
+use crate::cluster::unique;
+
+/// Nouns that refer back to an organisation in a definite description.
+const ORG_NOUNS: &[&str] = &[
+    "agency",
+    "alliance",
+    "association",
+    "authority",
+    "bank",
+    "body",
+    "broadcaster",
+    "business",
+    "campaign",
+    "carrier",
+    "charity",
+    "club",
+    "coalition",
+    "committee",
+    "commission",
+    "company",
+    "corporation",
+    "council",
+    "court",
+    "department",
+    "firm",
+    "foundation",
+    "group",
+    "institute",
+    "insurer",
+    "league",
+    "lender",
+    "manufacturer",
+    "ministry",
+    "network",
+    "newspaper",
+    "office",
+    "organisation",
+    "organization",
+    "outlet",
+    "paper",
+    "party",
+    "regulator",
+    "retailer",
+    "service",
+    "startup",
+    "team",
+    "union",
+    "university",
+];
+
+/// What the resolver knows of one mention: where it is and which cluster it belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    start: usize,
+    sentence: usize,
+    cluster: usize,
+}
+
+/// Resolution context of one document.
+pub(crate) struct Resolver<'d> {
+    doc: &'d Document,
+    clusters: &'d [Cluster],
+    of_entity: &'d [usize],
+    /// Entity mentions in text order.
+    seen: Vec<Seen>,
+    /// Per cluster: gender from titles ('m', 'f' or ' ').
+    gender: Vec<char>,
+    /// Per cluster: lower-case role words introduced next to its mentions.
+    roles: Vec<Vec<String>>,
+    window: usize,
+    pronouns: bool,
+}
+
+impl<'d> Resolver<'d> {
+    pub(crate) fn new(
+        doc: &'d Document,
+        clusters: &'d [Cluster],
+        of_entity: &'d [usize],
+        window: usize,
+        pronouns: bool,
+    ) -> Self {
+        let mut seen: Vec<Seen> = doc
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| Seen {
+                start: e.span.start,
+                sentence: sentence_of(doc, e.span.start),
+                cluster: of_entity[i],
+            })
+            .collect();
+        seen.sort_by_key(|s| s.start);
+        let mut gender = vec![' '; clusters.len()];
+        let mut roles = vec![Vec::new(); clusters.len()];
+        for (i, e) in doc.entities.iter().enumerate() {
+            let c = of_entity[i];
+            let (before, after) = context_words(doc, e.tokens.clone());
+            for w in &before {
+                match w.as_str() {
+                    "mr" | "sir" | "lord" | "king" | "prince" => gender[c] = 'm',
+                    "mrs" | "ms" | "miss" | "dame" | "lady" | "queen" | "princess" => {
+                        gender[c] = 'f'
+                    }
+                    _ => {}
+                }
+            }
+            roles[c].extend(before);
+            roles[c].extend(after);
+        }
+        Resolver {
+            doc,
+            clusters,
+            of_entity,
+            seen,
+            gender,
+            roles,
+            window,
+            pronouns,
+        }
+    }
+
+    /// The cluster of every attribution's source (`None` where unresolved), in the order of
+    /// the attribution layer. Earlier resolved sources count as mentions for later pronouns.
+    pub(crate) fn resolve_all(&self) -> Vec<Option<usize>> {
+        let n = self.doc.attributions.len();
+        let mut out = vec![None; n];
+        // Resolve in text order so "he" can follow a speaker resolved just before.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| {
+            let a = &self.doc.attributions[i];
+            a.source.or(a.cue).map_or(usize::MAX, |s| s.start)
+        });
+        let mut speakers: Vec<Seen> = Vec::new();
+        for i in order {
+            let a = &self.doc.attributions[i];
+            let Some(src) = a.source else { continue };
+            let r = self.resolve(src, &speakers);
+            if let Some(c) = r {
+                speakers.push(Seen {
+                    start: src.start,
+                    sentence: sentence_of(self.doc, src.start),
+                    cluster: c,
+                });
+            }
+            out[i] = r;
+        }
+        out
+    }
+
+    fn resolve(&self, src: Span, speakers: &[Seen]) -> Option<usize> {
+        if let Some(c) = self.by_entity(src) {
+            return Some(c);
+        }
+        let text = src.slice(&self.doc.text);
+        let core = names::core_words(text);
+        if core.is_empty() {
+            return None;
+        }
+        let first = core[0];
+        if core.len() == 1 {
+            let lower = first.to_lowercase();
+            match lower.as_str() {
+                "he" | "she" if self.pronouns => {
+                    return self.person_pronoun(src, lower == "she", speakers)
+                }
+                "it" if self.pronouns => return self.only_org_in_window(src),
+                _ => {}
+            }
+        }
+        if first.chars().next().is_some_and(char::is_uppercase) {
+            // "Mikhaylov's comments": the possessor is the name.
+            let name = match core.iter().position(|w| names::strip_possessive(w) != *w) {
+                Some(p) => {
+                    let mut ws: Vec<&str> = core[..=p].to_vec();
+                    ws[p] = names::strip_possessive(ws[p]);
+                    ws.join(" ")
+                }
+                None => core.join(" "),
+            };
+            return self.by_name(&name);
+        }
+        if text.trim_start().to_lowercase().starts_with("the ") && core.len() <= 3 {
+            return self.description(src, core[core.len() - 1]);
+        }
+        None
+    }
+
+    /// Rule 1: the cluster of an entity inside the source.
+    fn by_entity(&self, src: Span) -> Option<usize> {
+        let rank = |label: &str| match label {
+            "PER" => 3,
+            "ORG" => 2,
+            _ => 1,
+        };
+        self.doc
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.span.start < src.end && src.start < e.span.end)
+            .max_by_key(|(_, e)| (rank(&e.label), e.span.start))
+            .map(|(i, _)| self.of_entity[i])
+    }
+
+    /// Rule 2: a name the tagger missed, matched against the clusters' mentions.
+    fn by_name(&self, name: &str) -> Option<usize> {
+        let key = names::fold(name);
+        let words: Vec<&str> = key.split(' ').collect();
+        let mention_keys = |c: &Cluster| -> Vec<String> {
+            c.mentions
+                .iter()
+                .map(|&e| names::fold(self.doc.entities[e].span.slice(&self.doc.text)))
+                .collect()
+        };
+        if let Some(c) = unique(
+            self.clusters
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| mention_keys(c).contains(&key))
+                .map(|(i, _)| i),
+        ) {
+            return Some(c);
+        }
+        if names::is_acronym(name) {
+            return unique(
+                self.clusters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| names::abbreviates(name, &c.name))
+                    .map(|(i, _)| i),
+            );
+        }
+        if words.len() == 1 {
+            return unique(
+                self.clusters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| {
+                        c.label == "PER"
+                            && mention_keys(c)
+                                .iter()
+                                .any(|k| k.contains(' ') && k.rsplit(' ').next() == Some(words[0]))
+                    })
+                    .map(|(i, _)| i),
+            );
+        }
+        None
+    }
+
+    /// The mentions (entities and resolved speakers) before `src` in its sentence and the
+    /// `window` sentences before, most recent first.
+    fn recent<'a>(&'a self, src: Span, speakers: &'a [Seen]) -> Vec<Seen> {
+        let s = sentence_of(self.doc, src.start);
+        let lo = s.saturating_sub(self.window);
+        let mut v: Vec<Seen> = self
+            .seen
+            .iter()
+            .chain(speakers)
+            .filter(|m| m.start < src.start && m.sentence >= lo)
+            .copied()
+            .collect();
+        v.sort_by_key(|m| std::cmp::Reverse(m.start));
+        v
+    }
+
+    /// Rule 3 for "he" and "she".
+    fn person_pronoun(&self, src: Span, female: bool, speakers: &[Seen]) -> Option<usize> {
+        let ruled_out = |c: usize| match self.gender[c] {
+            'm' => female,
+            'f' => !female,
+            _ => false,
+        };
+        let persons: Vec<Seen> = self
+            .recent(src, speakers)
+            .into_iter()
+            .filter(|m| self.clusters[m.cluster].label == "PER" && !ruled_out(m.cluster))
+            .collect();
+        let first = *persons.first()?;
+        let rivals: Vec<usize> = persons
+            .iter()
+            .filter(|m| m.sentence == first.sentence && m.cluster != first.cluster)
+            .map(|m| m.cluster)
+            .collect();
+        if rivals.is_empty() {
+            return Some(first.cluster);
+        }
+        // Two people in the last sentence that names a person: the one who was speaking.
+        let spoke = |c: usize| {
+            speakers
+                .iter()
+                .any(|s| s.cluster == c && s.start < src.start)
+        };
+        let mut candidates = vec![first.cluster];
+        candidates.extend(rivals);
+        candidates.sort_unstable();
+        candidates.dedup();
+        unique(candidates.into_iter().filter(|&c| spoke(c)))
+    }
+
+    /// The one organisation mentioned in the window before `src`.
+    fn only_org_in_window(&self, src: Span) -> Option<usize> {
+        unique(
+            self.recent(src, &[])
+                .into_iter()
+                .filter(|m| self.clusters[m.cluster].label == "ORG")
+                .map(|m| m.cluster),
+        )
+    }
+
+    /// Rule 4: "the <head>".
+    fn description(&self, src: Span, head: &str) -> Option<usize> {
+        let head = head.to_lowercase();
+        let singular = head.strip_suffix('s').unwrap_or(&head);
+        let before: Vec<Seen> = self
+            .seen
+            .iter()
+            .filter(|m| m.start < src.start)
+            .rev()
+            .copied()
+            .collect();
+        let most_recent = |ok: &dyn Fn(usize) -> bool| -> Option<usize> {
+            before.iter().find(|m| ok(m.cluster)).map(|m| m.cluster)
+        };
+        // A cluster whose name contains the noun: "the ministry" → "Ministry of Defence".
+        let named = |c: usize| {
+            self.clusters[c]
+                .name
+                .split_whitespace()
+                .any(|w| w.eq_ignore_ascii_case(&head))
+        };
+        if let Some(c) = most_recent(&named) {
+            return Some(c);
+        }
+        // A person introduced with the role: "Military expert Evgeny Mikhaylov".
+        let role = |c: usize| {
+            self.clusters[c].label == "PER"
+                && self.roles[c].iter().any(|r| r == &head || r == singular)
+        };
+        if let Some(c) = most_recent(&role) {
+            return Some(c);
+        }
+        if ORG_NOUNS.contains(&head.as_str()) || ORG_NOUNS.contains(&singular) {
+            return self.only_org_in_window(src);
+        }
+        None
+    }
+}
+
+/// The index of the sentence containing byte `at` (the last sentence starting at or before
+/// it; 0 without sentences).
+fn sentence_of(doc: &Document, at: usize) -> usize {
+    doc.sentences
+        .partition_point(|s| s.span.start <= at)
+        .saturating_sub(1)
+}
+
+/// Role words next to a mention, lower-cased: up to three words right before it that are
+/// titles or lower-case ("Military *expert* Evgeny Mikhaylov", "*President* Trump"), and the
+/// words of an apposition after a comma, up to the next punctuation ("John Smith, *a
+/// spokesman* for the group").
+fn context_words(doc: &Document, tokens: std::ops::Range<usize>) -> (Vec<String>, Vec<String>) {
+    let word = |i: usize| doc.token_text(i);
+    let is_word = |i: usize| {
+        word(i)
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '.')
+    };
+    let mut before = Vec::new();
+    let mut i = tokens.start;
+    while i > 0 && before.len() < 3 {
+        i -= 1;
+        let w = word(i);
+        if !is_word(i) {
+            break;
+        }
+        before.push(w.trim_end_matches('.').to_lowercase());
+    }
+    let mut after = Vec::new();
+    if tokens.end < doc.tokens.len() && word(tokens.end) == "," {
+        let mut j = tokens.end + 1;
+        while j < doc.tokens.len() && after.len() < 6 && is_word(j) {
+            after.push(word(j).to_lowercase());
+            j += 1;
+        }
+    }
+    (before, after)
+}
