@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `caveat` binary on the shipped pipelines and models.
 
 mod architecture;
+mod coref;
 mod eval;
 mod harness;
 mod hostile;
