@@ -11,7 +11,11 @@
 //!    Trump"), or two person names share their first and last words ("Donald J. Trump");
 //! 4. a multi-word organisation, place or other name is a prefix of a longer one with the
 //!    same label ("National Intelligence Service" ↔ "National Intelligence Service of South
-//!    Korea").
+//!    Korea"), or a name is another without its organisation suffix ("Amnesty" ↔ "Amnesty
+//!    International", "Acme" ↔ "Acme Corp").
+//!
+//! Acronyms only stand for organisations, places and other names, never for people; a place
+//! never joins a person by surname (Washington, Jordan, Holland are both).
 //!
 //! A mention compatible with two or more clusters is ambiguous ("Biden" after "Joe Biden"
 //! and "Hunter Biden") and starts its own cluster: a wrong merge costs a reader more than a
@@ -128,18 +132,29 @@ pub(crate) fn unique(mut it: impl Iterator<Item = usize>) -> Option<usize> {
 /// Whether `m` may join cluster `c` (rules 2–4 of the module docs; rule 1 is a key lookup).
 fn compatible(m: &Mention, c: &Building, all: &[Mention]) -> bool {
     let members = || c.mentions.iter().map(|&i| &all[i]);
-    let is_person = members().any(|x| x.label == "PER");
     if m.acronym {
-        // "NIS" after "National Intelligence Service".
-        return members().any(|x| !x.acronym && names::abbreviates(&m.display, &x.display));
+        // "NIS" after "National Intelligence Service" (people's initials are not names here).
+        return members()
+            .any(|x| !x.acronym && x.label != "PER" && names::abbreviates(&m.display, &x.display));
     }
-    if members().any(|x| x.acronym && names::abbreviates(&x.display, &m.display)) {
+    if m.label != "PER"
+        && members().any(|x| x.acronym && names::abbreviates(&x.display, &m.display))
+    {
         // "National Intelligence Service" after "NIS".
         return true;
     }
+    // Place names are often surnames too (Washington, Jordan, Holland): a place never joins
+    // a person by surname, and a person never joins a cluster that has a place in it.
+    let has_place = members().any(|x| x.label == "LOC");
+    if members().any(|x| {
+        x.label == m.label && (short_org(&m.words, &x.words) || short_org(&x.words, &m.words))
+    }) {
+        // "Amnesty" and "Amnesty International".
+        return true;
+    }
     if m.words.len() == 1 {
-        // A surname after the full name: any label (the tagger may call "Trump" ORG).
-        return is_person
+        // A surname after the full name: the tagger may have called it ORG or MISC.
+        return m.label != "LOC"
             && members().any(|x| {
                 x.words.len() > 1 && x.label == "PER" && x.words.last() == m.words.last()
             });
@@ -147,19 +162,49 @@ fn compatible(m: &Mention, c: &Building, all: &[Mention]) -> bool {
     if m.label == "PER" {
         // The full name after the surname alone, or with a middle initial.
         let all_single = members().all(|x| x.words.len() == 1);
-        return (all_single && members().any(|x| x.words.last() == m.words.last()))
-            || members().any(|x| {
-                x.label == "PER"
-                    && x.words.len() > 1
-                    && x.words.first() == m.words.first()
-                    && x.words.last() == m.words.last()
-            });
+        return !has_place
+            && ((all_single && members().any(|x| x.words.last() == m.words.last()))
+                || members().any(|x| {
+                    x.label == "PER"
+                        && x.words.len() > 1
+                        && x.words.first() == m.words.first()
+                        && x.words.last() == m.words.last()
+                }));
     }
     members().any(|x| {
         x.label == m.label
             && x.words.len() > 1
             && (x.words.starts_with(&m.words) || m.words.starts_with(&x.words))
     })
+}
+
+/// Words that end an organisation's full name and are left out of its short name
+/// ("Amnesty International" → "Amnesty", "Acme Corp." → "Acme").
+const ORG_SUFFIXES: &[&str] = &[
+    "international",
+    "inc",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "plc",
+    "llc",
+    "group",
+    "holdings",
+    "ag",
+    "sa",
+    "party",
+];
+
+/// Whether `long` is `short` followed by organisation suffixes only.
+fn short_org(short: &[String], long: &[String]) -> bool {
+    long.len() > short.len()
+        && long.starts_with(short)
+        && long[short.len()..]
+            .iter()
+            .all(|w| ORG_SUFFIXES.contains(&w.as_str()))
 }
 
 /// The longest proper (non-acronym) name, by number of words; ties go to the more frequent,

@@ -276,6 +276,28 @@ fn an_organisation_prefix_joins_but_a_place_does_not_join_an_organisation() {
         d.clusters[d.entities[0].cluster.unwrap()].name,
         "National Intelligence Service of South Korea"
     );
+
+    let mut d = doc(
+        "Amnesty said the prison was closed. Amnesty International has asked for access. \
+         Neil Jordan visited Jordan. Jordan said he liked it.",
+        &[
+            ("Amnesty", "ORG"),
+            ("Amnesty International", "ORG"),
+            ("Neil Jordan", "PER"),
+            ("Jordan", "LOC"),
+            ("Jordan", "PER"),
+        ],
+    );
+    run(&mut d);
+    assert_eq!(d.entities[0].cluster, d.entities[1].cluster);
+    assert_eq!(
+        d.clusters[d.entities[0].cluster.unwrap()].name,
+        "Amnesty International"
+    );
+    assert_ne!(
+        d.entities[2].cluster, d.entities[3].cluster,
+        "a place is not a surname"
+    );
 }
 
 #[test]
