@@ -4,11 +4,15 @@
 //! Mentions are taken in text order; each joins the one earlier cluster it is compatible
 //! with, or starts a new one. Two names are compatible when (in this order):
 //!
+//! 0. an acronym in parentheses right after a name is that name's ("the Federal Office for
+//!    the Environment (FOEN)");
 //! 1. they fold to the same key ([`names::fold`]: "Mr Trump" = "Trump");
 //! 2. one is an acronym of the other ([`names::abbreviates`]: "NIS" ↔ "National
 //!    Intelligence Service");
 //! 3. a one-word name is the last word of a multi-word person's name ("Trump" ↔ "Donald
-//!    Trump"), or two person names share their first and last words ("Donald J. Trump");
+//!    Trump") or organisation's ("Commission" ↔ "European Commission"), or two person names
+//!    share their first and last words ("Donald J. Trump"); failing that, a one-word name is
+//!    the first word of one person's name ("Park" ↔ "Park Ji-hoon");
 //! 4. a multi-word organisation, place or other name is a prefix of a longer one with the
 //!    same label ("National Intelligence Service" ↔ "National Intelligence Service of South
 //!    Korea"), or a name is another without its organisation suffix ("Amnesty" ↔ "Amnesty
@@ -44,6 +48,8 @@ pub(crate) struct Mention {
     pub label: String,
     /// The entity's score.
     pub score: f32,
+    /// The entity's tokens.
+    pub tokens: std::ops::Range<usize>,
 }
 
 impl Mention {
@@ -60,6 +66,7 @@ impl Mention {
             key,
             label: e.label.clone(),
             score: e.score,
+            tokens: e.tokens.clone(),
         }
     }
 }
@@ -80,25 +87,33 @@ pub(crate) fn cluster(doc: &Document) -> (Vec<Cluster>, Vec<usize>) {
 
     let mut clusters: Vec<Building> = Vec::new();
     let mut by_key: HashMap<&str, usize> = HashMap::new();
+    let mut cluster_of: Vec<usize> = Vec::with_capacity(mentions.len());
     for (m, mention) in mentions.iter().enumerate() {
         let target = if mention.key.is_empty() {
             None
+        } else if let Some(c) = defined_acronym(doc, &mentions, m) {
+            Some(cluster_of[c])
         } else if let Some(&c) = by_key.get(mention.key.as_str()) {
             Some(c)
         } else {
-            unique(
-                clusters
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| compatible(mention, c, &mentions))
-                    .map(|(i, _)| i),
-            )
+            let candidates = |ok: &dyn Fn(&Building) -> bool| {
+                unique(
+                    clusters
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| ok(c))
+                        .map(|(i, _)| i),
+                )
+            };
+            candidates(&|c| compatible(mention, c, &mentions))
+                .or_else(|| candidates(&|c| given_name(mention, c, &mentions)))
         };
         let c = target.unwrap_or_else(|| {
             clusters.push(Building::default());
             clusters.len() - 1
         });
         clusters[c].mentions.push(m);
+        cluster_of.push(c);
         if !mention.key.is_empty() {
             by_key.entry(mention.key.as_str()).or_insert(c);
         }
@@ -121,6 +136,36 @@ pub(crate) fn cluster(doc: &Document) -> (Vec<Cluster>, Vec<usize>) {
         })
         .collect();
     (out, of_entity)
+}
+
+/// The mention an acronym in parentheses right after it defines: "the Federal Office for the
+/// Environment (FOEN)", whatever the letters.
+fn defined_acronym(doc: &Document, mentions: &[Mention], m: usize) -> Option<usize> {
+    let me = &mentions[m];
+    let prev = &mentions[m.checked_sub(1)?];
+    let open = me.tokens.start.checked_sub(1)?;
+    (me.acronym
+        && prev.label != "PER"
+        && !prev.acronym
+        && prev.tokens.end == open
+        && doc.token_text(open) == "("
+        && doc
+            .tokens
+            .get(me.tokens.end)
+            .is_some_and(|t| t.span.slice(&doc.text) == ")"))
+    .then_some(m - 1)
+}
+
+/// A one-word name that is the first word of a person's full name ("Park" ↔ "Park Ji-hoon",
+/// where the family name comes first): tried only when no rule of [`compatible`] matched.
+fn given_name(m: &Mention, c: &Building, all: &[Mention]) -> bool {
+    m.words.len() == 1
+        && !m.acronym
+        && m.label != "LOC"
+        && c.mentions
+            .iter()
+            .map(|&i| &all[i])
+            .any(|x| x.words.len() > 1 && x.label == "PER" && x.words.first() == m.words.first())
 }
 
 /// The only item of `it`, or `None` if there are none or several.
@@ -153,10 +198,14 @@ fn compatible(m: &Mention, c: &Building, all: &[Mention]) -> bool {
         return true;
     }
     if m.words.len() == 1 {
-        // A surname after the full name: the tagger may have called it ORG or MISC.
+        // A surname after the full name: the tagger may have called it ORG or MISC. An
+        // organisation's head noun after its full name: "the Commission" ↔ "European
+        // Commission".
         return m.label != "LOC"
             && members().any(|x| {
-                x.words.len() > 1 && x.label == "PER" && x.words.last() == m.words.last()
+                x.words.len() > 1
+                    && (x.label == "PER" || (x.label == "ORG" && m.label == "ORG"))
+                    && x.words.last() == m.words.last()
             });
     }
     if m.label == "PER" {

@@ -9,15 +9,17 @@
 //!    folded key, a surname of one person, an acronym of one expansion.
 //! 3. "he" / "she" take the most recent person mentioned in the source's sentence (before
 //!    it) or the `window` sentences before. If another person was mentioned in that same
-//!    sentence, the pronoun is ambiguous and stays unresolved, unless exactly one of the two
-//!    was the source of an earlier attribution (the speaker goes on speaking). A title
-//!    ("Mr", "Mrs", "Ms") that disagrees with the pronoun rules a person out. "it" takes the
-//!    one organisation in the window, if there is exactly one.
+//!    sentence, the pronoun is ambiguous and stays unresolved, unless the last person to
+//!    speak (the last resolved person source) is one of them. A title ("Mr", "Mrs", "Ms"),
+//!    or an earlier "she" or "he" resolved to the person, that disagrees with the pronoun
+//!    rules a person out. "it" takes the last organisation in the window, unless another
+//!    is named in its sentence.
 //! 4. A definite description ("the agency", "the ministry", "the expert") takes the most
 //!    recent cluster whose name contains its head noun ("the ministry" → "Ministry of
 //!    Defence"), or the person introduced with that role ("Military expert Evgeny
 //!    Mikhaylov", "John Smith, a spokesman for ..."), or, for a generic organisation noun
-//!    ("the company", "the agency"), the one organisation in the window.
+//!    ("the company", "the agency"), the organisation "it" would take, if its name does not
+//!    say it is another kind ("the company" is not the "European Commission").
 //!
 //! Anything else ("officials", "some experts", "they", "a source familiar with the talks")
 //! stays unresolved: `source_cluster` is `null`.
@@ -50,6 +52,7 @@ const ORG_NOUNS: &[&str] = &[
     "court",
     "department",
     "firm",
+    "force",
     "foundation",
     "group",
     "institute",
@@ -66,6 +69,7 @@ const ORG_NOUNS: &[&str] = &[
     "outlet",
     "paper",
     "party",
+    "police",
     "regulator",
     "retailer",
     "service",
@@ -158,10 +162,11 @@ impl<'d> Resolver<'d> {
             a.source.or(a.cue).map_or(usize::MAX, |s| s.start)
         });
         let mut speakers: Vec<Seen> = Vec::new();
+        let mut gender = self.gender.clone();
         for i in order {
             let a = &self.doc.attributions[i];
             let Some(src) = a.source else { continue };
-            let r = self.resolve(src, &speakers);
+            let r = self.resolve(src, &speakers, &mut gender);
             if let Some(c) = r {
                 speakers.push(Seen {
                     start: src.start,
@@ -174,7 +179,7 @@ impl<'d> Resolver<'d> {
         out
     }
 
-    fn resolve(&self, src: Span, speakers: &[Seen]) -> Option<usize> {
+    fn resolve(&self, src: Span, speakers: &[Seen], gender: &mut [char]) -> Option<usize> {
         if let Some(c) = self.by_entity(src) {
             return Some(c);
         }
@@ -188,9 +193,15 @@ impl<'d> Resolver<'d> {
             let lower = first.to_lowercase();
             match lower.as_str() {
                 "he" | "she" if self.pronouns => {
-                    return self.person_pronoun(src, lower == "she", speakers)
+                    let female = lower == "she";
+                    let c = self.person_pronoun(src, female, speakers, gender)?;
+                    // "she" resolved to Andrea Keller rules her out for a later "he".
+                    if gender[c] == ' ' {
+                        gender[c] = if female { 'f' } else { 'm' };
+                    }
+                    return Some(c);
                 }
-                "it" if self.pronouns => return self.only_org_in_window(src),
+                "it" if self.pronouns => return self.last_org(src, &|_| true),
                 _ => {}
             }
         }
@@ -212,19 +223,26 @@ impl<'d> Resolver<'d> {
         None
     }
 
-    /// Rule 1: the cluster of an entity inside the source.
+    /// Rule 1: the cluster of an entity inside the source. A place or other name counts
+    /// only when it is the whole source ("Britain said"): "health officials in Romania" and
+    /// "the Ukrainian military" are not Romania and not "Ukrainian".
     fn by_entity(&self, src: Span) -> Option<usize> {
         let rank = |label: &str| match label {
-            "PER" => 3,
-            "ORG" => 2,
-            _ => 1,
+            "PER" => 2,
+            "ORG" => 1,
+            _ => 0,
         };
+        let whole = names::fold(src.slice(&self.doc.text));
         self.doc
             .entities
             .iter()
             .enumerate()
             .filter(|(_, e)| e.span.start < src.end && src.start < e.span.end)
-            .max_by_key(|(_, e)| (rank(&e.label), e.span.start))
+            .filter(|(i, e)| {
+                rank(&self.clusters[self.of_entity[*i]].label) > 0
+                    || names::fold(e.span.slice(&self.doc.text)) == whole
+            })
+            .max_by_key(|(i, e)| (rank(&self.clusters[self.of_entity[*i]].label), e.span.start))
             .map(|(i, _)| self.of_entity[i])
     }
 
@@ -290,8 +308,14 @@ impl<'d> Resolver<'d> {
     }
 
     /// Rule 3 for "he" and "she".
-    fn person_pronoun(&self, src: Span, female: bool, speakers: &[Seen]) -> Option<usize> {
-        let ruled_out = |c: usize| match self.gender[c] {
+    fn person_pronoun(
+        &self,
+        src: Span,
+        female: bool,
+        speakers: &[Seen],
+        gender: &[char],
+    ) -> Option<usize> {
+        let ruled_out = |c: usize| match gender[c] {
             'm' => female,
             'f' => !female,
             _ => false,
@@ -310,27 +334,28 @@ impl<'d> Resolver<'d> {
         if rivals.is_empty() {
             return Some(first.cluster);
         }
-        // Two people in the last sentence that names a person: the one who was speaking.
-        let spoke = |c: usize| {
-            speakers
-                .iter()
-                .any(|s| s.cluster == c && s.start < src.start)
-        };
-        let mut candidates = vec![first.cluster];
-        candidates.extend(rivals);
-        candidates.sort_unstable();
-        candidates.dedup();
-        unique(candidates.into_iter().filter(|&c| spoke(c)))
+        // Two people in the last sentence that names a person: the one who spoke last, if
+        // the last person to speak is one of them.
+        let last = speakers
+            .iter()
+            .rev()
+            .find(|s| s.start < src.start && self.clusters[s.cluster].label == "PER")?;
+        (last.cluster == first.cluster || rivals.contains(&last.cluster)).then_some(last.cluster)
     }
 
-    /// The one organisation mentioned in the window before `src`.
-    fn only_org_in_window(&self, src: Span) -> Option<usize> {
-        unique(
-            self.recent(src, &[])
-                .into_iter()
-                .filter(|m| self.clusters[m.cluster].label == "ORG")
-                .map(|m| m.cluster),
-        )
+    /// The organisation mentioned last before `src` (in the window) that `ok` accepts,
+    /// unless another organisation is named in the same sentence.
+    fn last_org(&self, src: Span, ok: &dyn Fn(usize) -> bool) -> Option<usize> {
+        let orgs: Vec<Seen> = self
+            .recent(src, &[])
+            .into_iter()
+            .filter(|m| self.clusters[m.cluster].label == "ORG")
+            .collect();
+        let first = orgs.first()?;
+        let rival = orgs
+            .iter()
+            .any(|m| m.sentence == first.sentence && m.cluster != first.cluster);
+        (!rival && ok(first.cluster)).then_some(first.cluster)
     }
 
     /// Rule 4: "the <head>".
@@ -366,7 +391,14 @@ impl<'d> Resolver<'d> {
             return Some(c);
         }
         if ORG_NOUNS.contains(&head.as_str()) || ORG_NOUNS.contains(&singular) {
-            return self.only_org_in_window(src);
+            // Not a "company" that is named a commission or a ministry.
+            let fits = |c: usize| {
+                !self.clusters[c].name.split_whitespace().any(|w| {
+                    let w = w.to_lowercase();
+                    w != head && w != singular && ORG_NOUNS.contains(&w.as_str())
+                })
+            };
+            return self.last_org(src, &fits);
         }
         None
     }

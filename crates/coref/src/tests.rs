@@ -348,3 +348,54 @@ proptest! {
         run(&mut d);
     }
 }
+
+#[test]
+fn parenthesised_acronyms_head_nouns_family_names_and_learned_gender() {
+    let mut d = doc(
+        "The Federal Office for the Environment (FOEN) said glaciers shrank. FOEN said more. \
+         The European Commission fined the firm. The Commission said it was final. \
+         Park Ji-hoon, an analyst, spoke. Park told reporters the risk was low. \
+         Andrea Keller spoke first. She said the ice was thin. \
+         Keller's colleague, Jonas Weber, said it was worse. He warned of floods.",
+        &[
+            ("Federal Office for the Environment", "ORG"),
+            ("FOEN", "ORG"),
+            ("FOEN", "ORG"),
+            ("European Commission", "ORG"),
+            ("Commission", "ORG"),
+            ("Park Ji-hoon", "PER"),
+            ("Park", "PER"),
+            ("Andrea Keller", "PER"),
+            ("Keller", "PER"),
+            ("Jonas Weber", "PER"),
+        ],
+    );
+    let foen = attribute(&mut d, "FOEN said more", 0);
+    d.attributions[foen].source = Some(d.entities[2].span);
+    let park = attribute(&mut d, "Park told", 0);
+    d.attributions[park].source = Some(d.entities[6].span);
+    let she = attribute(&mut d, "She", 0);
+    let weber = attribute(&mut d, "Jonas Weber", 0);
+    let he = attribute(&mut d, "He warned", 0);
+    d.attributions[he].source = Some(Span::new(
+        d.attributions[he].source.unwrap().start,
+        d.attributions[he].source.unwrap().start + 2,
+    ));
+    run(&mut d);
+    assert_eq!(
+        source_name(&d, foen),
+        Some("Federal Office for the Environment")
+    );
+    assert_eq!(
+        d.entities[3].cluster, d.entities[4].cluster,
+        "the Commission"
+    );
+    assert_eq!(source_name(&d, park), Some("Park Ji-hoon"));
+    assert_eq!(source_name(&d, she), Some("Andrea Keller"));
+    assert_eq!(source_name(&d, weber), Some("Jonas Weber"));
+    assert_eq!(
+        source_name(&d, he),
+        Some("Jonas Weber"),
+        "Keller is 'she', and Weber spoke last"
+    );
+}
