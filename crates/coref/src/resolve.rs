@@ -79,6 +79,47 @@ const ORG_NOUNS: &[&str] = &[
     "university",
 ];
 
+/// Words that make an organisation a public body: a "company" is none of these.
+const PUBLIC_NOUNS: &[&str] = &[
+    "agency",
+    "authority",
+    "commission",
+    "committee",
+    "council",
+    "court",
+    "department",
+    "force",
+    "government",
+    "ministry",
+    "office",
+    "organisation",
+    "organization",
+    "parliament",
+    "police",
+    "regulator",
+    "service",
+];
+
+/// Words that make an organisation a business: an "agency" is none of these.
+const COMMERCIAL_NOUNS: &[&str] = &[
+    "business",
+    "carrier",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "firm",
+    "inc",
+    "insurer",
+    "lender",
+    "llc",
+    "ltd",
+    "manufacturer",
+    "plc",
+    "retailer",
+    "startup",
+];
+
 /// What the resolver knows of one mention: where it is and which cluster it belongs to.
 #[derive(Debug, Clone, Copy)]
 struct Seen {
@@ -201,7 +242,7 @@ impl<'d> Resolver<'d> {
                     }
                     return Some(c);
                 }
-                "it" if self.pronouns => return self.last_org(src, &|_| true),
+                "it" if self.pronouns => return self.last_org(src, false, &|_| true),
                 _ => {}
             }
         }
@@ -223,9 +264,9 @@ impl<'d> Resolver<'d> {
         None
     }
 
-    /// Rule 1: the cluster of an entity inside the source. A place or other name counts
-    /// only when it is the whole source ("Britain said"): "health officials in Romania" and
-    /// "the Ukrainian military" are not Romania and not "Ukrainian".
+    /// Rule 1: the cluster of an entity inside the source. A place counts only when it
+    /// is the whole source ("Britain said"), an other name (MISC: "Ukrainian") never:
+    /// "health officials in Romania" are not Romania.
     fn by_entity(&self, src: Span) -> Option<usize> {
         let rank = |label: &str| match label {
             "PER" => 2,
@@ -239,8 +280,9 @@ impl<'d> Resolver<'d> {
             .enumerate()
             .filter(|(_, e)| e.span.start < src.end && src.start < e.span.end)
             .filter(|(i, e)| {
-                rank(&self.clusters[self.of_entity[*i]].label) > 0
-                    || names::fold(e.span.slice(&self.doc.text)) == whole
+                let label = self.clusters[self.of_entity[*i]].label.as_str();
+                rank(label) > 0
+                    || (label == "LOC" && names::fold(e.span.slice(&self.doc.text)) == whole)
             })
             .max_by_key(|(i, e)| (rank(&self.clusters[self.of_entity[*i]].label), e.span.start))
             .map(|(i, _)| self.of_entity[i])
@@ -336,18 +378,33 @@ impl<'d> Resolver<'d> {
         }
         // Two people in the last sentence that names a person: the one who spoke last, if
         // the last person to speak is one of them.
+        // The speaker must have spoken before that sentence: an attribution inside it may be
+        // the one that named both people.
         let last = speakers
             .iter()
             .rev()
-            .find(|s| s.start < src.start && self.clusters[s.cluster].label == "PER")?;
+            .find(|s| s.start < src.start && self.clusters[s.cluster].label == "PER")
+            .filter(|s| s.sentence < first.sentence)?;
         (last.cluster == first.cluster || rivals.contains(&last.cluster)).then_some(last.cluster)
     }
 
-    /// The organisation mentioned last before `src` (in the window) that `ok` accepts,
-    /// unless another organisation is named in the same sentence.
-    fn last_org(&self, src: Span, ok: &dyn Fn(usize) -> bool) -> Option<usize> {
-        let orgs: Vec<Seen> = self
-            .recent(src, &[])
+    /// The organisation mentioned last before `src` (in the window, or anywhere before it
+    /// with `anywhere`) that `ok` accepts, unless another organisation is named in the same
+    /// sentence.
+    fn last_org(&self, src: Span, anywhere: bool, ok: &dyn Fn(usize) -> bool) -> Option<usize> {
+        let mentions = if anywhere {
+            let mut v: Vec<Seen> = self
+                .seen
+                .iter()
+                .filter(|m| m.start < src.start)
+                .copied()
+                .collect();
+            v.reverse();
+            v
+        } else {
+            self.recent(src, &[])
+        };
+        let orgs: Vec<Seen> = mentions
             .into_iter()
             .filter(|m| self.clusters[m.cluster].label == "ORG")
             .collect();
@@ -391,14 +448,17 @@ impl<'d> Resolver<'d> {
             return Some(c);
         }
         if ORG_NOUNS.contains(&head.as_str()) || ORG_NOUNS.contains(&singular) {
-            // Not a "company" that is named a commission or a ministry.
+            // Not a "company" that is named a commission, nor an "agency" named Acme Corp.
+            let public = |w: &str| PUBLIC_NOUNS.contains(&w);
+            let commercial = |w: &str| COMMERCIAL_NOUNS.contains(&w);
             let fits = |c: usize| {
-                !self.clusters[c].name.split_whitespace().any(|w| {
-                    let w = w.to_lowercase();
-                    w != head && w != singular && ORG_NOUNS.contains(&w.as_str())
+                self.clusters[c].name.split_whitespace().all(|w| {
+                    let w = w.trim_end_matches('.').to_lowercase();
+                    !(commercial(singular) && public(&w) || public(singular) && commercial(&w))
                 })
             };
-            return self.last_org(src, &fits);
+            // An organisation is referred to this way long after it was named ("the force").
+            return self.last_org(src, true, &fits);
         }
         None
     }
