@@ -112,6 +112,7 @@ const COMMERCIAL_NOUNS: &[&str] = &[
     "inc",
     "insurer",
     "lender",
+    "limited",
     "llc",
     "ltd",
     "manufacturer",
@@ -119,6 +120,19 @@ const COMMERCIAL_NOUNS: &[&str] = &[
     "retailer",
     "startup",
 ];
+
+/// Words that make an organisation a sports side.
+const SPORT_NOUNS: &[&str] = &[
+    "club", "side", "squad", "team", "fc", "united", "city", "rovers",
+];
+
+/// Which kind of organisation a word says: public body (0), business (1), sports side (2).
+fn org_kind(word: &str) -> Option<u8> {
+    [PUBLIC_NOUNS, COMMERCIAL_NOUNS, SPORT_NOUNS]
+        .iter()
+        .position(|l| l.contains(&word))
+        .map(|k| k as u8)
+}
 
 /// What the resolver knows of one mention: where it is and which cluster it belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -378,13 +392,19 @@ impl<'d> Resolver<'d> {
         }
         // Two people in the last sentence that names a person: the one who spoke last, if
         // the last person to speak is one of them.
-        // The speaker must have spoken before that sentence: an attribution inside it may be
-        // the one that named both people.
+        // The speaker must have spoken before that sentence, or be its subject (named before
+        // any other person in it): "Mr Vance and Graham Ellery shared a platform. He said"
+        // stays ambiguous.
+        let subject = |s: &Seen| {
+            !persons
+                .iter()
+                .any(|m| m.sentence == s.sentence && m.start < s.start && m.cluster != s.cluster)
+        };
         let last = speakers
             .iter()
             .rev()
             .find(|s| s.start < src.start && self.clusters[s.cluster].label == "PER")
-            .filter(|s| s.sentence < first.sentence)?;
+            .filter(|s| s.sentence < first.sentence || subject(s))?;
         (last.cluster == first.cluster || rivals.contains(&last.cluster)).then_some(last.cluster)
     }
 
@@ -449,12 +469,11 @@ impl<'d> Resolver<'d> {
         }
         if ORG_NOUNS.contains(&head.as_str()) || ORG_NOUNS.contains(&singular) {
             // Not a "company" that is named a commission, nor an "agency" named Acme Corp.
-            let public = |w: &str| PUBLIC_NOUNS.contains(&w);
-            let commercial = |w: &str| COMMERCIAL_NOUNS.contains(&w);
             let fits = |c: usize| {
+                let mine = org_kind(singular).or(org_kind(&head));
                 self.clusters[c].name.split_whitespace().all(|w| {
-                    let w = w.trim_end_matches('.').to_lowercase();
-                    !(commercial(singular) && public(&w) || public(singular) && commercial(&w))
+                    let theirs = org_kind(&w.trim_end_matches('.').to_lowercase());
+                    mine.is_none() || theirs.is_none() || mine == theirs
                 })
             };
             // An organisation is referred to this way long after it was named ("the force").

@@ -68,6 +68,9 @@ pub const TITLES: &[&str] = &[
     "detective",
     "inspector",
     "officer",
+    "constable",
+    "superintendent",
+    "garda",
     "st",
 ];
 
