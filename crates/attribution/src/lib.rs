@@ -17,6 +17,10 @@
 //!   with", no source at all) are flagged `vague`.
 //! * **Content** is the clause on the other side of the cue: after it (`said that ...`), or
 //!   before it for quote-final and inverted cues (`"...," said X`).
+//! * **Kind and quotation**: the cue says whether the attribution reports speech
+//!   (`statement`: said, according to), a `belief` (believes, expects, fears) or a
+//!   `perception` (saw, heard, found); `quote` is set when the content is inside quotation
+//!   marks.
 //! * **Chains**: in `Reuters, citing the NIS, reported X` both `reported` (source Reuters)
 //!   and `citing` (source the NIS) are attributions; the *outer* one's
 //!   [`cites`](caveat_core::Attribution::cites) is the index of the *inner* (cited) one,

@@ -18,6 +18,7 @@ mod content;
 mod cues;
 mod features;
 mod hashed;
+mod kind;
 mod link;
 mod resources;
 mod source;
@@ -25,7 +26,7 @@ mod words;
 
 use std::ops::Range;
 
-use caveat_core::{Attribution, AttributionKind, Document, Span};
+use caveat_core::{Attribution, Document, Span};
 
 use self::content::content_range;
 use self::cues::find_cues;
@@ -79,8 +80,10 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                 source_entity: None,
                 source_cluster: None,
                 vague,
-                kind: AttributionKind::Statement,
-                quote: false,
+                kind: kind::kind_of(span(&run.tokens).slice(&doc.text)),
+                quote: content
+                    .as_ref()
+                    .is_some_and(|c| kind::is_quote(&doc.text, span(c))),
                 cites: None,
                 sentence: si,
                 score: 1.0 / (1.0 + (-run.margin).exp()),
