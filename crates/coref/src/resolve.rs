@@ -238,6 +238,16 @@ impl<'d> Resolver<'d> {
         if let Some(c) = self.by_entity(src) {
             return Some(c);
         }
+        if self
+            .doc
+            .entities
+            .iter()
+            .any(|e| e.span.start < src.end && src.start < e.span.end)
+        {
+            // Only a place or demonym is tagged in it ("the Ukrainian military"): not a name
+            // the tagger missed.
+            return None;
+        }
         let text = src.slice(&self.doc.text);
         let core = names::core_words(text);
         if core.is_empty() {
