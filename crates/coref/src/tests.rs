@@ -298,6 +298,16 @@ fn an_organisation_prefix_joins_but_a_place_does_not_join_an_organisation() {
         d.entities[2].cluster, d.entities[3].cluster,
         "a place is not a surname"
     );
+
+    let mut d = doc(
+        "The Ukrainian military said the drones were shot down. Ukrainian officials agreed.",
+        &[("Ukrainian", "MISC"), ("Ukrainian", "MISC")],
+    );
+    let a = attribute(&mut d, "The Ukrainian military", 0);
+    let b = attribute(&mut d, "Ukrainian officials", 0);
+    run(&mut d);
+    assert_eq!(source_name(&d, a), None, "a demonym is not a source");
+    assert_eq!(source_name(&d, b), None);
 }
 
 #[test]
