@@ -1,0 +1,106 @@
+//! What an attribution reports (speech, belief, perception) and whether its content is a
+//! direct quotation.
+
+use caveat_core::{AttributionKind, Span};
+
+/// Word beginnings of cues that report a belief, thought or expectation.
+const BELIEF: &[&str] = &[
+    "assum",
+    "believ",
+    "conclud",
+    "convinc",
+    "doubt",
+    "expect",
+    "fear",
+    "feel",
+    "felt",
+    "hope",
+    "hoping",
+    "imagin",
+    "knew",
+    "know",
+    "reckon",
+    "suppos",
+    "suspect",
+    "think",
+    "thought",
+    "understand",
+    "understood",
+    "wonder",
+    "worr",
+];
+
+/// Word beginnings of cues that report a perception or a finding.
+const PERCEPTION: &[&str] = &[
+    "discover", "find", "found", "hear", "heard", "notic", "observ", "saw", "see", "seen", "spot",
+    "watch", "witness",
+];
+
+/// The kind of the cue `cue` (its text): the first word of the cue with a belief or
+/// perception beginning decides; otherwise a statement.
+pub(crate) fn kind_of(cue: &str) -> AttributionKind {
+    for w in cue.split_whitespace() {
+        let w = w.to_lowercase();
+        if BELIEF.iter().any(|b| w.starts_with(b)) {
+            return AttributionKind::Belief;
+        }
+        if PERCEPTION.iter().any(|p| w.starts_with(p)) {
+            return AttributionKind::Perception;
+        }
+    }
+    AttributionKind::Statement
+}
+
+const OPENING: &[char] = &['"', '\u{201c}', '\u{2018}', '\u{00ab}'];
+const CLOSING: &[char] = &['"', '\u{201d}', '\u{2019}', '\u{00bb}'];
+
+/// Whether `content` is a direct quotation in `text`: an opening quotation mark starts it or
+/// comes right before it, and a closing one ends it or comes right after it (after a comma
+/// or full stop that belongs to the quotation, too).
+pub(crate) fn is_quote(text: &str, content: Span) -> bool {
+    let inner = content.slice(text);
+    let before = text[..content.start].trim_end();
+    let after = text[content.end..].trim_start();
+    let opens = inner.starts_with(OPENING) || before.ends_with(OPENING);
+    let closes = inner
+        .trim_end_matches([',', '.', '?', '!'])
+        .ends_with(CLOSING)
+        || after
+            .trim_start_matches([',', '.', '?', '!'])
+            .starts_with(CLOSING);
+    opens && closes && inner.chars().filter(|c| c.is_alphabetic()).count() > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_come_from_the_cue() {
+        assert_eq!(kind_of("said"), AttributionKind::Statement);
+        assert_eq!(kind_of("according to"), AttributionKind::Statement);
+        assert_eq!(kind_of("believes"), AttributionKind::Belief);
+        assert_eq!(kind_of("has long suspected"), AttributionKind::Belief);
+        assert_eq!(kind_of("Thinks"), AttributionKind::Belief);
+        assert_eq!(kind_of("saw"), AttributionKind::Perception);
+        assert_eq!(kind_of("found"), AttributionKind::Perception);
+    }
+
+    #[test]
+    fn quotes_are_inside_quotation_marks() {
+        let at = |t: &str, c: &str| {
+            let s = t.find(c).unwrap();
+            Span::new(s, s + c.len())
+        };
+        let t = "\u{201c}The evidence is thin,\u{201d} she said.";
+        assert!(is_quote(t, at(t, "The evidence is thin")));
+        assert!(is_quote(t, at(t, "\u{201c}The evidence is thin,\u{201d}")));
+        let t = "She said \"we will win\" on Monday.";
+        assert!(is_quote(t, at(t, "we will win")));
+        let t = "She said that they would win.";
+        assert!(!is_quote(t, at(t, "they would win")));
+        // A quoted phrase inside reported speech is not a direct quotation of the whole.
+        let t = "He said the decision was \"a disgrace\" and left.";
+        assert!(!is_quote(t, at(t, "the decision was \"a disgrace\"")));
+    }
+}
