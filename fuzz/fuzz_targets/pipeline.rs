@@ -82,7 +82,15 @@ fuzz_target!(|data: &[u8]| {
         assert!(a.source_entity.iter().all(|&e| e < d.entities.len()));
         assert!(a.cites.iter().all(|&c| c < d.attributions.len()));
         assert!(a.sentence < d.sentences.len(), "attribution sentence");
+        assert!(a.source_cluster.iter().all(|&c| c < d.clusters.len()));
     }
+    // The coref stage: every entity in exactly the cluster that lists it.
+    for (i, e) in d.entities.iter().enumerate() {
+        let c = e.cluster.expect("coref gives every entity a cluster");
+        assert!(d.clusters[c].mentions.contains(&i), "cluster lists its mention");
+    }
+    let listed: usize = d.clusters.iter().map(|c| c.mentions.len()).sum();
+    assert_eq!(listed, d.entities.len(), "each entity in one cluster");
     let mut buf = Vec::new();
     caveat_pipeline::output::write_record(&mut buf, d, p.output());
     let v: Value = serde_json::from_slice(&buf).unwrap();
