@@ -149,6 +149,8 @@ pub(crate) struct Resolver<'d> {
     of_entity: &'d [usize],
     /// Entity mentions in text order.
     seen: Vec<Seen>,
+    /// Per entity: its folded name.
+    keys: Vec<String>,
     /// Per cluster: gender from titles ('m', 'f' or ' ').
     gender: Vec<char>,
     /// Per cluster: lower-case role words introduced next to its mentions.
@@ -193,8 +195,14 @@ impl<'d> Resolver<'d> {
             roles[c].extend(before);
             roles[c].extend(after);
         }
+        let keys = doc
+            .entities
+            .iter()
+            .map(|e| names::fold(e.span.slice(&doc.text)))
+            .collect();
         Resolver {
             doc,
+            keys,
             clusters,
             of_entity,
             seen,
@@ -316,17 +324,14 @@ impl<'d> Resolver<'d> {
     fn by_name(&self, name: &str) -> Option<usize> {
         let key = names::fold(name);
         let words: Vec<&str> = key.split(' ').collect();
-        let mention_keys = |c: &Cluster| -> Vec<String> {
-            c.mentions
-                .iter()
-                .map(|&e| names::fold(self.doc.entities[e].span.slice(&self.doc.text)))
-                .collect()
+        let mention_keys = |c: &Cluster| -> Vec<&str> {
+            c.mentions.iter().map(|&e| self.keys[e].as_str()).collect()
         };
         if let Some(c) = unique(
             self.clusters
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| mention_keys(c).contains(&key))
+                .filter(|(_, c)| mention_keys(c).contains(&key.as_str()))
                 .map(|(i, _)| i),
         ) {
             return Some(c);
