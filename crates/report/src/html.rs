@@ -2,16 +2,23 @@
 //!
 //! Layout of the file, written in one streaming pass:
 //!
-//! 1. head with the inline CSS, the toolbar (search, filters, layer toggles) and empty pager
-//!    and article containers;
+//! 1. head with the inline CSS; the claims-by-source section (`id="claims"`: filters for
+//!    source, kind, hedge category and hedged only, an empty pager and list); the articles
+//!    section (search, filters, layer switches for entities, hedges, attributions, clusters
+//!    and uncertain sentences, empty pager and article containers);
 //! 2. `<script type="application/json" id="caveat-data">`: one compact JSON object per
-//!    article (text, spans in UTF-16 units for JavaScript, per-attribution source names),
-//!    written as each record is read;
+//!    article (text, spans in UTF-16 units for JavaScript, clusters, per-attribution source
+//!    names and source keys; see `article_json`), written as each record is read;
 //! 3. the corpus overview, rendered in Rust from [`CorpusStats`] once every record has been
 //!    read, and shown first by CSS (`order: -1`), so it needs no JavaScript;
-//! 4. a small vanilla script that renders the articles of the current page (20 by default)
-//!    from the data, with marks nested from all span boundaries, and caps the text rendered
-//!    per article (more on demand) so that a megabyte article stays usable.
+//! 4. `<script type="application/json" id="caveat-meta">`: labels, categories, kinds, and the
+//!    source groups (the same grouping as `caveat stats`, module `sources`) with the group of
+//!    every source key;
+//! 5. a small vanilla script that renders, from the data, one page of claims (50 by default:
+//!    the claims of the most-cited source first, hedge cues marked inside them, each linked to
+//!    its article) and the articles of the current page (20 by default), with marks nested
+//!    from all span boundaries, and caps the text rendered per article (more on demand) so
+//!    that a megabyte article stays usable. Filters and pages live in the URL fragment.
 //!
 //! All text goes through HTML escaping (Rust) or `esc()` (JavaScript); JSON in `<script>`
 //! has every `<` written as `\u003c`, so no article text can close the script element.
@@ -39,6 +46,8 @@ pub struct HtmlOptions {
     pub title: String,
     /// Articles per page.
     pub page_size: usize,
+    /// Claims per page of the claims-by-source view.
+    pub claims_page_size: usize,
     /// Rows per ranking in the overview.
     pub top: usize,
     /// Characters (UTF-16 units) of an article's text rendered at first; the reader can show
@@ -55,6 +64,7 @@ impl Default for HtmlOptions {
         HtmlOptions {
             title: "caveat report".into(),
             page_size: 20,
+            claims_page_size: 50,
             top: 20,
             max_chars: 20_000,
             skip_invalid: false,
@@ -131,10 +141,22 @@ fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The compact JSON object of one article for the script (offsets in UTF-16 units).
-fn article_json(r: &Record, facts: &RecordFacts) -> Value {
+/// The compact JSON object of one article for the script (offsets in UTF-16 units):
+///
+/// - `i` id, `t` title, `x` text, `n` sentences, `u` uncertain sentences, `s` uncertain
+///   sentence spans, `tr` truncated;
+/// - `e` entities: `[start, end, label, score, cluster]` (cluster `-1` when none);
+/// - `h` hedges: `[start, end, category, score, negated, attribution]`;
+/// - `a` attributions: `[source start, source end, cue start, cue end, content start, content
+///   end, vague, cites, source name, hedged, source key, kind, quote, source cluster]`: offsets
+///   `-1` for a missing part; `source key` is the id of the source's name in the page
+///   metadata's `gk` table (`-1`: pronoun or no source); `kind` indexes the metadata's
+///   `kinds`;
+/// - `c` clusters (when there are some): `[name, label]`.
+fn article_json(r: &Record, facts: &RecordFacts, keys: &[Option<u32>], kinds: &mut Kinds) -> Value {
     let ix = TextIndex::new(&r.text);
     let u = |cp: usize| ix.utf16_of(cp);
+    let cluster_of = entity_clusters(r);
     let part = |p: &Option<caveat_output::Part>| match p {
         Some(p) => (u(p.start) as i64, u(p.end) as i64),
         None => (-1, -1),
@@ -147,10 +169,12 @@ fn article_json(r: &Record, facts: &RecordFacts) -> Value {
             let (sa, sb) = part(&a.source);
             let (ca, cb) = part(&a.cue);
             let (ka, kb) = part(&a.content);
-            let name = facts.sources[i]
-                .as_ref()
-                .map(|(_, d)| d.as_str())
-                .unwrap_or("");
+            let name = facts.sources[i].display().unwrap_or("");
+            let key = keys.get(i).copied().flatten().map_or(-1, i64::from);
+            let cluster = a
+                .source_cluster
+                .filter(|&c| c < r.clusters.len())
+                .map_or(-1, |c| c as i64);
             json!([
                 sa,
                 sb,
@@ -162,6 +186,10 @@ fn article_json(r: &Record, facts: &RecordFacts) -> Value {
                 a.cites.map_or(-1, |c| c as i64),
                 name,
                 u8::from(facts.hedged_attributions[i]),
+                key,
+                kinds.id(&a.kind),
+                u8::from(a.quote),
+                cluster,
             ])
         })
         .collect();
@@ -172,14 +200,55 @@ fn article_json(r: &Record, facts: &RecordFacts) -> Value {
         "n": r.sentences.len(),
         "u": facts.uncertain_sentences,
         "s": r.sentences.iter().filter(|s| s.uncertain).map(|s| json!([u(s.start), u(s.end)])).collect::<Vec<_>>(),
-        "e": r.entities.iter().map(|e| json!([u(e.start), u(e.end), e.label, r3(e.score)])).collect::<Vec<_>>(),
+        "e": r.entities.iter().enumerate().map(|(i, e)| json!([u(e.start), u(e.end), e.label, r3(e.score), cluster_of[i]])).collect::<Vec<_>>(),
         "h": r.hedges.iter().map(|h| json!([u(h.start), u(h.end), h.category, r3(h.score), u8::from(h.negated), h.attribution.map_or(-1, |a| a as i64)])).collect::<Vec<_>>(),
         "a": atts,
     });
     if r.truncated {
         obj["tr"] = json!(1);
     }
+    if !r.clusters.is_empty() {
+        obj["c"] = r
+            .clusters
+            .iter()
+            .map(|c| json!([c.name, c.label]))
+            .collect();
+    }
     obj
+}
+
+/// The cluster of each entity: from the clusters' mention lists (the authority), else the
+/// entity's own `cluster`; `-1` for none or an index out of range.
+fn entity_clusters(r: &Record) -> Vec<i64> {
+    let n = r.clusters.len();
+    let mut out: Vec<i64> = r
+        .entities
+        .iter()
+        .map(|e| e.cluster.filter(|&c| c < n).map_or(-1, |c| c as i64))
+        .collect();
+    for (c, cluster) in r.clusters.iter().enumerate() {
+        for &m in &cluster.mentions {
+            if let Some(slot) = out.get_mut(m) {
+                *slot = c as i64;
+            }
+        }
+    }
+    out
+}
+
+/// Attribution kinds seen, numbered for the page (`0` is the empty kind).
+struct Kinds(Vec<String>);
+
+impl Kinds {
+    fn id(&mut self, kind: &str) -> usize {
+        match self.0.iter().position(|k| k == kind) {
+            Some(i) => i,
+            None => {
+                self.0.push(kind.to_string());
+                self.0.len() - 1
+            }
+        }
+    }
 }
 
 /// Colour of an entity label: fixed for caveat's CoNLL labels, a hash-derived hue otherwise.
@@ -216,6 +285,7 @@ where
     let mut acc = StatsAccumulator::new(opts.top.max(1));
     let mut labels = BTreeSet::new();
     let mut categories = BTreeSet::new();
+    let mut kinds = Kinds(vec![String::new()]);
     let mut articles = 0u64;
     let mut skipped = 0u64;
     let mut first_error = None;
@@ -231,6 +301,20 @@ where
          <header class=\"page-head\"><h1>{title}</h1>\
          <p class=\"sub\">Entities, hedged claims and who they are attributed to.</p></header>\n\
          <main id=\"main\">\n\
+         <section id=\"claims\" class=\"claims\" aria-label=\"Claims by source\">\n\
+         <h2 class=\"section\">Claims by source</h2>\n\
+         <p class=\"hint\">Every attributed claim under its source, sources grouped by canonical name \
+         (\u{201c}Mr Trump\u{201d}, \u{201c}Trump\u{201d} \u{2192} Donald Trump; an acronym \u{2192} its expansion), \
+         most-cited first. Hedged claims are marked; hedge cues are underlined by category.</p>\n\
+         <div id=\"claims-toolbar\" class=\"toolbar\">\n\
+         <input id=\"c-source\" type=\"search\" list=\"claim-sources\" placeholder=\"Source…\" aria-label=\"Source\"><datalist id=\"claim-sources\"></datalist>\n\
+         <select id=\"c-kind\" aria-label=\"Claim kind\"><option value=\"\">any kind</option></select>\n\
+         <select id=\"c-cat\" aria-label=\"Hedge category in the claim\"><option value=\"\">any hedge category</option></select>\n\
+         <label><input id=\"c-hedged\" type=\"checkbox\"> hedged only</label>\n\
+         <button id=\"c-clear\" type=\"button\">Clear</button>\n\
+         </div>\n<nav class=\"pager\" id=\"claims-pager\" aria-label=\"Claim pages\"></nav>\n\
+         <div id=\"claims-list\"><noscript><p class=\"note\">The claims are rendered by JavaScript, \
+         which is disabled.</p></noscript></div>\n</section>\n\
          <section id=\"articles-section\" aria-label=\"Articles\">\n\
          <h2 class=\"section\">Articles</h2>\n\
          <div id=\"toolbar\" class=\"toolbar\">\n\
@@ -243,6 +327,7 @@ where
          <span class=\"layers\">Show: <label><input type=\"checkbox\" data-layer=\"ents\" checked> entities</label>\
          <label><input type=\"checkbox\" data-layer=\"hedges\" checked> hedges</label>\
          <label><input type=\"checkbox\" data-layer=\"atts\" checked> attributions</label>\
+         <label><input type=\"checkbox\" data-layer=\"clusters\" checked> clusters</label>\
          <label><input type=\"checkbox\" data-layer=\"sents\" checked> uncertain sentences</label></span>\n\
          </div>\n<nav class=\"pager\" id=\"pager-top\" aria-label=\"Pages\"></nav>\n\
          <div id=\"articles\"><noscript><p class=\"note\">The articles are rendered by JavaScript, \
@@ -263,19 +348,22 @@ where
             Err(e) => return Err(e),
         };
         let facts = RecordFacts::new(&record);
-        acc.add_with(&record, &facts);
+        let keys = acc.add_with(&record, &facts);
         labels.extend(record.entities.iter().map(|e| e.label.clone()));
         categories.extend(record.hedges.iter().map(|h| h.category.clone()));
         if articles > 0 {
             out.write_all(b",\n").map_err(io)?;
         }
-        serde_json::to_writer(ScriptSafe(out), &article_json(&record, &facts))
-            .map_err(|e| io(e.into()))?;
+        serde_json::to_writer(
+            ScriptSafe(out),
+            &article_json(&record, &facts, &keys, &mut kinds),
+        )
+        .map_err(|e| io(e.into()))?;
         articles += 1;
     }
     out.write_all(b"]</script>\n").map_err(io)?;
 
-    let stats = acc.finish();
+    let (stats, grouping) = acc.finish_grouped();
     let mut html = String::new();
     overview(
         &mut html,
@@ -299,12 +387,40 @@ where
     }
     style.push_str("</style>\n");
     out.write_all(style.as_bytes()).map_err(io)?;
+    // The source groups for the claims view: `[name, label, claims, hedged, vague, articles,
+    // other names]`, most claims first, and the group of every source key (`gk`).
+    let groups: Vec<Value> = grouping
+        .groups
+        .iter()
+        .map(|g| {
+            let other: Vec<&str> = g
+                .aliases
+                .iter()
+                .map(|(a, _)| a.as_str())
+                .filter(|a| *a != g.name)
+                .take(5)
+                .collect();
+            json!([
+                g.name,
+                g.label.as_deref().unwrap_or(""),
+                g.claims,
+                g.hedged,
+                g.vague,
+                g.documents,
+                other.join("|"),
+            ])
+        })
+        .collect();
     let meta = json!({
         "pageSize": opts.page_size.max(1),
+        "claimPageSize": opts.claims_page_size.max(1),
         "maxChars": opts.max_chars.max(1000),
         "labels": labels,
         "categories": categories,
         "sources": stats.top_sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        "kinds": kinds.0,
+        "groups": groups,
+        "gk": grouping.group_of,
     });
     out.write_all(b"<script type=\"application/json\" id=\"caveat-meta\">")
         .map_err(io)?;
@@ -404,7 +520,8 @@ fn overview(
     if s.top_sources.is_empty() {
         h.push_str("<p class=\"empty\">No attributions.</p>");
     } else {
-        h.push_str("<table><thead><tr><th>source</th><th title=\"attributions\">cited</th><th title=\"articles\">arts</th><th>vague</th><th colspan=\"2\" title=\"attributions in uncertain sentences or with hedged content\">hedged</th></tr></thead><tbody>");
+        h.push_str("<p class=\"hint\">One row per source, however it is named; a name shows its claims, the article count the articles citing it.</p>");
+        h.push_str("<table><thead><tr><th>source</th><th title=\"attributions\">cited</th><th title=\"articles\">arts</th><th>vague</th><th colspan=\"2\" title=\"attributions with a hedge cue or in an uncertain sentence\">hedged</th></tr></thead><tbody>");
         for src in &s.top_sources {
             let tag = src.label.as_deref().map_or(String::new(), |l| {
                 format!(
@@ -413,16 +530,28 @@ fn overview(
                     esc(l)
                 )
             });
+            let also: Vec<&str> = src
+                .aliases
+                .iter()
+                .map(|a| a.name.as_str())
+                .filter(|a| *a != src.name)
+                .collect();
+            let also = if also.is_empty() {
+                String::new()
+            } else {
+                format!(" (also as {})", also.join(", "))
+            };
             let _ = write!(
                 h,
-                "<tr><td><a href=\"#\" class=\"go\" data-source=\"{n}\" title=\"show articles citing {n}\">{n}</a>{tag}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><a href=\"#\" class=\"go\" data-claims-source=\"{n}\" title=\"claims of {n}{also}\">{n}</a>{tag}</td>\
+                 <td>{}</td><td><a href=\"#\" class=\"go\" data-source=\"{n}\" title=\"articles citing {n}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 src.citations,
                 src.documents,
                 src.vague,
                 pct(src.hedged_share),
                 bar(src.hedged_share),
                 n = esc(&src.name),
+                also = esc(&also),
             );
         }
         h.push_str("</tbody></table>");
@@ -627,6 +756,113 @@ mod tests {
         assert!(html.contains("data-source=\"Officials\""));
         assert_eq!(summary.stats.vague_attributions, 45);
         assert!(html.contains("id=\"pager-top\""));
+    }
+
+    /// The page's metadata, parsed back.
+    fn meta(html: &str) -> Value {
+        let start = html.find("id=\"caveat-meta\">").unwrap() + "id=\"caveat-meta\">".len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).unwrap()
+    }
+
+    #[test]
+    fn claims_by_source_and_the_cluster_layer() {
+        use crate::sources::tests::{record, said, Att};
+        let mut first = record(
+            "1",
+            "Donald Trump said it may rain. He added that.",
+            &[("Donald Trump", "PER")],
+            &[("Donald Trump", "PER", &[0])],
+            &[
+                Att {
+                    cluster: Some(0),
+                    ..said("Donald Trump", Some(0))
+                },
+                Att {
+                    source: "He",
+                    entity: None,
+                    cluster: Some(0),
+                    cue: "added",
+                    content: "that",
+                },
+            ],
+        );
+        first.attributions[0].content = Some(caveat_output::Part {
+            start: 18,
+            end: 29,
+            text: "it may rain".into(),
+        });
+        first.attributions[1].kind = "belief".into();
+        first.hedges.push(caveat_output::Hedge {
+            start: 21,
+            end: 24,
+            text: "may".into(),
+            category: "epistemic".into(),
+            attribution: Some(0),
+            ..Default::default()
+        });
+        let second = record(
+            "2",
+            "Mr Trump said it.",
+            &[("Trump", "PER")],
+            &[],
+            &[said("Mr Trump", Some(0))],
+        );
+        let third = record("3", "They said it.", &[], &[], &[said("They", None)]);
+        let (html, summary) = render(
+            vec![Ok(first), Ok(second), Ok(third)],
+            &HtmlOptions::default(),
+        );
+        assert!(html.contains("<section id=\"claims\""));
+        assert!(html.contains("id=\"claims-list\""));
+        for filter in ["c-source", "c-kind", "c-cat", "c-hedged"] {
+            assert!(html.contains(&format!("id=\"{filter}\"")), "{filter}");
+        }
+        assert!(html.contains("data-layer=\"clusters\""));
+        // The overview's source names lead to their claims.
+        assert!(html.contains("data-claims-source=\"Donald Trump\""));
+        assert_eq!(summary.stats.top_sources.len(), 1);
+
+        let d = data(&html);
+        let m = meta(&html);
+        let group = |t: &Value| -> Option<String> {
+            let k = t[10].as_i64().unwrap();
+            (k >= 0).then(|| {
+                let g = m["gk"][k as usize].as_u64().unwrap() as usize;
+                m["groups"][g][0].as_str().unwrap().to_string()
+            })
+        };
+        // All three named claims are Donald Trump's: "He" through the cluster, "Mr Trump"
+        // through the corpus-wide join; "They" names nobody.
+        let groups: Vec<Option<String>> = d
+            .iter()
+            .flat_map(|doc| doc["a"].as_array().unwrap().iter().map(group))
+            .collect();
+        let trump = Some("Donald Trump".to_string());
+        assert_eq!(groups, [trump.clone(), trump.clone(), trump, None]);
+        assert_eq!(m["groups"][0][2], 3, "claims");
+        assert_eq!(m["groups"][0][3], 1, "hedged");
+        let kinds: Vec<&str> = m["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        let kind_of = |t: &Value| kinds[t[11].as_u64().unwrap() as usize];
+        assert_eq!(kind_of(&d[0]["a"][0]), "statement");
+        assert_eq!(kind_of(&d[0]["a"][1]), "belief");
+        // Hedged, with the hedge cue inside its content and pointing at it.
+        let a = &d[0]["a"][0];
+        assert_eq!(a[9], 1);
+        let h = &d[0]["h"][0];
+        assert_eq!((h[2].as_str(), h[5].as_i64()), (Some("epistemic"), Some(0)));
+        assert!(a[4].as_i64() <= h[0].as_i64() && h[1].as_i64() <= a[5].as_i64());
+        // Clusters: names, each entity's cluster, each attribution's source cluster.
+        assert_eq!(d[0]["c"], json!([["Donald Trump", "PER"]]));
+        assert_eq!(d[0]["e"][0][4], 0);
+        assert_eq!(d[0]["a"][1][13], 0);
+        assert!(d[1].get("c").is_none());
+        assert_eq!(d[1]["e"][0][4], -1);
     }
 
     #[test]

@@ -4,11 +4,17 @@
 //! time, so memory stays flat however big the corpus:
 //!
 //! - [`render_html`] writes one self-contained HTML file (inline CSS and JavaScript, no
-//!   external assets): a corpus overview, then every article with entities, hedge cues and
-//!   attributions (source → cue → content) marked, with search, filters and paging
-//!   (`caveat report`).
+//!   external assets): a corpus overview, every claim under its source (filterable by source,
+//!   kind and hedge category), then every article with entities, clusters, hedge cues and
+//!   attributions (source → cue → content) marked, layers switchable, with search, filters and
+//!   paging (`caveat report`).
 //! - [`stats`] / [`StatsAccumulator`] compute [`CorpusStats`] (serialisable to JSON, printable
 //!   as terminal tables) (`caveat stats`).
+//!
+//! Both group the sources of attributions by canonical name across the corpus — the cluster a
+//! source was resolved to, names folded ("Mr Trump", "President Trump" → `trump`), a surname
+//! joined to the one full name ending in it, an acronym to the expansion an article defines —
+//! in one place, so that they agree (see [`SourceStat`]).
 //! - [`export_conll`], [`BratExporter`] and [`export_spacy_json`] write CoNLL (BIO), brat
 //!   standoff and spaCy `Doc.to_json()` data (`caveat export`).
 //!
@@ -31,6 +37,7 @@ mod brat;
 mod conll;
 mod html;
 mod record;
+mod sources;
 mod spacy;
 mod stats;
 mod text;

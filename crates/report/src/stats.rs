@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
 
-use caveat_output::{Entity, Part, Record};
+use caveat_output::Record;
 use serde::Serialize;
 
 use crate::record::ReadRecord;
+use crate::sources::{source_name, Claim, Grouping, SourceIndex, SourceOf};
 use crate::text::{normalize_name, TextIndex};
 use crate::ReportError;
 
@@ -57,9 +59,10 @@ pub struct CorpusStats {
     /// Attributions whose source is only a pronoun, determiner or quantifier ("he", "they",
     /// "who", "the", "some"): counted here, left out of the source rankings.
     pub pronoun_sources: u64,
-    /// Distinct normalised source names (pronouns excluded).
+    /// Distinct sources (pronouns excluded): groups of names after folding and joining (see
+    /// [`SourceStat`]).
     pub distinct_sources: u64,
-    /// Most-cited sources by normalised name.
+    /// Most-cited sources, one row per source (person, organisation, ...) however it is named.
     pub top_sources: Vec<SourceStat>,
     /// Entities most often mentioned in hedged context.
     pub top_hedged_entities: Vec<EntityStat>,
@@ -87,26 +90,46 @@ pub struct Bucket {
     pub documents: u64,
 }
 
-/// A source and how it is cited.
+/// A source and how it is cited: one row per source, however it is named.
+///
+/// Each attribution's source is named by the cluster it was resolved to (`source_cluster`),
+/// else by the linked entity when it names the source ("the NIS" → "NIS", "Environment
+/// Minister Marina Silva" → "Marina Silva"; not "a judge in New York"), else by its text.
+/// Names are folded (case, titles, "the", possessive, periods: "Mr Trump", "President Trump"
+/// → `trump`), then joined across the corpus: an acronym to the expansion some article
+/// defines, a surname to the one full `PER` name ending in it ("Trump" → "Donald Trump"). The
+/// module `sources` of this crate has the details; `caveat report` groups the same way.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct SourceStat {
-    /// Display name: the linked entity's text when it names the source ("the NIS" → "NIS",
-    /// "Environment Minister Marina Silva" → "Marina Silva"; not "a judge in New York"), else
-    /// the source text; whitespace collapsed, "the" and possessive removed. Sources are
-    /// grouped case-blind.
+    /// Display name: the group's most frequent multi-word name ("Donald Trump"), titles
+    /// dropped; else its most frequent name.
     pub name: String,
-    /// Label of the linked entity, when the source is an entity.
+    /// Majority label of the clusters or entities naming it, when there are some.
     pub label: Option<String>,
-    /// Attributions with this source.
+    /// Attributions (claims) with this source.
     pub citations: u64,
     /// Documents citing it.
     pub documents: u64,
     /// Attributions where the source is vague.
     pub vague: u64,
-    /// Attributions that are hedged: the sentence is uncertain or a hedge is in the content.
+    /// Attributions that are hedged: a hedge cue that is not negated is in the attribution
+    /// (its content or cue), or its sentence is uncertain.
     pub hedged: u64,
     /// `hedged / citations`.
     pub hedged_share: f64,
+    /// The folded name the group is known by (`donald trump`).
+    pub key: String,
+    /// `vague / citations`.
+    pub vague_share: f64,
+    /// Whether the source is vague ("officials", "some experts"): most of its attributions
+    /// say so.
+    pub vague_source: bool,
+    /// The names grouped into this row and how many attributions each, most frequent first
+    /// (at most 10).
+    pub aliases: Vec<Count>,
+    /// Attributions per kind (`statement`, `belief`, `perception`), most frequent first;
+    /// empty for output written before kinds existed.
+    pub kinds: Vec<Count>,
 }
 
 /// An entity and how often it is mentioned in hedged context.
@@ -155,17 +178,6 @@ pub struct DocStat {
 }
 
 #[derive(Default)]
-struct SourceAgg {
-    display: String,
-    label: Option<String>,
-    citations: u64,
-    documents: u64,
-    last_doc: u64,
-    vague: u64,
-    hedged: u64,
-}
-
-#[derive(Default)]
 struct EntityAgg {
     display: String,
     mentions: u64,
@@ -175,13 +187,14 @@ struct EntityAgg {
 const HISTOGRAM: [&str; 5] = ["0%", "(0%, 25%]", "(25%, 50%]", "(50%, 75%]", "(75%, 100%]"];
 
 /// Collects [`CorpusStats`] one record at a time; memory grows only with the number of
-/// distinct labels, sources, entities and cues.
+/// distinct labels, source names, entities and cues (and the number of documents citing each
+/// source name, to count documents once sources are joined).
 #[derive(Default)]
 pub struct StatsAccumulator {
     s: CorpusStats,
     labels: HashMap<String, u64>,
     categories: HashMap<String, u64>,
-    sources: HashMap<String, SourceAgg>,
+    sources: SourceIndex,
     entities: HashMap<(String, String), EntityAgg>,
     cues: HashMap<(String, String), (u64, u64)>,
     histogram: [u64; 5],
@@ -191,9 +204,11 @@ pub struct StatsAccumulator {
 
 /// Facts about one record that both the statistics and the HTML report use.
 pub(crate) struct RecordFacts {
-    /// Normalised `(key, display)` source name of every attribution (`None` without source).
-    pub(crate) sources: Vec<Option<(String, String)>>,
-    /// Whether each attribution is hedged.
+    /// How the source of every attribution is named.
+    pub(crate) sources: Vec<SourceOf>,
+    /// Whether each attribution is hedged: a non-negated hedge cue has its index as
+    /// `attribution`, or its sentence is uncertain. The one definition of "hedged claim" for
+    /// the statistics and the report.
     pub(crate) hedged_attributions: Vec<bool>,
     /// Whether each entity is in hedged context.
     pub(crate) hedged_entities: Vec<bool>,
@@ -226,16 +241,7 @@ impl RecordFacts {
         let sources = r
             .attributions
             .iter()
-            .map(|a| {
-                let source = a.source.as_ref()?;
-                let linked = a.source_entity.and_then(|i| r.entities.get(i));
-                let name = match linked {
-                    Some(e) if names_source(&index, source, e) => index.slice(e.start, e.end),
-                    _ => index.slice(source.start, source.end),
-                };
-                let (key, display) = normalize_name(name);
-                (!key.is_empty()).then_some((key, display))
-            })
+            .map(|a| source_name(r, &index, a))
             .collect();
         // Entities in hedged context: in an uncertain sentence, or inside the content of an
         // attribution that has a hedge. Both checks are binary searches over sorted intervals.
@@ -272,31 +278,6 @@ impl RecordFacts {
     }
 }
 
-/// Whether the linked entity names the source: it lies inside the source, nothing but
-/// punctuation or a possessive follows it there, and what precedes it is only a determiner or
-/// a title without a preposition ("the NIS", "Environment Minister Marina Silva", but not
-/// "a federal judge in New York" or "South Korea's spy agency").
-fn names_source(index: &TextIndex<'_>, source: &Part, e: &Entity) -> bool {
-    if e.start < source.start || e.end > source.end || e.start >= e.end {
-        return false;
-    }
-    let after = index.slice(e.end, source.end);
-    let after = after
-        .strip_prefix("'s")
-        .or_else(|| after.strip_prefix("\u{2019}s"))
-        .unwrap_or(after);
-    if after.chars().any(char::is_alphanumeric) {
-        return false;
-    }
-    const PREPOSITIONS: &[&str] = &[
-        "in", "at", "of", "for", "from", "with", "by", "on", "to", "near", "close", "about",
-    ];
-    !index
-        .slice(source.start, e.start)
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| PREPOSITIONS.contains(&w))
-}
-
 /// Sort and merge overlapping or touching intervals.
 fn merge_intervals(mut v: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     v.sort_unstable();
@@ -308,43 +289,6 @@ fn merge_intervals(mut v: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
         }
     }
     out
-}
-
-/// Pronouns, relative pronouns, bare determiners and quantifiers: sources that name nobody.
-fn is_pronoun(key: &str) -> bool {
-    matches!(
-        key,
-        "he" | "she"
-            | "it"
-            | "they"
-            | "we"
-            | "i"
-            | "you"
-            | "him"
-            | "her"
-            | "them"
-            | "us"
-            | "me"
-            | "who"
-            | "whom"
-            | "which"
-            | "that"
-            | "this"
-            | "these"
-            | "those"
-            | "one"
-            | "the"
-            | "a"
-            | "an"
-            | "his"
-            | "its"
-            | "their"
-            | "our"
-            | "my"
-            | "your"
-            | "there"
-            | "what"
-    )
 }
 
 fn share(a: u64, b: u64) -> f64 {
@@ -379,7 +323,10 @@ impl StatsAccumulator {
         self.add_with(r, &facts);
     }
 
-    pub(crate) fn add_with(&mut self, r: &Record, facts: &RecordFacts) {
+    /// Add one record whose facts are known; returns, for each attribution, the id of its
+    /// source name in the [`Grouping`] that [`StatsAccumulator::finish_grouped`] gives (`None`
+    /// for a missing or pronoun source).
+    pub(crate) fn add_with(&mut self, r: &Record, facts: &RecordFacts) -> Vec<Option<u32>> {
         let doc_index = self.s.documents;
         let s = &mut self.s;
         s.documents += 1;
@@ -440,43 +387,42 @@ impl StatsAccumulator {
         }
 
         s.attributions += r.attributions.len() as u64;
-        for ((a, source), &hedged) in r
+        let mut claims = Vec::new();
+        let mut named = Vec::new();
+        for (i, ((a, source), &hedged)) in r
             .attributions
             .iter()
             .zip(&facts.sources)
             .zip(&facts.hedged_attributions)
+            .enumerate()
         {
             s.vague_attributions += u64::from(a.vague);
             s.citing_attributions += u64::from(a.cites.is_some());
-            let Some((key, display)) = source else {
-                s.attributions_without_source += 1;
-                continue;
-            };
-            if is_pronoun(key) {
-                s.pronoun_sources += 1;
-                continue;
+            match source {
+                SourceOf::Missing => s.attributions_without_source += 1,
+                SourceOf::Pronoun => s.pronoun_sources += 1,
+                SourceOf::Named(name) => {
+                    claims.push(Claim {
+                        name,
+                        hedged,
+                        vague: a.vague,
+                        kind: &a.kind,
+                    });
+                    named.push(i);
+                }
             }
-            let agg = self.sources.entry(key.clone()).or_default();
-            if agg.display.is_empty() {
-                agg.display = display.clone();
-            }
-            if agg.label.is_none() {
-                agg.label = a
-                    .source_entity
-                    .and_then(|i| r.entities.get(i))
-                    .map(|e| e.label.clone());
-            }
-            agg.citations += 1;
-            if agg.documents == 0 || agg.last_doc != doc_index {
-                agg.documents += 1;
-                agg.last_doc = doc_index;
-            }
-            agg.vague += u64::from(a.vague);
-            agg.hedged += u64::from(hedged);
+        }
+        let doc = u32::try_from(doc_index).unwrap_or(u32::MAX);
+        let ids = self.sources.add(doc, claims);
+        self.sources.add_definitions(r);
+        let mut out = vec![None; r.attributions.len()];
+        for (i, id) in named.into_iter().zip(ids) {
+            out[i] = Some(id);
         }
         if self.docs.len() > 4 * self.top.max(16) {
             self.trim_docs();
         }
+        out
     }
 
     fn trim_docs(&mut self) {
@@ -490,7 +436,12 @@ impl StatsAccumulator {
     }
 
     /// The statistics of everything added so far.
-    pub fn finish(mut self) -> CorpusStats {
+    pub fn finish(self) -> CorpusStats {
+        self.finish_grouped().0
+    }
+
+    /// The statistics, and every source group (not only the top ones) for the report.
+    pub(crate) fn finish_grouped(mut self) -> (CorpusStats, Grouping) {
         self.trim_docs();
         let top = self.top;
         let mut s = self.s;
@@ -506,29 +457,37 @@ impl StatsAccumulator {
             .collect();
         s.entities_by_label = sorted_counts(self.labels);
         s.hedges_by_category = sorted_counts(self.categories);
-        s.distinct_sources = self.sources.len() as u64;
-
-        let mut sources: Vec<SourceStat> = self
-            .sources
-            .into_values()
-            .map(|a| SourceStat {
-                name: a.display,
-                label: a.label,
-                citations: a.citations,
-                documents: a.documents,
-                vague: a.vague,
-                hedged: a.hedged,
-                hedged_share: share(a.hedged, a.citations),
+        let grouping = self.sources.finish();
+        s.distinct_sources = grouping.groups.len() as u64;
+        let counts = |v: &[(String, u64)], n: usize| -> Vec<Count> {
+            v.iter()
+                .take(n)
+                .map(|(name, count)| Count {
+                    name: name.clone(),
+                    count: *count,
+                })
+                .collect()
+        };
+        // Groups come sorted: most claims first, then most hedged, then by name.
+        s.top_sources = grouping
+            .groups
+            .iter()
+            .take(top)
+            .map(|g| SourceStat {
+                name: g.name.clone(),
+                label: g.label.clone(),
+                citations: g.claims,
+                documents: g.documents,
+                vague: g.vague,
+                hedged: g.hedged,
+                hedged_share: share(g.hedged, g.claims),
+                key: g.key.clone(),
+                vague_share: share(g.vague, g.claims),
+                vague_source: 2 * g.vague > g.claims,
+                aliases: counts(&g.aliases, 10),
+                kinds: counts(&g.kinds, usize::MAX),
             })
             .collect();
-        sources.sort_by(|a, b| {
-            b.citations
-                .cmp(&a.citations)
-                .then(b.hedged.cmp(&a.hedged))
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        sources.truncate(top);
-        s.top_sources = sources;
 
         let mut entities: Vec<EntityStat> = self
             .entities
@@ -571,7 +530,7 @@ impl StatsAccumulator {
         cues.truncate(top);
         s.top_hedge_cues = cues;
         s.most_uncertain_documents = self.docs;
-        s
+        (s, grouping)
     }
 }
 
@@ -592,11 +551,23 @@ fn pct(x: f64) -> String {
 }
 
 /// A plain-text table: header, then rows; columns padded to their widest cell (in chars).
+/// The first column (names) is left-aligned, the others (numbers) right-aligned.
 fn table(
     f: &mut fmt::Formatter<'_>,
     title: &str,
     head: &[&str],
     rows: &[Vec<String>],
+) -> fmt::Result {
+    table_aligned(f, title, head, rows, &[0])
+}
+
+/// [`table`] with the columns in `left` left-aligned.
+fn table_aligned(
+    f: &mut fmt::Formatter<'_>,
+    title: &str,
+    head: &[&str],
+    rows: &[Vec<String>],
+    left: &[usize],
 ) -> fmt::Result {
     writeln!(f, "\n{title}")?;
     if rows.is_empty() {
@@ -609,16 +580,16 @@ fn table(
         }
     }
     let line = |f: &mut fmt::Formatter<'_>, cells: &mut dyn Iterator<Item = &str>| {
-        write!(f, " ")?;
+        let mut out = String::from(" ");
         for (i, (cell, w)) in cells.zip(&width).enumerate() {
-            // First column left-aligned (names), the others right-aligned (numbers).
-            if i == 0 {
-                write!(f, " {cell:<w$}")?;
+            let gap = if i == 0 { " " } else { "  " };
+            if left.contains(&i) {
+                let _ = write!(out, "{gap}{cell:<w$}");
             } else {
-                write!(f, "  {cell:>w$}")?;
+                let _ = write!(out, "{gap}{cell:>w$}");
             }
         }
-        writeln!(f)
+        writeln!(f, "{}", out.trim_end())
     };
     line(f, &mut head.iter().copied())?;
     let total: usize = width.iter().sum::<usize>() + 2 * width.len();
@@ -746,28 +717,37 @@ impl fmt::Display for CorpusStats {
             .top_sources
             .iter()
             .map(|s| {
+                let also: Vec<&str> = s
+                    .aliases
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .filter(|a| *a != s.name)
+                    .take(3)
+                    .collect();
                 vec![
                     ellipsize(&s.name, 40),
                     s.label.clone().unwrap_or_else(|| "-".into()),
                     s.citations.to_string(),
-                    s.documents.to_string(),
-                    s.vague.to_string(),
+                    s.hedged.to_string(),
                     pct(s.hedged_share),
+                    if s.vague_source {
+                        format!("yes {}", s.vague)
+                    } else {
+                        s.vague.to_string()
+                    },
+                    s.documents.to_string(),
+                    ellipsize(&also.join(", "), 36),
                 ]
             })
             .collect();
-        table(
+        table_aligned(
             f,
-            "Most-cited sources",
+            "Most-cited sources (names folded and joined: \"Mr Trump\", \"Trump\" -> Donald Trump)",
             &[
-                "source",
-                "entity",
-                "citations",
-                "documents",
-                "vague",
-                "hedged",
+                "source", "entity", "claims", "hedged", "share", "vague", "articles", "also as",
             ],
             &rows,
+            &[0, 7],
         )?;
         let rows: Vec<Vec<String>> = self
             .top_hedged_entities
@@ -935,20 +915,136 @@ mod tests {
     }
 
     #[test]
-    fn source_names_prefer_the_entity_only_when_it_names_the_source() {
-        let r = rec(
-            r#"{"text":"A judge in New York said x. Minister Ann Lee said y. Kenya's police said z.",
-            "entities":[{"start":11,"end":19,"label":"LOC","text":"New York"},{"start":37,"end":44,"label":"PER","text":"Ann Lee"},
-                        {"start":53,"end":58,"label":"LOC","text":"Kenya"}],
-            "attributions":[{"source":{"start":0,"end":19},"source_entity":0},{"source":{"start":28,"end":44},"source_entity":1},
-                            {"source":{"start":53,"end":67},"source_entity":2}]}"#,
-        );
-        let names: Vec<String> = RecordFacts::new(&r)
-            .sources
-            .into_iter()
-            .map(|s| s.unwrap().1)
+    fn top_sources_have_one_row_per_source_with_its_canonical_name() {
+        use crate::sources::tests::{record, said, Att};
+        let mut records = vec![
+            record(
+                "1",
+                "Donald Trump said it.",
+                &[("Donald Trump", "PER")],
+                &[],
+                &[said("Donald Trump", Some(0))],
+            ),
+            record(
+                "2",
+                "Mr Trump said it.",
+                &[("Trump", "PER")],
+                &[],
+                &[said("Mr Trump", Some(0))],
+            ),
+            // Tagged as a place here, and written before clusters existed: folded all the same.
+            record(
+                "3",
+                "President Trump said it.",
+                &[("Trump", "LOC")],
+                &[],
+                &[said("President Trump", Some(0))],
+            ),
+            record(
+                "4",
+                "The National Intelligence Service (NIS) said it. He added that.",
+                &[("National Intelligence Service", "ORG"), ("NIS", "ORG")],
+                &[("National Intelligence Service", "ORG", &[0, 1])],
+                &[
+                    Att {
+                        cluster: Some(0),
+                        ..said("The National Intelligence Service (NIS)", Some(0))
+                    },
+                    // "He" resolved to the agency by the coref stage: counted for it.
+                    Att {
+                        source: "He",
+                        entity: None,
+                        cluster: Some(0),
+                        cue: "added",
+                        content: "that",
+                    },
+                ],
+            ),
+            record(
+                "5",
+                "The NIS said it.",
+                &[("NIS", "ORG")],
+                &[],
+                &[said("The NIS", Some(0))],
+            ),
+        ];
+        // A hedged claim of Mr Trump's.
+        records[1].hedges.push(caveat_output::Hedge {
+            start: 13,
+            end: 15,
+            text: "it".into(),
+            category: "epistemic".into(),
+            attribution: Some(0),
+            ..Default::default()
+        });
+        let s = stats(records.into_iter().map(Ok), 10).unwrap();
+        let rows: Vec<(&str, Option<&str>, u64, u64, u64)> = s
+            .top_sources
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.label.as_deref(),
+                    r.citations,
+                    r.hedged,
+                    r.documents,
+                )
+            })
             .collect();
-        assert_eq!(names, ["A judge in New York", "Ann Lee", "Kenya's police"]);
+        assert_eq!(
+            rows,
+            [
+                ("Donald Trump", Some("PER"), 3, 1, 3),
+                ("National Intelligence Service", Some("ORG"), 3, 0, 2),
+            ]
+        );
+        assert_eq!(s.distinct_sources, 2);
+        assert_eq!(s.pronoun_sources, 0, "the resolved `He` names the agency");
+        let trump = &s.top_sources[0];
+        assert_eq!(trump.key, "donald trump");
+        assert!((trump.hedged_share - 1.0 / 3.0).abs() < 1e-9);
+        assert!(!trump.vague_source);
+        assert_eq!(
+            trump.kinds,
+            [Count {
+                name: "statement".into(),
+                count: 3
+            }]
+        );
+        let aliases: Vec<&str> = trump.aliases.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(aliases, ["Trump", "Donald Trump"]);
+        // JSON: the old fields, and the new ones.
+        let json = serde_json::to_value(&s).unwrap();
+        let row = &json["top_sources"][1];
+        for field in [
+            "name",
+            "label",
+            "citations",
+            "documents",
+            "vague",
+            "hedged",
+            "hedged_share",
+            "key",
+            "aliases",
+            "kinds",
+            "vague_share",
+            "vague_source",
+        ] {
+            assert!(row.get(field).is_some(), "{field} missing in {row}");
+        }
+        assert_eq!(row["name"], "National Intelligence Service");
+        // The table names the other names it joined.
+        let text = s.to_string();
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("Donald Trump"))
+            .unwrap();
+        assert!(line.ends_with("Trump"), "{line}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("National Intelligence Service") && l.ends_with("NIS")),
+            "{text}"
+        );
     }
 
     #[test]
