@@ -59,7 +59,8 @@
 //! ```
 //!
 //! Condition keys: `prev` (one of these words among the `prev_window` tokens before the cue,
-//! default 1), `next` (the token after), `prev_kind` / `next_kind` (`word`, `number`,
+//! default 1), `prev_phrase` (one of these phrases, such as `"no need to"`, ends within the
+//! `prev_window` tokens before the cue), `next` (the token after), `prev_kind` / `next_kind` (`word`, `number`,
 //! `punct`, or `none` at a sentence edge), `capitalized` (the cue's first letter),
 //! `prev_capitalized` / `next_capitalized` (the neighbouring token's), `sentence_initial` (no
 //! word before it in the sentence). Matching is case-insensitive, on

@@ -285,6 +285,69 @@ fn negation_is_marked_and_does_not_count() {
 }
 
 #[test]
+fn negation_phrases_before_the_cue() {
+    // `no need to` is three tokens away from the cue's first word: a phrase, not a word.
+    let neg = |text: &str, cue: &str| {
+        let hs = hedges(text);
+        hs.iter()
+            .find(|h| h.0 == cue)
+            .unwrap_or_else(|| panic!("{text}: no `{cue}` in {hs:?}"))
+            .2
+    };
+    assert!(neg(
+        "There is no need to speculate about the cause.",
+        "speculate"
+    ));
+    assert!(neg("There is no reason to believe the claims.", "believe"));
+    assert!(neg("You needn't speculate about it.", "speculate"));
+    assert!(neg("They need not speculate about it.", "speculate"));
+    assert!(!neg("Analysts need to speculate less.", "speculate"));
+    assert!(!neg(
+        "No one needed to speculate: the need to speculate was gone.",
+        "speculate"
+    ));
+}
+
+#[test]
+fn prev_phrase_condition_and_window() {
+    let lex = Lexicon::from_toml_str(
+        r#"
+[rules.r]
+effect = "veto"
+when = [{ prev_phrase = ["in case of", "sort of"] }]
+[rules.w]
+effect = "veto"
+when = [{ prev_phrase = ["no way"], prev_window = 2 }]
+[[cues]]
+category = "epistemic"
+words = ["maybe"]
+rules = ["r", "w"]
+"#,
+        "t.toml",
+    )
+    .expect("lexicon");
+    let stage = HedgeStage::new(Some(lex), None);
+    let count = |text: &str| {
+        let mut doc = Document::new("t", text);
+        real_tokenize(&mut doc);
+        stage.annotate(&mut doc);
+        doc.hedges.len()
+    };
+    assert_eq!(count("It is maybe true."), 1);
+    assert_eq!(count("In case of maybe rain."), 0);
+    assert_eq!(count("It is sort of maybe true."), 0);
+    // Default window 1: the phrase must end right before the cue.
+    assert_eq!(count("In case of a maybe."), 1);
+    // Window 2: one token may come between.
+    assert_eq!(count("No way, maybe."), 0);
+    assert_eq!(count("No way, it is maybe."), 1);
+    assert_eq!(count("maybe"), 1);
+    let err = lexicon_error("[rules.r]\neffect = \"veto\"\nwhen = [{ prev_phrase = [\" \"] }]\n");
+    assert_eq!(err.0, 3);
+    assert!(err.2.contains("empty phrase"), "{}", err.2);
+}
+
+#[test]
 fn plain_facts_and_names_have_no_hedges() {
     for fact in [
         "Angela Merkel met Emmanuel Macron in Berlin on Tuesday.",

@@ -190,6 +190,22 @@ fn condition_holds(
             return false;
         }
     }
+    if let Some(phrases) = &c.prev_phrase {
+        // A phrase ending at token `e` (exclusive) with `e + prev_window > start`.
+        let start = m.tokens.start;
+        let longest = phrases.iter().map(|p| p.len()).max().unwrap_or(0);
+        let from = start
+            .saturating_sub(c.prev_window + 2 * longest)
+            .max(sent.start);
+        let hit = (from..start).any(|p| {
+            phrases.iter().any(|ph| {
+                match_pattern(text, tokens, p, start, ph).is_some_and(|e| e + c.prev_window > start)
+            })
+        });
+        if !hit {
+            return false;
+        }
+    }
     if let Some(set) = &c.next {
         let Some(t) = next else { return false };
         lower_into(

@@ -44,6 +44,9 @@ type WordSet = std::collections::HashSet<Box<str>, FxBuildHasher>;
 #[derive(Debug, Default)]
 struct Condition {
     prev: Option<WordSet>,
+    /// Phrases (lowercase words) one of which must end within `prev_window` tokens before
+    /// the cue: `no need to` before *speculate*.
+    prev_phrase: Option<Vec<Box<[Box<str>]>>>,
     prev_window: usize,
     next: Option<WordSet>,
     prev_kind: Option<KindSel>,

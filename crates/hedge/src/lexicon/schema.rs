@@ -51,6 +51,7 @@ struct RawRule {
 #[serde(deny_unknown_fields)]
 struct RawCondition {
     prev: Option<Vec<String>>,
+    prev_phrase: Option<Vec<Spanned<String>>>,
     prev_window: Option<Spanned<i64>>,
     next: Option<Vec<String>>,
     prev_kind: Option<Spanned<String>>,
@@ -163,8 +164,28 @@ impl Lexicon {
                         ))
                     }
                 };
+                let mut prev_phrase = None;
+                if let Some(list) = rc.prev_phrase {
+                    let mut v = Vec::new();
+                    for ph in list {
+                        let words: Box<[Box<str>]> = ph
+                            .get_ref()
+                            .split_whitespace()
+                            .map(|w| normalize_word(w).into_boxed_str())
+                            .collect();
+                        if words.is_empty() {
+                            return Err(err(
+                                Some(ph.span()),
+                                format!("rule `{name}`: empty phrase in prev_phrase"),
+                            ));
+                        }
+                        v.push(words);
+                    }
+                    prev_phrase = Some(v);
+                }
                 when.push(Condition {
                     prev: rc.prev.map(word_set),
+                    prev_phrase,
                     prev_window,
                     next: rc.next.map(word_set),
                     prev_kind: kind(&rc.prev_kind)?,
