@@ -70,6 +70,7 @@
 //!
 //! The default lexicon is `models/hedge-lexicon/lexicon.toml` (see its README for sources).
 
+mod context;
 mod lexicon;
 
 #[cfg(feature = "train")]
@@ -297,7 +298,42 @@ pub(crate) fn annotate_with(
     }
     doc.hedges
         .sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+    modal_categories(doc);
     set_uncertainty(doc);
+}
+
+/// Categories of modal cues from their sentence: *would*, *could*, *will*, *should* are
+/// `condition` in a sentence with a conditional marker (*if*, *unless*, *provided that*,
+/// *as long as*, ...; not *as if*) and `epistemic` elsewhere (*hopes the situation would be
+/// resolved* is no condition). Other hedges keep their category.
+fn modal_categories(doc: &mut Document) {
+    let mut ctx = context::SentenceContext::default();
+    let mut buf = String::new();
+    for h in &mut doc.hedges {
+        if !matches!(
+            h.category,
+            HedgeCategory::Epistemic | HedgeCategory::Condition
+        ) {
+            continue;
+        }
+        let Some(s) = doc.sentences.get(h.sentence) else {
+            continue;
+        };
+        caveat_text::normalize::lower_into(
+            h.span.slice(&doc.text),
+            caveat_text::normalize::Apostrophes::QuotesAndModifier,
+            &mut buf,
+        );
+        if !context::CONDITIONAL_MODALS.contains(&buf.as_str()) {
+            continue;
+        }
+        ctx.fill(&doc.text, &doc.tokens, s.tokens.clone());
+        h.category = if ctx.conditional(usize::MAX) {
+            HedgeCategory::Condition
+        } else {
+            HedgeCategory::Epistemic
+        };
+    }
 }
 
 /// Set `uncertain` and `uncertainty` of every sentence from the document's hedges.

@@ -228,7 +228,11 @@ fn deferred_lexicon_cues_are_left_to_the_tagger() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join(MODEL_FILE),
-        "name = \"empty\"\nfeatures = 1\nthreshold = 0.5\ndomain = \"wiki\"\nscale = 1.0\nbias = -5.0\n",
+        format!(
+            "name = \"empty\"\nfeatures = {}\nthreshold = 0.5\ndomain = \"wiki\"\nscale = 1.0\n\
+             bias = -5.0\n",
+            crate::tagger::FEATURES_VERSION
+        ),
     )
     .unwrap();
     std::fs::write(dir.path().join(CUES_FILE), "").unwrap();
@@ -237,6 +241,91 @@ fn deferred_lexicon_cues_are_left_to_the_tagger() {
     let doc = run(&HedgeStage::new(Some(lex()), Some(tagger)), text);
     let got: Vec<&str> = doc.hedges.iter().map(|h| h.span.slice(text)).collect();
     assert_eq!(got, ["alleges"]);
+}
+
+/// A hand-written model that takes every candidate (`zorp`, `clear`, and lexicon words)
+/// as a cue.
+fn always_tagger(dir: &std::path::Path) -> Tagger {
+    std::fs::write(
+        dir.join(MODEL_FILE),
+        format!(
+            "name = \"always\"\nfeatures = {}\nthreshold = 0.5\ndomain = \"wiki\"\nscale = 1.0\n\
+             bias = 0.0\n",
+            crate::tagger::FEATURES_VERSION
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join(CUES_FILE),
+        "zorp\t9\t10\tdoxastic\nclear\t9\t10\tepistemic\nwould\t9\t10\tcondition\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(WEIGHTS_FILE), "*\tbias\t10.0\n").unwrap();
+    Tagger::load(dir).unwrap()
+}
+
+#[test]
+fn tagger_cues_follow_the_lexicon_negation_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = Lexicon::from_toml_str(
+        "[rules.negation]\neffect = \"negate\"\nwhen = [\n  { prev_window = 2, prev = [\"not\", \"n't\"] },\n  \
+         { prev_window = 2, prev_phrase = [\"no need to\"] },\n]\n",
+        "inline.toml",
+    )
+    .unwrap();
+    let stage = HedgeStage::new(Some(lex), Some(always_tagger(dir.path())));
+    let negated = |text: &str| -> Vec<(String, bool)> {
+        let doc = run(&stage, text);
+        doc.hedges
+            .iter()
+            .map(|h| (h.span.slice(text).to_string(), h.negated))
+            .collect()
+    };
+    let cue = |w: &str, n: bool| vec![(w.to_string(), n)];
+    assert_eq!(negated("They zorp the boxes."), cue("zorp", false));
+    assert_eq!(negated("They need not zorp the boxes."), cue("zorp", true));
+    assert_eq!(negated("They don't zorp the boxes."), cue("zorp", true));
+    assert_eq!(negated("There is no need to zorp."), cue("zorp", true));
+    // Certainty words: the negation is the hedge.
+    assert_eq!(negated("It is not clear."), cue("clear", false));
+    let doc = run(&stage, "They need not zorp the boxes.");
+    assert!(!doc.sentences[0].uncertain);
+    // Without a lexicon there is no negation rule.
+    let bare = HedgeStage::new(None, Some(always_tagger(dir.path())));
+    let doc = run(&bare, "They need not zorp the boxes.");
+    assert!(doc.hedges.iter().all(|h| !h.negated));
+}
+
+#[test]
+fn modal_categories_come_from_the_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let stage = HedgeStage::new(None, Some(always_tagger(dir.path())));
+    let category = |text: &str| {
+        let doc = run(&stage, text);
+        let h = doc
+            .hedges
+            .iter()
+            .find(|h| h.span.slice(text) == "would")
+            .unwrap_or_else(|| panic!("{text}: no `would`"));
+        h.category
+    };
+    // `would` is a condition in the learned list, but only a conditional makes it one.
+    assert_eq!(
+        category("She hopes the situation would be resolved."),
+        HedgeCategory::Epistemic
+    );
+    assert_eq!(
+        category("Ministers would resign if the vote were lost."),
+        HedgeCategory::Condition
+    );
+    assert_eq!(
+        category("Unless the truce holds, the aid would stop."),
+        HedgeCategory::Condition
+    );
+    assert_eq!(
+        category("It looked as if the storm would pass."),
+        HedgeCategory::Epistemic
+    );
 }
 
 mod prop {

@@ -348,6 +348,48 @@ rules = ["r", "w"]
 }
 
 #[test]
+fn modal_categories_in_lexicon_mode() {
+    use HedgeCategory::*;
+    let lex = Lexicon::from_toml_str(
+        "[[cues]]\ncategory = \"condition\"\nwords = [\"would\", \"if\"]\n\n\
+         [[cues]]\ncategory = \"epistemic\"\nwords = [\"could\", \"may\"]\n\n\
+         [[cues]]\ncategory = \"doxastic\"\nwords = [\"will\"]\n",
+        "t.toml",
+    )
+    .expect("lexicon");
+    let stage = HedgeStage::new(Some(lex), None);
+    let cats = |text: &str| -> Vec<(String, HedgeCategory)> {
+        let mut doc = Document::new("t", text);
+        real_tokenize(&mut doc);
+        stage.annotate(&mut doc);
+        doc.hedges
+            .iter()
+            .map(|h| (h.span.slice(text).to_string(), h.category))
+            .collect()
+    };
+    let v = |xs: &[(&str, HedgeCategory)]| -> Vec<(String, HedgeCategory)> {
+        xs.iter().map(|(w, c)| (w.to_string(), *c)).collect()
+    };
+    assert_eq!(
+        cats("The plan would cut costs and could save jobs."),
+        v(&[("would", Epistemic), ("could", Epistemic)])
+    );
+    assert_eq!(
+        cats("If it passes, the plan would cut costs and could save jobs."),
+        v(&[
+            ("If", Condition),
+            ("would", Condition),
+            ("could", Condition)
+        ])
+    );
+    // `may` stays epistemic in a conditional; other categories are left alone.
+    assert_eq!(
+        cats("If it rains, they may stay and will wait."),
+        v(&[("If", Condition), ("may", Epistemic), ("will", Doxastic)])
+    );
+}
+
+#[test]
 fn plain_facts_and_names_have_no_hedges() {
     for fact in [
         "Angela Merkel met Emmanuel Macron in Berlin on Tuesday.",

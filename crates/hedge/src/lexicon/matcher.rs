@@ -106,6 +106,42 @@ impl Lexicon {
         }
     }
 
+    /// Whether the conditions of the rule called `name` hold for the tokens `cue` of the
+    /// sentence whose tokens are `sent` (`None` when the lexicon has no such rule). The
+    /// stage applies the `negation` rule this way to cues the tagger found on its own.
+    pub(crate) fn rule_holds(
+        &self,
+        name: &str,
+        text: &str,
+        tokens: &[Token],
+        sent: Range<usize>,
+        cue: Range<usize>,
+        buf: &mut String,
+    ) -> Option<bool> {
+        let rule = self.rules.iter().find(|r| r.name == name)?;
+        let sent = sent.start.min(tokens.len())..sent.end.min(tokens.len());
+        if cue.start < sent.start || cue.end > sent.end || cue.is_empty() {
+            return Some(false);
+        }
+        let m = LexiconMatch {
+            span: caveat_core::Span::new(
+                tokens[cue.start].span.start,
+                tokens[cue.end - 1].span.end,
+            ),
+            tokens: cue,
+            category: HedgeCategory::Epistemic,
+            score: 1.0,
+            negated: false,
+            sentence: 0,
+            defer: false,
+        };
+        Some(
+            rule.when
+                .iter()
+                .any(|c| condition_holds(c, text, tokens, sent.clone(), &m, buf)),
+        )
+    }
+
     /// Apply the pattern's rules to a match: `Ok(())` to keep it, `Err(true)` when a veto
     /// rule dropped it, `Err(false)` when a require rule did.
     fn apply_rules(

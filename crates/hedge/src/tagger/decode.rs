@@ -10,6 +10,32 @@ use super::features::{FeatureExtractor, DOMAIN_ALL};
 use super::Tagger;
 use crate::{Lexicon, LexiconMatch};
 
+/// The name of the lexicon rule that marks the tagger's cues negated.
+pub(crate) const NEGATION_RULE: &str = "negation";
+
+/// Words whose negation expresses uncertainty rather than cancelling it (*not clear*, *not
+/// sure*): a tagger cue starting with one of them is never marked negated.
+const CERTAINTY: &[&str] = &[
+    "clear",
+    "certain",
+    "certainly",
+    "certainty",
+    "sure",
+    "known",
+    "understood",
+    "proven",
+    "proved",
+    "confirmed",
+    "established",
+    "evident",
+    "obvious",
+    "definite",
+    "definitely",
+    "necessarily",
+    "conclusive",
+    "conclusively",
+];
+
 impl Tagger {
     /// Cue probability of every token (0 for non-candidates) of a tokenized document, given
     /// the lexicon's matches in it (features, and candidates besides the learned cue list).
@@ -119,12 +145,27 @@ impl Tagger {
                     .and_then(|l| l.category_of(&buf))
                     .or_else(|| self.cues.get(buf.as_str()).map(|c| c.category))
                     .unwrap_or(HedgeCategory::Epistemic);
+                // The lexicon's `negation` rule applies to the tagger's own cues too (*need
+                // not fear*), except to certainty words, whose negation is the hedge (*not
+                // clear*, *not certain*).
+                let negated = !CERTAINTY.contains(&buf.as_str())
+                    && lexicon.is_some_and(|l| {
+                        l.rule_holds(
+                            NEGATION_RULE,
+                            &doc.text,
+                            &doc.tokens,
+                            s.tokens.clone(),
+                            start..i,
+                            &mut buf,
+                        )
+                        .unwrap_or(false)
+                    });
                 new.push(Hedge {
                     span,
                     category,
                     sentence: si,
                     score: p,
-                    negated: false,
+                    negated,
                     attribution: None,
                 });
             }
