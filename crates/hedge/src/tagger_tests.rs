@@ -70,6 +70,26 @@ fn lexicon_cues_that_must_fire_do_so_in_tagger_mode() {
             "speculated",
         ),
         ("She allegedly took the money.", "allegedly"),
+        (
+            "The allegations against the senator were referred to a panel.",
+            "allegations",
+        ),
+        (
+            "There was speculation that the coach would go.",
+            "speculation",
+        ),
+        ("Rumours of a takeover lifted the shares.", "Rumours"),
+        (
+            "Regulators flagged potential conflicts of interest.",
+            "potential",
+        ),
+        ("The chemical is potentially harmful.", "potentially"),
+        (
+            "There were unconfirmed reports of casualties.",
+            "unconfirmed",
+        ),
+        ("The storm could reach the coast by Thursday.", "could"),
+        ("The claims could not be verified.", "could not be verified"),
     ] {
         let doc = run(stage, text);
         assert!(

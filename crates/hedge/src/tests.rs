@@ -146,6 +146,66 @@ fn each_category() {
 }
 
 #[test]
+fn nominal_cues_and_their_noun_senses() {
+    use HedgeCategory::*;
+    assert!(has("The allegations were denied.", "allegations", Doxastic));
+    assert!(has("He dismissed the accusation.", "accusation", Doxastic));
+    assert!(has(
+        "Speculation grew about a merger.",
+        "Speculation",
+        Doxastic
+    ));
+    assert!(has("Rumours spread quickly.", "Rumours", Epistemic));
+    assert!(has("A rumor spread quickly.", "rumor", Epistemic));
+    assert!(has(
+        "Regulators flagged potential conflicts.",
+        "potential",
+        Epistemic
+    ));
+    assert!(has("A potential buyer emerged.", "potential", Epistemic));
+    assert!(has("It is potentially harmful.", "potentially", Epistemic));
+    assert!(has(
+        "That is not necessarily bad.",
+        "not necessarily",
+        Epistemic
+    ));
+    // The noun `potential`, trading `speculation`: no hedge.
+    for text in [
+        "The team reached its full potential.",
+        "The technology has the potential to help.",
+        "They saw the potential of the site.",
+        "Its potential is clear.",
+        "The electric potential rose.",
+        "He made money from property speculation.",
+    ] {
+        assert!(cue_texts(text).is_empty(), "{text}: {:?}", hedges(text));
+    }
+}
+
+#[test]
+fn could_of_possibility_not_of_ability() {
+    use HedgeCategory::*;
+    assert!(has("The storm could reach the coast.", "could", Epistemic));
+    assert!(has("Prices could rise if rates fall.", "could", Condition));
+    assert!(has(
+        "The claims could not be verified.",
+        "could not be verified",
+        Epistemic
+    ));
+    for text in [
+        "He could not walk after the crash.",
+        "She could only watch as the house burned.",
+        "We could hear the shots from the road.",
+        "They could afford a new car.",
+    ] {
+        assert!(cue_texts(text).is_empty(), "{text}: {:?}", hedges(text));
+    }
+    // `claims` the noun is no evidential cue; the verb is.
+    assert!(!cue_texts("The claims could not be verified.").contains(&"claims".to_string()));
+    assert!(has("The company claims it paid.", "claims", Evidential));
+}
+
+#[test]
 fn multiword_cues_and_offsets() {
     let text = "According to   the report, it is believed that critics said so.";
     let doc = run(text);
