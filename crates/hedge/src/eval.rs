@@ -113,6 +113,93 @@ pub fn evaluate(docs: &[GoldDoc], preprocess: &dyn Stage, hedge: &HedgeStage) ->
     total
 }
 
+/// The news check set written for the project (`testdata/news_check.txt`): hedged news
+/// sentences with the cues a careful reader marks in `[brackets]`, and hedge-free ones.
+pub const NEWS_CHECK: &str = include_str!("../testdata/news_check.txt");
+
+/// One sentence of a check set: its text and the byte spans of its marked cues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckSentence {
+    /// The sentence without the brackets.
+    pub text: String,
+    /// The marked cues (byte spans into `text`).
+    pub cues: Vec<caveat_core::Span>,
+}
+
+/// Parse a check set: one sentence per line, cues in `[brackets]`; empty lines and lines
+/// starting with `#` are skipped.
+pub fn parse_check_set(src: &str) -> Vec<CheckSentence> {
+    let mut out = Vec::new();
+    for line in src.lines() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut text = String::new();
+        let mut cues = Vec::new();
+        let mut rest = line;
+        while let Some(a) = rest.find('[') {
+            text.push_str(&rest[..a]);
+            let Some(b) = rest[a..].find(']') else {
+                break;
+            };
+            let start = text.len();
+            text.push_str(&rest[a + 1..a + b]);
+            cues.push(caveat_core::Span::new(start, text.len()));
+            rest = &rest[a + b + 1..];
+        }
+        text.push_str(rest);
+        out.push(CheckSentence { text, cues });
+    }
+    out
+}
+
+/// How a hedge finder does on a check set. Every category counts; negated hedges count
+/// neither as finding a cue nor as false positives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// `tp`: marked cues that a hedge overlaps; `fn_`: marked cues none does; `fp`: hedges
+    /// that overlap no marked cue.
+    pub counts: Counts,
+    /// The missed cues, as `cue | sentence`.
+    pub missed: Vec<String>,
+    /// The false positives, as `hedge | sentence`.
+    pub extra: Vec<String>,
+}
+
+/// Tokenize every check sentence with `preprocess`, find hedges with `annotate`, and score.
+pub fn score_check_set(
+    sentences: &[CheckSentence],
+    preprocess: &dyn Stage,
+    annotate: &mut dyn FnMut(&mut Document),
+) -> CheckReport {
+    let mut r = CheckReport::default();
+    for s in sentences {
+        let mut doc = Document::new("check", s.text.clone());
+        if preprocess.process(&mut doc).is_err() {
+            doc.clear_layers();
+        }
+        annotate(&mut doc);
+        let hs: Vec<&Hedge> = doc.hedges.iter().filter(|h| !h.negated).collect();
+        for c in &s.cues {
+            if hs.iter().any(|h| h.span.overlaps(*c)) {
+                r.counts.tp += 1;
+            } else {
+                r.counts.fn_ += 1;
+                r.missed.push(format!("{} | {}", c.slice(&s.text), s.text));
+            }
+        }
+        for h in hs {
+            if !s.cues.iter().any(|c| h.span.overlaps(*c)) {
+                r.counts.fp += 1;
+                r.extra
+                    .push(format!("{} | {}", h.span.slice(&s.text), s.text));
+            }
+        }
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +214,59 @@ mod tests {
             score: 1.0,
             negated: false,
             attribution: None,
+        }
+    }
+
+    #[test]
+    fn check_sets_parse_and_score() {
+        let src = "# comment\n\nThe plan [could] fail [if] rates rise.\nA plain fact.\n";
+        let sents = parse_check_set(src);
+        assert_eq!(sents.len(), 2);
+        assert_eq!(sents[0].text, "The plan could fail if rates rise.");
+        let cues: Vec<&str> = sents[0]
+            .cues
+            .iter()
+            .map(|c| c.slice(&sents[0].text))
+            .collect();
+        assert_eq!(cues, ["could", "if"]);
+        assert!(sents[1].cues.is_empty());
+        // A finder that marks every `could` and `fact`, and `rates` negated.
+        struct Tok;
+        impl Stage for Tok {
+            fn info(&self) -> caveat_core::StageInfo {
+                caveat_core::StageInfo::new("t", &[], &[])
+            }
+            fn process(&self, doc: &mut Document) -> Result<(), caveat_core::StageError> {
+                crate::tests::real_tokenize(doc);
+                Ok(())
+            }
+        }
+        let r = score_check_set(&sents, &Tok, &mut |doc: &mut Document| {
+            for (w, neg) in [("could", false), ("fact", false), ("rates", true)] {
+                if let Some(p) = doc.text.find(w) {
+                    let mut x = h(p, p + w.len(), HedgeCategory::Epistemic);
+                    x.negated = neg;
+                    doc.hedges.push(x);
+                }
+            }
+        });
+        assert_eq!(
+            r.counts,
+            Counts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert_eq!(r.missed, ["if | The plan could fail if rates rise."]);
+        assert_eq!(r.extra, ["fact | A plain fact."]);
+        // The shipped check set parses: every line has text, cues lie inside it.
+        let shipped = parse_check_set(NEWS_CHECK);
+        assert!(shipped.len() >= 40);
+        for s in &shipped {
+            for c in &s.cues {
+                assert!(!c.is_empty() && c.slice(&s.text).trim() == c.slice(&s.text));
+            }
         }
     }
 
