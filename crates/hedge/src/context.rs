@@ -1,19 +1,131 @@
-//! Sentence context of a cue: where in its sentence the conditional markers (*if*,
-//! *unless*, *provided that*) are. The stage uses it for the categories of modal cues:
-//! *would*, *could*, *will* are `condition` only in a sentence with a conditional marker,
-//! else `epistemic`.
+//! Sentence context of a cue candidate: where in its sentence the conditional markers
+//! (*if*, *unless*, *provided that*), reporting and cognition verbs (*said*, *hopes*),
+//! negations and modals, and past or present auxiliaries are. The tagger turns it into
+//! features (a *would* or *will* in a conditional is a cue far more often than one after
+//! *said*), and the stage uses it for the categories of modal cues: *would*, *could*, *will*
+//! are `condition` only in a sentence with a conditional marker, else `epistemic`.
 //!
 //! Computing it is one pass over the sentence's tokens, done only for sentences that have a
-//! modal hedge.
+//! candidate or a modal hedge.
 
 use std::ops::Range;
 
 use caveat_core::{Token, TokenKind};
 use caveat_text::normalize::{lower_into, Apostrophes};
 
+/// Reporting and cognition verbs: a modal after one of them is usually reported speech or
+/// thought (*said the plan would*, *hopes the talks would*), the future-in-the-past rather
+/// than a hypothesis. Past forms are marked `true`.
+const REPORT: &[(&str, bool)] = &[
+    ("said", true),
+    ("says", false),
+    ("say", false),
+    ("told", true),
+    ("tells", false),
+    ("tell", false),
+    ("announced", true),
+    ("announces", false),
+    ("stated", true),
+    ("added", true),
+    ("claimed", true),
+    ("insisted", true),
+    ("insists", false),
+    ("promised", true),
+    ("promises", false),
+    ("pledged", true),
+    ("vowed", true),
+    ("warned", true),
+    ("warns", false),
+    ("predicted", true),
+    ("predicts", false),
+    ("hoped", true),
+    ("hopes", false),
+    ("hope", false),
+    ("hoping", false),
+    ("expected", true),
+    ("expects", false),
+    ("believed", true),
+    ("believes", false),
+    ("thought", true),
+    ("thinks", false),
+    ("think", false),
+    ("felt", true),
+    ("feels", false),
+    ("feared", true),
+    ("fears", false),
+    ("knew", true),
+    ("knows", false),
+    ("decided", true),
+    ("agreed", true),
+    ("confirmed", true),
+    ("indicated", true),
+    ("revealed", true),
+    ("suggested", true),
+    ("argued", true),
+    ("argues", false),
+    ("noted", true),
+    ("explained", true),
+    ("estimated", true),
+    ("reported", true),
+    ("assured", true),
+    ("declared", true),
+    ("admitted", true),
+    ("denied", true),
+    ("wrote", true),
+    ("writes", false),
+    ("realised", true),
+    ("realized", true),
+    ("understood", true),
+    ("guaranteed", true),
+    ("threatened", true),
+    ("signalled", true),
+    ("signaled", true),
+];
+
+/// Negations and modals (*won't ... until*, *not until*).
+const NEG_MODAL: &[&str] = &[
+    "not", "n't", "never", "no", "will", "would", "'ll", "wo", "can", "cannot", "could", "should",
+    "shall", "must", "may", "might",
+];
+
+const PAST_AUX: &[&str] = &["was", "were", "had", "did"];
+const PRESENT_AUX: &[&str] = &["is", "are", "am", "has", "have", "does", "do", "'s", "'re"];
+
 /// Words whose category depends on whether their sentence is a conditional.
 pub(crate) const CONDITIONAL_MODALS: &[&str] =
     &["would", "could", "will", "'ll", "should", "shall"];
+
+/// Where a token stands relative to the candidate: before it, only after it, or neither.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// At least one occurrence before the candidate.
+    Before,
+    /// Occurrences only after it.
+    After,
+    /// None in the sentence (besides the candidate itself).
+    None,
+}
+
+impl Side {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Side::Before => "B",
+            Side::After => "A",
+            Side::None => "0",
+        }
+    }
+
+    /// Where the positions `at` are relative to `i` (`i` itself does not count).
+    fn of(at: &[usize], i: usize) -> Side {
+        if at.iter().any(|&j| j < i) {
+            Side::Before
+        } else if at.iter().any(|&j| j > i) {
+            Side::After
+        } else {
+            Side::None
+        }
+    }
+}
 
 /// Words before *if* that make it a comparison (*as if*) or an indirect question (*asked
 /// if*, *not sure if*) rather than a condition.
@@ -56,6 +168,13 @@ pub(crate) struct SentenceContext {
     /// Conditional markers: *if* (not *as if*), *unless*, *provided / providing that*,
     /// *as / so long as*, *in case*, *in the event*, *assuming that*, *supposing*, *otherwise*.
     cond: Vec<usize>,
+    /// Reporting and cognition verbs, with whether the form is past.
+    report: Vec<(usize, bool)>,
+    neg_modal: Vec<usize>,
+    past: Vec<usize>,
+    present: Vec<usize>,
+    /// A year (a four-digit number 1000..=2099): narrative about the past, often.
+    year: bool,
     buf: String,
     prev: String,
 }
@@ -71,6 +190,11 @@ impl SentenceContext {
         }
         self.key = key;
         self.cond.clear();
+        self.report.clear();
+        self.neg_modal.clear();
+        self.past.clear();
+        self.present.clear();
+        self.year = false;
         self.prev.clear();
         let word = |j: usize, buf: &mut String| {
             if j < range.start || j >= range.end {
@@ -86,9 +210,23 @@ impl SentenceContext {
         let mut next = String::new();
         for j in range.clone() {
             let t = &tokens[j];
-            if t.kind != TokenKind::Word {
-                self.prev.clear();
-                continue;
+            match t.kind {
+                TokenKind::Number => {
+                    let s = text.get(t.span.range()).unwrap_or("");
+                    if s.len() == 4
+                        && s.bytes().all(|b| b.is_ascii_digit())
+                        && (s.starts_with('1') || s.starts_with("20"))
+                    {
+                        self.year = true;
+                    }
+                    self.prev.clear();
+                    continue;
+                }
+                TokenKind::Word => {}
+                _ => {
+                    self.prev.clear();
+                    continue;
+                }
             }
             word(j, &mut self.buf);
             let w = self.buf.as_str();
@@ -116,6 +254,17 @@ impl SentenceContext {
             if cond {
                 self.cond.push(j);
             }
+            if let Some(&(_, past)) = REPORT.iter().find(|(r, _)| *r == w) {
+                self.report.push((j, past));
+            }
+            if NEG_MODAL.contains(&w) {
+                self.neg_modal.push(j);
+            }
+            if PAST_AUX.contains(&w) {
+                self.past.push(j);
+            } else if PRESENT_AUX.contains(&w) {
+                self.present.push(j);
+            }
             std::mem::swap(&mut self.prev, &mut self.buf);
         }
     }
@@ -124,6 +273,50 @@ impl SentenceContext {
     /// token `i` itself.
     pub(crate) fn conditional(&self, i: usize) -> bool {
         self.cond.iter().any(|&j| j != i)
+    }
+
+    /// Where the conditional markers are relative to token `i`.
+    pub(crate) fn cond_side(&self, i: usize) -> Side {
+        Side::of(&self.cond, i)
+    }
+
+    /// Where the reporting / cognition verbs are relative to token `i`, and whether the
+    /// nearest one before it is a past form.
+    pub(crate) fn report_side(&self, i: usize) -> (Side, bool) {
+        let before = self.report.iter().rev().find(|(j, _)| *j < i);
+        match before {
+            Some(&(_, past)) => (Side::Before, past),
+            None if self.report.iter().any(|(j, _)| *j > i) => (Side::After, false),
+            None => (Side::None, false),
+        }
+    }
+
+    /// Whether a negation or modal comes before token `i` in the sentence.
+    pub(crate) fn neg_modal_before(&self, i: usize) -> bool {
+        self.neg_modal.iter().any(|&j| j < i)
+    }
+
+    /// The tense of the nearest auxiliary before token `i`: `past`, `pres` or `none`.
+    pub(crate) fn tense_before(&self, i: usize) -> &'static str {
+        let p = self.past.iter().rev().find(|&&j| j < i);
+        let q = self.present.iter().rev().find(|&&j| j < i);
+        match (p, q) {
+            (Some(a), Some(b)) => {
+                if a > b {
+                    "past"
+                } else {
+                    "pres"
+                }
+            }
+            (Some(_), None) => "past",
+            (None, Some(_)) => "pres",
+            (None, None) => "none",
+        }
+    }
+
+    /// Whether the sentence mentions a year.
+    pub(crate) fn year(&self) -> bool {
+        self.year
     }
 }
 
@@ -168,6 +361,47 @@ mod tests {
         ] {
             assert!(!conditional(no), "{no}");
         }
+    }
+
+    /// The context of the first sentence of `text`, and the index of the token `word`.
+    fn context_at(text: &str, word: &str) -> (SentenceContext, usize) {
+        let mut doc = Document::new("t", text);
+        crate::tests::real_tokenize(&mut doc);
+        let mut c = SentenceContext::default();
+        c.fill(&doc.text, &doc.tokens, doc.sentences[0].tokens.clone());
+        let i = doc
+            .tokens
+            .iter()
+            .position(|t| t.span.slice(text) == word)
+            .expect("word in text");
+        (c, i)
+    }
+
+    #[test]
+    fn reporting_verbs_negations_tense_and_years() {
+        let (c, i) = context_at("He said the company would sell the unit.", "would");
+        assert_eq!(c.report_side(i), (Side::Before, true));
+        assert_eq!(c.cond_side(i), Side::None);
+        let (c, i) = context_at("She hopes the talks would end.", "would");
+        assert_eq!(c.report_side(i), (Side::Before, false));
+        let (c, i) = context_at("The plan would cut costs, he said.", "would");
+        assert_eq!(c.report_side(i), (Side::After, false));
+        let (c, i) = context_at("The plan would cut costs.", "would");
+        assert_eq!(c.report_side(i), (Side::None, false));
+        assert!(!c.neg_modal_before(i));
+        assert_eq!(c.tense_before(i), "none");
+        assert!(!c.year());
+        let (c, i) = context_at("Ministers would resign if the vote failed.", "would");
+        assert_eq!(c.cond_side(i), Side::After);
+        let (c, i) = context_at("If it rains, we will stay.", "will");
+        assert_eq!(c.cond_side(i), Side::Before);
+        let (c, i) = context_at("Shares won't trade until the review ends.", "until");
+        assert!(c.neg_modal_before(i));
+        let (c, i) = context_at("It was clear in 1998 that he would win.", "would");
+        assert_eq!(c.tense_before(i), "past");
+        assert!(c.year());
+        let (c, i) = context_at("It was late but it is clear he would win.", "would");
+        assert_eq!(c.tense_before(i), "pres");
     }
 
     #[test]

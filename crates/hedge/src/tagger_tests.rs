@@ -1,9 +1,9 @@
 //! Tests of the cue tagger: loading errors, training on a small synthetic corpus, and the
 //! shipped model combined with the default lexicon.
 
-use caveat_core::{BuildContext, Document};
+use caveat_core::{BuildContext, Document, HedgeCategory};
 #[cfg(feature = "train")]
-use caveat_core::{HedgeCategory, Stage};
+use caveat_core::Stage;
 
 use crate::tagger::{CUES_FILE, MODEL_FILE, WEIGHTS_FILE};
 use crate::tests::{default_lexicon_path, real_tokenize};
@@ -156,7 +156,10 @@ fn model_errors_name_the_file_and_line() {
     let meta = std::fs::read_to_string(src.join(MODEL_FILE)).unwrap();
     std::fs::write(
         dir.path().join(MODEL_FILE),
-        meta.replace("features = 1", "features = 99"),
+        meta.replace(
+            &format!("features = {}", crate::tagger::FEATURES_VERSION),
+            "features = 99",
+        ),
     )
     .unwrap();
     let err = Tagger::load(dir.path()).unwrap_err().to_string();
@@ -261,6 +264,29 @@ fn deferred_lexicon_cues_are_left_to_the_tagger() {
     let doc = run(&HedgeStage::new(Some(lex()), Some(tagger)), text);
     let got: Vec<&str> = doc.hedges.iter().map(|h| h.span.slice(text)).collect();
     assert_eq!(got, ["alleges"]);
+}
+
+/// The shipped model and lexicon on the news check set written for the project
+/// (`testdata/news_check.txt`): most of the cues a careful reader marks are found, and the
+/// hedge-free sentences (*need not fear*, *said it would*, *until midnight*) stay clean.
+/// `cargo test -p caveat-hedge news_check -- --nocapture` prints the misses.
+#[cfg(feature = "train")]
+#[test]
+fn shipped_model_on_the_news_check_set() {
+    use crate::eval::{parse_check_set, score_check_set, NEWS_CHECK};
+    let sents = parse_check_set(NEWS_CHECK);
+    let stage = shipped();
+    let r = score_check_set(&sents, &Tok, &mut |d: &mut Document| stage.annotate(d));
+    eprintln!(
+        "news check set: {}/{} cues found, {} false positives\nmissed: {:#?}\nextra: {:#?}",
+        r.counts.tp,
+        r.counts.tp + r.counts.fn_,
+        r.counts.fp,
+        r.missed,
+        r.extra
+    );
+    assert!(r.counts.recall() >= 0.9, "{:?}", r.missed);
+    assert!(r.counts.fp <= 1, "{:?}", r.extra);
 }
 
 /// A hand-written model that takes every candidate (`zorp`, `clear`, and lexicon words)

@@ -30,7 +30,7 @@ use caveat_text::perceptron::{Perceptron, Sparse, Summed};
 use caveat_text::rng::XorShift;
 
 use crate::corpus::{read_xml, GoldDoc};
-use crate::eval::{score_doc, Scores};
+use crate::eval::{parse_check_set, score_check_set, score_doc, CheckReport, Scores, NEWS_CHECK};
 use crate::tagger::{
     domain_name, feature_hash, features, lexicon_token_categories, sigmoid, CueStat,
     FeatureExtractor, ModelMeta, Tagger, CUES_FILE, DOMAIN_ALL, DOMAIN_BIO, DOMAIN_WIKI,
@@ -123,6 +123,8 @@ pub struct TrainReport {
     /// Dev scores per file: lexicon alone, tagger without lexicon, tagger + lexicon (the
     /// tagger alone misses the lexicon features it was trained with, so it scores low).
     pub dev: Vec<(String, Scores, Scores, Scores)>,
+    /// The news check set ([`NEWS_CHECK`]): lexicon alone, and tagger + lexicon.
+    pub news_check: (CheckReport, CheckReport),
 }
 
 struct Prepared {
@@ -427,6 +429,16 @@ pub fn train(opts: &TrainOptions, preprocess: &dyn Stage) -> Result<Trained, Hed
             .dev
             .push((path.display().to_string(), lex_only, tag_only, both));
     }
+    // The news check set written for the project (no training data in it).
+    let check = parse_check_set(NEWS_CHECK);
+    report.news_check = (
+        score_check_set(&check, preprocess, &mut |d: &mut Document| {
+            annotate_with(d, lexicon.as_ref(), None)
+        }),
+        score_check_set(&check, preprocess, &mut |d: &mut Document| {
+            annotate_with(d, lexicon.as_ref(), Some(&tagger))
+        }),
+    );
     let mut tr = toml::Table::new();
     tr.insert(
         "files".into(),
@@ -478,6 +490,17 @@ pub fn train(opts: &TrainOptions, preprocess: &dyn Stage) -> Result<Trained, Hed
             )),
         );
     }
+    let c = &report.news_check.1.counts;
+    tr.insert(
+        "news_check".into(),
+        toml::Value::String(format!(
+            "tagger+lexicon: cue recall {}/{} ({:.3}), false positives {}",
+            c.tp,
+            c.tp + c.fn_,
+            c.recall(),
+            c.fp
+        )),
+    );
     meta.training = tr;
     let (cues, weights) = tagger.into_parts();
     Ok(Trained {
@@ -564,7 +587,8 @@ impl Trained {
              (probability = sigmoid({:.3} * score + {:.3})), run-time domain copy (`{}`), provenance;\n\
              * `cues.tsv`: the learned cue list ({} words that were (part of) a cue at least twice \
              and in at least 10% of their occurrences in the training split; cue count, count, \
-             majority category) — the candidates the tagger looks at, besides lexicon words;\n\
+             majority category) — the candidates the tagger looks at, besides lexicon words and \
+             *will* / *'ll* / *shall*;\n\
              * `weights.tsv`: {} feature weights (domain copy, feature string, weight).\n\n",
             m.threshold, m.scale, m.bias, m.domain, r.cue_words, r.weights
         );
@@ -602,10 +626,20 @@ impl Trained {
              previous two and next two words (lowercase) and word pairs with the candidate; classes \
              of the neighbours (determiner, negation, *be*, modal, number, punctuation); the kind of \
              the next token; *that* / *to* / *if* after it; capitalisation and sentence-initial \
-             position. Every feature exists as a general copy and a domain copy (Daumé's \
+             position; and the sentence around it (feature set 2): whether a conditional marker \
+             (*if*, *unless*, *provided that*, *as long as* ...; not *as if* or *asked if*) comes \
+             before it, only after it or not at all, whether a reporting or cognition verb \
+             (*said*, *hopes*, *expects*) comes before it (past or present form) or only after it, \
+             a negation or modal before it (*won't ... until*), the tense of the nearest auxiliary \
+             before it, and whether the sentence mentions a year — so *would* and *will* are cues \
+             in a conditional and rarely after *said* or in a narrative of the past, as the \
+             Szeged annotation marks them. Every feature exists as a general copy and a domain copy (Daumé's \
              frustratingly easy domain adaptation); at run time the general and `wiki` copies are \
              used (the `bio` copies are not saved). Adjacent positive tokens form one cue; a cue's \
-             category comes from the lexicon, else from the learned list.\n\n\
+             category comes from the lexicon, else from the learned list, except that *would*, \
+             *could*, *will* and *should* are `condition` only in a sentence with a conditional \
+             marker and `epistemic` elsewhere. The tagger's own cues follow the lexicon's \
+             `negation` rule (*need not fear* is negated), except certainty words (*not clear*).\n\n\
              ## Dev scores\n\n\
              Scored like `tools/eval/score hedge` (cue: overlap match; sentence: uncertain or not; \
              evidential and weasel hedges unscored), on the dev documents, with the caveat \
@@ -634,7 +668,38 @@ impl Trained {
             "\nThe bio files other than `bio_hbc.xml` and `abstracts.xml` have a single dev \
              document each; their figures are noisy. The target domain is news, for which there \
              is no dev data here: Wikipedia is the closest.\n\n\
-             ## Retraining\n\n\
+             ## News check set\n\n\
+             `crates/hedge/testdata/news_check.txt`: hedged news sentences written for the project \
+             (no corpus text) with the cues a careful reader marks (*alleges*, *unverified*, \
+             *speculated*, *potential*, conditional *would* / *will*, ...), and hedge-free ones \
+             (*need not fear*, *said it would*, *until midnight*, *full potential*). Every category \
+             counts; a cue is found when a hedge that is not negated overlaps it.\n\n",
+        );
+        let (lc, tc) = (&r.news_check.0, &r.news_check.1);
+        let _ = writeln!(
+            s,
+            "| | cues found | false positives |\n|---|---|---|\n\
+             | lexicon only | {}/{} ({:.3}) | {} |\n\
+             | tagger + lexicon | {}/{} ({:.3}) | {} |\n",
+            lc.counts.tp,
+            lc.counts.tp + lc.counts.fn_,
+            lc.counts.recall(),
+            lc.counts.fp,
+            tc.counts.tp,
+            tc.counts.tp + tc.counts.fn_,
+            tc.counts.recall(),
+            tc.counts.fp
+        );
+        if !tc.missed.is_empty() {
+            s.push_str("Missed by tagger + lexicon:\n\n");
+            for m in &tc.missed {
+                let (cue, sentence) = m.split_once(" | ").unwrap_or((m, ""));
+                let _ = writeln!(s, "* *{cue}* in: {sentence}");
+            }
+            s.push('\n');
+        }
+        s.push_str(
+            "## Retraining\n\n\
              The corpora are not in this repository. Both are published by the University of \
              Szeged for research use: the Szeged Uncertainty Corpus \
              (<https://rgai.inf.u-szeged.hu/node/160>; its Wikipedia part `wiki.xml` and \

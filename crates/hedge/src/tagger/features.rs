@@ -7,10 +7,16 @@ use caveat_text::normalize::{lower_into, Apostrophes};
 use caveat_text::stem::derivational;
 
 use super::model::{CueMap, CueStat};
+use crate::context::{SentenceContext, Side};
 use crate::LexiconMatch;
 
 /// Version of the feature set; a model of another version is refused.
-pub const FEATURES_VERSION: u32 = 1;
+pub const FEATURES_VERSION: u32 = 2;
+
+/// Words that are candidates even when neither the learned cue list nor the lexicon has
+/// them: *will* is a cue in the consequent of a conditional (*if ..., they will*) and almost
+/// never elsewhere, which only the sentence-context features can tell.
+const EXTRA_CANDIDATES: &[&str] = &["will", "'ll", "shall"];
 
 /// Feature-hash domain tags: the general copy, and per training domain.
 pub(crate) const DOMAIN_ALL: u8 = 0;
@@ -73,6 +79,17 @@ pub(crate) struct Candidate<'a> {
     initial: bool,
     stat: Option<CueStat>,
     lex: Option<(HedgeCategory, bool)>,
+    /// Conditional markers in the sentence, relative to the candidate.
+    cond: Side,
+    /// Reporting / cognition verbs: `Bpast`, `Bpres` (nearest one before, its tense), `A`
+    /// (only after), `0`.
+    report: &'static str,
+    /// A negation or modal before the candidate in its sentence.
+    neg_modal: bool,
+    /// Tense of the nearest auxiliary before the candidate.
+    tense: &'static str,
+    /// The sentence mentions a year.
+    year: bool,
 }
 
 /// Reusable buffers for feature extraction (no allocation per token once warm).
@@ -80,6 +97,7 @@ pub(crate) struct Candidate<'a> {
 pub(crate) struct FeatureExtractor {
     word: String,
     ctx: [String; 4],
+    sent: SentenceContext,
 }
 
 const DETERMINERS: &[&str] = &[
@@ -132,9 +150,23 @@ impl FeatureExtractor {
         lower_into(t, Apostrophes::QuotesAndModifier, &mut self.word);
         let lex = lexcat.get(i).copied().flatten();
         let stat = cues.get(self.word.as_str()).copied();
-        if stat.is_none() && lex.is_none() {
+        if stat.is_none() && lex.is_none() && !EXTRA_CANDIDATES.contains(&self.word.as_str()) {
             return None;
         }
+        self.sent.fill(text, tokens, s.tokens.clone());
+        let sc = &self.sent;
+        let report = match sc.report_side(i) {
+            (Side::Before, true) => "Bpast",
+            (Side::Before, false) => "Bpres",
+            (Side::After, _) => "A",
+            (Side::None, _) => "0",
+        };
+        let (cond, neg_modal, tense, year) = (
+            sc.cond_side(i),
+            sc.neg_modal_before(i),
+            sc.tense_before(i),
+            sc.year(),
+        );
         let at = |j: isize, buf: &mut String| {
             buf.clear();
             if j < s.tokens.start as isize {
@@ -184,6 +216,11 @@ impl FeatureExtractor {
             initial,
             stat,
             lex,
+            cond,
+            report,
+            neg_modal,
+            tense,
+            year,
         })
     }
 }
@@ -258,6 +295,21 @@ pub(crate) fn features(c: &Candidate<'_>, b: &mut String, f: &mut dyn FnMut(&str
         if !that_to.is_empty() {
             emit(&["then", that_to]);
             emit(&["stem", c.stem, "then", that_to]);
+        }
+        // Sentence context (features version 2).
+        let cs = c.cond.as_str();
+        emit(&["cond", cs]);
+        emit(&["w", w, "cond", cs]);
+        emit(&["rate", rate_b, "cond", cs]);
+        emit(&["rep", c.report]);
+        emit(&["w", w, "rep", c.report]);
+        if c.neg_modal {
+            emit(&["negmod"]);
+            emit(&["w", w, "negmod"]);
+        }
+        emit(&["w", w, "tense", c.tense]);
+        if c.year {
+            emit(&["w", w, "year"]);
         }
         emit(&[
             "cap",

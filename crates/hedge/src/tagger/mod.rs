@@ -2,12 +2,15 @@
 //! candidate word is a hedge cue in its context.
 //!
 //! Candidates are the words that were cues in the training data (the learned cue list,
-//! `cues.tsv`, with each word's cue rate) and the single-word cues of the lexicon. Each
-//! candidate gets sparse features — the word, a suffix-stripped stem, its cue-rate bucket,
-//! lexicon membership and category, the neighbouring words and word classes (determiner,
-//! negation, *be*, modal), *that* / *to* after it, capitalisation and sentence position —
-//! each both domain-independent and as a copy for the training domain closest to news
-//! (frustratingly easy domain adaptation; the runtime uses the general and `wiki` copies).
+//! `cues.tsv`, with each word's cue rate), the single-word cues of the lexicon, and *will*.
+//! Each candidate gets sparse features — the word, a suffix-stripped stem, its cue-rate
+//! bucket, lexicon membership and category, the neighbouring words and word classes
+//! (determiner, negation, *be*, modal), *that* / *to* after it, capitalisation and sentence
+//! position, and the sentence around it (conditional markers, reporting verbs, negations and
+//! modals before it, tense, years), so that *would* and *will* are cues in a conditional
+//! and rarely after *said* — each both domain-independent and as a copy for the training
+//! domain closest to news (frustratingly easy domain adaptation; the runtime uses the
+//! general and `wiki` copies).
 //! Positive adjacent tokens merge into one cue.
 //!
 //! A model directory holds `model.toml` (format, threshold, provenance), `cues.tsv` (word,
