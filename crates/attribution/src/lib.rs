@@ -42,24 +42,75 @@
 //!
 //! The work is linear in the number of tokens: only lexicon candidates are scored, each with
 //! a fixed number of hashed features, and each cue looks at a bounded window for its source.
+//!
+//! **Transformer backends** (`backend = "candle"` or `"rust-bert"`, cargo feature
+//! `transformer`): a token-classification model (`models/attribution-minilm`: MiniLM
+//! fine-tuned on PolNeAR) tags every word `O` or `B-`/`I-` `CUE`, `SOURCE`, `CONTENT`, with
+//! the document's neighbouring sentences as context; [`tagged`] assembles the spans into
+//! relations (each cue with its nearest source in its sentence and its nearest content,
+//! which may run over several sentences), and the links above (vagueness, kind, quotation,
+//! chains, entities, hedges) are filled the same way. The lexicon is still read, for the
+//! word classes of those links.
 
 #[cfg(feature = "train")]
 pub mod brat;
 mod extract;
 mod lexicon;
 mod model;
+pub mod tagged;
 #[cfg(feature = "train")]
 pub mod training;
+#[cfg(feature = "transformer")]
+mod transformer;
 
 use std::path::{Path, PathBuf};
 
 use caveat_core::{
     stage_options, BoxError, BuildContext, Document, Layer, Link, Stage, StageConfig, StageError,
-    StageInfo,
+    StageInfo, Unavailable,
 };
+use serde::{Deserialize, Serialize};
 
 pub use extract::DEFAULT_VAGUE;
 pub use lexicon::{Lexicon, LexiconFile, MIN_PRIOR};
+
+/// Which model finds the attributions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttributionBackend {
+    /// The cue and source perceptrons of this crate (`model.txt`) with rule-based contents.
+    Perceptron,
+    /// A token-classification model (CUE / SOURCE / CONTENT tags) run by candle (pure Rust).
+    Candle,
+    /// The same kind of model run by rust-bert on libtorch (cargo feature `rust-bert`).
+    RustBert,
+}
+
+impl caveat_core::OptionType for AttributionBackend {
+    fn option_type() -> String {
+        "\"perceptron\" | \"candle\" | \"rust-bert\"".to_string()
+    }
+}
+
+impl AttributionBackend {
+    /// The cargo feature of `caveat-cli` that builds this backend in.
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            AttributionBackend::Perceptron => None,
+            AttributionBackend::Candle => Some("transformer"),
+            AttributionBackend::RustBert => Some("rust-bert"),
+        }
+    }
+
+    /// Whether this build has the backend.
+    pub fn available(self) -> bool {
+        match self {
+            AttributionBackend::Perceptron => true,
+            AttributionBackend::Candle => cfg!(feature = "transformer"),
+            AttributionBackend::RustBert => cfg!(feature = "rust-bert"),
+        }
+    }
+}
 
 stage_options! {
     /// Options of the attribution stage as written in a `[[stages]]` table.
@@ -69,13 +120,31 @@ stage_options! {
         /// times in text]`), relative to the pipeline file.
         #[ty = "path"]
         pub cues: String = "../models/attribution/cues.toml".into(),
-        /// Perceptron weights for cue and source decisions; "" uses the rule fallback.
+        /// perceptron: the weights for cue and source decisions ("" uses the rule fallback);
+        /// candle / rust-bert: the model directory (config.json, tokenizer.json,
+        /// model.safetensors), e.g. ../models/attribution-minilm.
         #[ty = "path"]
         pub model: String = "../models/attribution/model.txt".into(),
+        /// perceptron: the fast cue and source perceptrons; candle: a token-classification
+        /// model tagging CUE / SOURCE / CONTENT in pure Rust (a build with the cargo feature
+        /// `transformer`); rust-bert: the same model on libtorch (feature `rust-bert`).
+        pub backend: AttributionBackend = AttributionBackend::Perceptron,
         /// Words that make a source vague or anonymous ("officials", "critics", ...).
         pub vague_sources: Vec<String> = DEFAULT_VAGUE.iter().map(|s| s.to_string()).collect(),
         /// Minimum cue confidence in (0, 1); lower finds more cues, higher is more precise.
+        /// Transformer backends: a cue's confidence is the smallest probability of its words'
+        /// tags.
         pub min_score: f32 = 0.5,
+        /// Transformer backends: longest window in subwords, [CLS] and [SEP] included.
+        pub max_length: usize = 128,
+        /// Transformer backends: subwords of context on each side of the pieces of a sentence
+        /// longer than a window.
+        pub stride: usize = 32,
+        /// Transformer backends: windows per forward pass.
+        pub batch_size: usize = 16,
+        /// Transformer backends: fill each window with consecutive sentences (the model was
+        /// trained so); false runs one sentence per window.
+        pub pack_sentences: bool = true,
     }
 }
 
@@ -119,6 +188,19 @@ pub enum AttributionError {
         /// What is wrong and how to fix it.
         message: String,
     },
+    /// The transformer model directory does not exist.
+    #[error("attribution model directory `{}` not found (check the `model` option; relative paths are relative to the pipeline file; models/attribution-minilm is assembled by scripts/fetch-models)", path.display())]
+    ModelDir {
+        /// The resolved path.
+        path: PathBuf,
+    },
+    /// A transformer model could not be loaded.
+    #[cfg(feature = "transformer")]
+    #[error(transparent)]
+    Transformer(#[from] caveat_transformer::TransformerError),
+    /// The config asks for a backend this build lacks.
+    #[error("{0}")]
+    Unavailable(Unavailable),
 }
 
 impl StageConfig for AttributionConfig {
@@ -131,10 +213,36 @@ impl StageConfig for AttributionConfig {
 
     fn files(&self, ctx: &BuildContext) -> Vec<(&'static str, PathBuf)> {
         let mut v = vec![("cues", ctx.resolve(&self.cues))];
-        if !self.model.is_empty() {
-            v.push(("model", ctx.resolve(&self.model)));
+        match self.backend {
+            AttributionBackend::Perceptron if !self.model.is_empty() => {
+                v.push(("model", ctx.resolve(&self.model)));
+            }
+            AttributionBackend::Perceptron => {}
+            // The other files are checked when the model loads, with a hint on how to get them.
+            AttributionBackend::Candle | AttributionBackend::RustBert => {
+                v.push(("model", ctx.resolve(&self.model).join("config.json")));
+            }
         }
         v
+    }
+
+    fn unavailable(&self) -> Option<Unavailable> {
+        let feature = self
+            .backend
+            .feature()
+            .filter(|_| !self.backend.available())?;
+        let flag = if feature == "rust-bert" {
+            "scripts/with-libtorch cargo install --path crates/cli --features rust-bert".to_string()
+        } else {
+            format!("cargo install --path crates/cli --features {feature}")
+        };
+        Some(Unavailable {
+            option: "backend",
+            feature,
+            hint: format!(
+                "build with `{flag}` (or `--features caveat-cli/{feature}` in cargo build)"
+            ),
+        })
     }
 
     fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
@@ -161,8 +269,39 @@ impl AttributionConfig {
                 source,
             })
         };
+        if let Some(missing) = StageConfig::unavailable(self) {
+            return Err(AttributionError::Unavailable(missing));
+        }
         let cues_path = ctx.resolve(&self.cues);
         let lexicon = Lexicon::parse(&read("cues", &cues_path)?, &cues_path)?;
+        if self.backend != AttributionBackend::Perceptron {
+            let dir = ctx.resolve(&self.model);
+            if !dir.is_dir() {
+                return Err(AttributionError::ModelDir { path: dir });
+            }
+            #[cfg(feature = "transformer")]
+            {
+                let opts = caveat_transformer::TaggerOptions {
+                    max_length: self.max_length,
+                    stride: self.stride,
+                    batch_size: self.batch_size,
+                    pack: self.pack_sentences,
+                };
+                let t = transformer::Transformer::load(
+                    &dir,
+                    self.backend == AttributionBackend::RustBert,
+                    opts,
+                )?;
+                let mut stage = AttributionStage::new(
+                    lexicon,
+                    model::Model::empty(),
+                    &self.vague_sources,
+                    self.min_score,
+                );
+                stage.tagger = Some(t);
+                return Ok(stage);
+            }
+        }
         let model = if self.model.is_empty() {
             model::Model::empty()
         } else {
@@ -182,12 +321,20 @@ impl AttributionConfig {
 #[derive(Debug, Clone)]
 pub struct AttributionStage {
     res: extract::Resources,
+    /// The transformer backend, when the stage runs one.
+    #[cfg(feature = "transformer")]
+    tagger: Option<transformer::Transformer>,
+    /// Smallest cue confidence kept from tagged spans.
+    min_score: f32,
 }
 
 impl AttributionStage {
     fn new(lexicon: Lexicon, model: model::Model, vague: &[String], min_score: f32) -> Self {
         AttributionStage {
             res: extract::Resources::new(lexicon, model, vague, min_score),
+            #[cfg(feature = "transformer")]
+            tagger: None,
+            min_score,
         }
     }
 
@@ -197,13 +344,32 @@ impl AttributionStage {
         AttributionStage::new(lexicon, model::Model::empty(), &vague, 0.5)
     }
 
-    /// Annotate one document (the same as [`Stage::process`], infallible).
+    /// Annotate one document with the perceptron backend (infallible; the same as
+    /// [`Stage::process`] when the stage runs no transformer).
     pub fn annotate(&self, doc: &mut Document) {
         doc.attributions.clear();
         for h in &mut doc.hedges {
             h.attribution = None;
         }
         extract::extract(doc, &self.res);
+    }
+
+    /// Annotate one document from tagged cue, source and content spans over its tokens (what
+    /// the transformer backends do with their model's spans): the relations are assembled by
+    /// [`tagged::assemble`], cues below `min_score` are dropped, and the links (vagueness,
+    /// kind, quotation, chains, entities, hedges) are filled as for the perceptron.
+    pub fn annotate_tagged(&self, doc: &mut Document, spans: &[tagged::RoleSpan]) {
+        doc.attributions.clear();
+        for h in &mut doc.hedges {
+            h.attribution = None;
+        }
+        let kept: Vec<tagged::RoleSpan> = spans
+            .iter()
+            .filter(|s| s.role != tagged::Role::Cue || s.score >= self.min_score)
+            .cloned()
+            .collect();
+        let rels = tagged::assemble(doc, &kept);
+        extract::from_relations(doc, &self.res, &rels);
     }
 }
 
@@ -213,8 +379,30 @@ impl Stage for AttributionStage {
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        self.annotate(doc);
-        Ok(())
+        self.process_batch(std::slice::from_mut(doc))
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    fn process_batch(&self, docs: &mut [Document]) -> Vec<Result<(), StageError>> {
+        #[cfg(feature = "transformer")]
+        if let Some(t) = &self.tagger {
+            let spans = t.spans(docs);
+            return docs
+                .iter_mut()
+                .zip(spans)
+                .map(|(doc, spans)| {
+                    self.annotate_tagged(doc, &spans?);
+                    Ok(())
+                })
+                .collect();
+        }
+        docs.iter_mut()
+            .map(|doc| {
+                self.annotate(doc);
+                Ok(())
+            })
+            .collect()
     }
 }
 

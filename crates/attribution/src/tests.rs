@@ -331,6 +331,174 @@ fn config_errors_say_what_and_where() {
     assert_eq!(no_model.files(&ctx).len(), 1);
 }
 
+/// The token range of the first occurrence of `phrase` (whole tokens).
+fn tokens_of(d: &Document, phrase: &str) -> std::ops::Range<usize> {
+    let at = d
+        .text
+        .find(phrase)
+        .unwrap_or_else(|| panic!("no `{phrase}`"));
+    let first = d.tokens.iter().position(|t| t.span.start == at).unwrap();
+    let last = d
+        .tokens
+        .iter()
+        .position(|t| t.span.end == at + phrase.len())
+        .unwrap();
+    first..last + 1
+}
+
+fn role(
+    d: &Document,
+    phrase: &str,
+    role: crate::tagged::Role,
+    score: f32,
+) -> crate::tagged::RoleSpan {
+    crate::tagged::RoleSpan {
+        tokens: tokens_of(d, phrase),
+        role,
+        score,
+    }
+}
+
+#[test]
+fn tagged_spans_become_linked_attributions() {
+    use crate::tagged::Role::{Content, Cue, Source};
+    let t = "“The launch may have failed. Nobody knows why,” the NIS said. \
+             Some experts believe the data could be wrong. The weather may improve.";
+    let mut d = doc(t);
+    d.entities.push(Entity {
+        span: Span::new(t.find("NIS").unwrap(), t.find("NIS").unwrap() + 3),
+        tokens: tokens_of(&d, "NIS"),
+        label: "ORG".into(),
+        score: 1.0,
+        cluster: None,
+    });
+    for (w, from, category) in [
+        ("may", 0, HedgeCategory::Epistemic),
+        ("could", 0, HedgeCategory::Epistemic),
+        ("may", 100, HedgeCategory::Epistemic),
+    ] {
+        let s = t[from..].find(w).unwrap() + from;
+        let span = Span::new(s, s + w.len());
+        d.hedges.push(Hedge {
+            span,
+            category,
+            sentence: d.sentence_at(span.start).unwrap(),
+            score: 1.0,
+            negated: false,
+            attribution: None,
+        });
+    }
+    let spans = [
+        role(
+            &d,
+            "The launch may have failed. Nobody knows why",
+            Content,
+            0.9,
+        ),
+        role(&d, "the NIS", Source, 0.9),
+        role(&d, "said", Cue, 0.8),
+        role(&d, "Some experts", Source, 0.9),
+        role(&d, "believe", Cue, 0.7),
+        role(&d, "the data could be wrong", Content, 0.9),
+        // A cue the tagger is unsure of is dropped (min_score 0.5).
+        role(&d, "improve", Cue, 0.3),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    assert_eq!(cues(&d), ["said", "believe"]);
+    let said = &d.attributions[0];
+    assert_eq!(text(&d, said.source), "the NIS");
+    assert_eq!(
+        text(&d, said.content),
+        "The launch may have failed. Nobody knows why"
+    );
+    assert!(said.quote && !said.vague);
+    assert_eq!((said.sentence, said.source_entity), (1, Some(0)));
+    assert!((said.score - 0.8).abs() < 1e-6);
+    let believe = &d.attributions[1];
+    assert!(believe.vague && !believe.quote);
+    assert_eq!(believe.kind, caveat_core::AttributionKind::Belief);
+    // Hedges in a content of two sentences are linked; one outside every content is not.
+    assert_eq!(d.hedges[0].attribution, Some(0));
+    assert_eq!(d.hedges[1].attribution, Some(1));
+    assert_eq!(d.hedges[2].attribution, None);
+    // Re-running replaces the layer.
+    stage().annotate_tagged(&mut d, &spans[..3]);
+    assert_eq!(d.attributions.len(), 1);
+    assert_eq!(d.hedges[1].attribution, None);
+}
+
+#[test]
+fn citing_cues_keep_their_own_content() {
+    use crate::tagged::Role::{Content, Cue, Source};
+    let t = "Reuters, citing the NIS, reported that the launch failed.";
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "Reuters", Source, 0.9),
+        role(&d, "citing", Cue, 0.9),
+        role(&d, "the NIS", Source, 0.9),
+        role(&d, "reported", Cue, 0.9),
+        role(&d, "that the launch failed", Content, 0.9),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    assert_eq!(cues(&d), ["citing", "reported"]);
+    // "citing" has no content of its own: it gets the outer one's, and the outer cites it.
+    assert_eq!(d.attributions[1].cites, Some(0));
+    assert_eq!(
+        text(&d, d.attributions[0].content),
+        "that the launch failed"
+    );
+    let t = "McCain said the party is angry, citing low growth.";
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "McCain", Source, 0.9),
+        role(&d, "said", Cue, 0.9),
+        role(&d, "the party is angry", Content, 0.9),
+        role(&d, "citing", Cue, 0.9),
+        role(&d, "low growth", Content, 0.9),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    assert_eq!(text(&d, d.attributions[1].content), "low growth");
+    assert_eq!(text(&d, d.attributions[1].source), "McCain");
+}
+
+#[test]
+fn transformer_backends_need_the_feature_and_a_model_directory() {
+    let ctx = BuildContext::new(models_dir());
+    let candle: AttributionConfig =
+        toml::from_str("backend = \"candle\"\nmodel = \"no-such-dir\"\ncues = \"cues.toml\"")
+            .unwrap();
+    assert_eq!(candle.backend, crate::AttributionBackend::Candle);
+    let files = candle.files(&ctx);
+    assert!(files[1].1.ends_with("no-such-dir/config.json"), "{files:?}");
+    let e = candle.build(&ctx).unwrap_err();
+    if cfg!(feature = "transformer") {
+        assert!(matches!(e, AttributionError::ModelDir { .. }), "{e}");
+        assert!(e.to_string().contains("no-such-dir"));
+    } else {
+        assert!(matches!(e, AttributionError::Unavailable(..)), "{e}");
+        assert!(e.to_string().contains("transformer"));
+    }
+    let bad: Result<AttributionConfig, _> = toml::from_str("backend = \"bert\"");
+    assert!(bad.is_err());
+}
+
+#[cfg(feature = "transformer")]
+#[test]
+fn a_directory_without_a_model_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = AttributionConfig {
+        backend: crate::AttributionBackend::Candle,
+        model: dir.path().to_str().unwrap().into(),
+        cues: models_dir().join("cues.toml").to_str().unwrap().into(),
+        ..AttributionConfig::default()
+    };
+    let e = config.build(&BuildContext::new(models_dir())).unwrap_err();
+    assert!(matches!(e, AttributionError::Transformer(..)), "{e}");
+    assert!(e.to_string().contains("config.json"), "{e}");
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;

@@ -107,3 +107,40 @@ pub(super) fn link_hedges(doc: &mut Document, base: usize) {
         }
     }
 }
+
+/// [`link_hedges`] for attributions whose contents may run over several sentences (the
+/// tagger backends): a hedge belongs to the attribution whose cue or source it overlaps,
+/// else to the one with the shortest content containing it, among the [`HEDGE_WINDOW`]
+/// attributions on each side of it in cue order.
+pub(super) fn link_hedges_spanning(doc: &mut Document, base: usize) {
+    if doc.hedges.is_empty() || doc.attributions.len() == base {
+        return;
+    }
+    let atts = &doc.attributions[base..];
+    for h in doc.hedges.iter_mut() {
+        let at = atts.partition_point(|a| a.cue.is_some_and(|c| c.start < h.span.start));
+        let lo = at.saturating_sub(HEDGE_WINDOW);
+        let hi = (at + HEDGE_WINDOW).min(atts.len());
+        let mut found = None;
+        let mut best_len = usize::MAX;
+        for (k, a) in atts[lo..hi].iter().enumerate() {
+            if a.cue.is_some_and(|c| c.overlaps(h.span)) {
+                found = Some(lo + k);
+                break;
+            }
+            if a.source.is_some_and(|c| c.overlaps(h.span)) {
+                found = Some(lo + k);
+                best_len = 0;
+                continue;
+            }
+            if let Some(c) = a.content {
+                let inside = c.start <= h.span.start && h.span.end <= c.end;
+                if inside && (c.len() < best_len || (c.len() == best_len && a.cites.is_some())) {
+                    best_len = c.len();
+                    found = Some(lo + k);
+                }
+            }
+        }
+        h.attribution = found.map(|k| base + k);
+    }
+}

@@ -97,3 +97,71 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
     doc.attributions.extend(out);
     link_hedges(doc, base);
 }
+
+/// Fill `doc.attributions` from relations assembled from a tagger's spans
+/// ([`crate::tagged::assemble`]): the same vagueness, kind, quotation, citing-chain, entity and
+/// hedge links as [`extract`], except that a citing attribution keeps a content of its own
+/// (PolNeAR tags one: `McCain said X, citing Y`), and that hedges are linked to contents
+/// that run over several sentences.
+pub(crate) fn from_relations(
+    doc: &mut Document,
+    res: &Resources,
+    rels: &[crate::tagged::Relation],
+) {
+    let df = DocFeatures::new(doc, res);
+    let n = doc.tokens.len();
+    let span = |r: &Range<usize>| {
+        Span::new(
+            doc.tokens[r.start].span.start,
+            doc.tokens[r.end - 1].span.end,
+        )
+    };
+    let mut out: Vec<Attribution> = Vec::with_capacity(rels.len());
+    let mut heads: Vec<usize> = Vec::with_capacity(rels.len());
+    for r in rels {
+        if r.cue.is_empty() || r.cue.end > n {
+            continue;
+        }
+        let s = doc
+            .sentences
+            .get(r.sentence)
+            .map_or(0..n, |s| s.tokens.start.min(n)..s.tokens.end.min(n));
+        let vague = match &r.source {
+            Some(src) => is_vague(&df, &s, src),
+            None => true,
+        };
+        let cue = span(&r.cue);
+        let content = r.content.as_ref().map(span);
+        out.push(Attribution {
+            source: r.source.as_ref().map(span),
+            cue: Some(cue),
+            content,
+            source_entity: None,
+            source_cluster: None,
+            vague,
+            kind: kind::kind_of(cue.slice(&doc.text)),
+            quote: content.is_some_and(|c| kind::is_quote(&doc.text, c)),
+            cites: None,
+            sentence: r.sentence,
+            score: r.score,
+        });
+        // The head: a citing word of the cue if there is one.
+        heads.push(
+            r.cue
+                .clone()
+                .find(|&i| df.toks[i].class == words::C_CITE)
+                .unwrap_or(r.cue.start),
+        );
+    }
+    let own: Vec<Option<Span>> = out.iter().map(|a| a.content).collect();
+    link_chains(&df, &mut out, &heads);
+    for (a, c) in out.iter_mut().zip(own) {
+        if c.is_some() {
+            a.content = c;
+        }
+    }
+    link_entities(doc, &mut out);
+    let base = doc.attributions.len();
+    doc.attributions.extend(out);
+    link::link_hedges_spanning(doc, base);
+}
