@@ -10,7 +10,11 @@
 
 use std::ops::Range;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use caveat_core::{Token, TokenKind};
+use caveat_text::hash::FxBuildHasher;
 use caveat_text::normalize::{lower_into, Apostrophes};
 
 /// Reporting and cognition verbs: a modal after one of them is usually reported speech or
@@ -90,6 +94,97 @@ const NEG_MODAL: &[&str] = &[
 
 const PAST_AUX: &[&str] = &["was", "were", "had", "did"];
 const PRESENT_AUX: &[&str] = &["is", "are", "am", "has", "have", "does", "do", "'s", "'re"];
+
+// Word classes, as bits, so that one table lookup per token classifies it.
+const C_COND: u8 = 1;
+const C_REPORT_PAST: u8 = 2;
+const C_REPORT_PRESENT: u8 = 4;
+const C_NEG_MODAL: u8 = 8;
+const C_PAST_AUX: u8 = 16;
+const C_PRESENT_AUX: u8 = 32;
+
+/// Words that start a conditional marker, with context checked in [`SentenceContext::fill`].
+const COND_WORDS: &[&str] = &[
+    "if",
+    "unless",
+    "supposing",
+    "otherwise",
+    "provided",
+    "providing",
+    "assuming",
+    "long",
+    "case",
+    "event",
+];
+
+/// The longest word in the lists above, in bytes (longer tokens are in no class).
+const MAX_CLASS_WORD: usize = 12;
+
+/// The class table: every word of the lists above with its class bits, and a quick filter
+/// (per ASCII first byte, a bit per word length present) that rejects most tokens without
+/// hashing them.
+struct Classes {
+    words: HashMap<&'static str, u8, FxBuildHasher>,
+    lengths: [u16; 128],
+}
+
+impl Classes {
+    /// Whether a token (as written) may be in the table: false for most tokens, decided from
+    /// its first byte and length alone.
+    #[inline]
+    fn may_have(&self, raw: &str) -> bool {
+        let (Some(&b), n) = (raw.as_bytes().first(), raw.len()) else {
+            return false;
+        };
+        let b = b.to_ascii_lowercase();
+        b >= 128 || (n <= MAX_CLASS_WORD && self.lengths[b as usize] & (1 << n) != 0)
+    }
+
+    /// The classes of a lowercase word (0: none).
+    #[inline]
+    fn get(&self, w: &str) -> u8 {
+        self.words.get(w).copied().unwrap_or(0)
+    }
+}
+
+/// The classes of every word in the lists above.
+fn classes() -> &'static Classes {
+    static T: OnceLock<Classes> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t: HashMap<&'static str, u8, FxBuildHasher> = HashMap::default();
+        let mut add = |w: &'static str, c: u8| *t.entry(w).or_insert(0) |= c;
+        for w in COND_WORDS {
+            add(w, C_COND);
+        }
+        for &(w, past) in REPORT {
+            add(
+                w,
+                if past {
+                    C_REPORT_PAST
+                } else {
+                    C_REPORT_PRESENT
+                },
+            );
+        }
+        for w in NEG_MODAL {
+            add(w, C_NEG_MODAL);
+        }
+        for w in PAST_AUX {
+            add(w, C_PAST_AUX);
+        }
+        for w in PRESENT_AUX {
+            add(w, C_PRESENT_AUX);
+        }
+        let mut lengths = [0u16; 128];
+        for w in t.keys() {
+            let b = w.as_bytes()[0];
+            if b < 128 && w.len() <= MAX_CLASS_WORD {
+                lengths[b as usize] |= 1 << w.len();
+            }
+        }
+        Classes { words: t, lengths }
+    })
+}
 
 /// Words whose category depends on whether their sentence is a conditional.
 pub(crate) const CONDITIONAL_MODALS: &[&str] =
@@ -176,7 +271,6 @@ pub(crate) struct SentenceContext {
     /// A year (a four-digit number 1000..=2099): narrative about the past, often.
     year: bool,
     buf: String,
-    prev: String,
 }
 
 impl SentenceContext {
@@ -195,10 +289,10 @@ impl SentenceContext {
         self.past.clear();
         self.present.clear();
         self.year = false;
-        self.prev.clear();
+        // The lowercase word at token `j` (empty outside the sentence or for a non-word).
         let word = |j: usize, buf: &mut String| {
-            if j < range.start || j >= range.end {
-                buf.clear();
+            buf.clear();
+            if j < range.start || j >= range.end || tokens[j].kind != TokenKind::Word {
                 return;
             }
             lower_into(
@@ -207,65 +301,85 @@ impl SentenceContext {
                 buf,
             );
         };
+        let mut prev = String::new();
         let mut next = String::new();
+        let table = classes();
         for j in range.clone() {
             let t = &tokens[j];
+            let raw = text.get(t.span.range()).unwrap_or("");
             match t.kind {
                 TokenKind::Number => {
-                    let s = text.get(t.span.range()).unwrap_or("");
-                    if s.len() == 4
-                        && s.bytes().all(|b| b.is_ascii_digit())
-                        && (s.starts_with('1') || s.starts_with("20"))
+                    if raw.len() == 4
+                        && raw.bytes().all(|b| b.is_ascii_digit())
+                        && (raw.starts_with('1') || raw.starts_with("20"))
                     {
                         self.year = true;
                     }
-                    self.prev.clear();
                     continue;
                 }
                 TokenKind::Word => {}
-                _ => {
-                    self.prev.clear();
+                _ => continue,
+            }
+            // Most tokens are in no class: rule them out before lower-casing them (short ASCII
+            // words are lower-cased on the stack).
+            if !table.may_have(raw) {
+                continue;
+            }
+            let mut small = [0u8; MAX_CLASS_WORD];
+            let w: &str = if raw.is_ascii() {
+                if raw.len() > MAX_CLASS_WORD {
                     continue;
                 }
+                let small = &mut small[..raw.len()];
+                small.copy_from_slice(raw.as_bytes());
+                small.make_ascii_lowercase();
+                std::str::from_utf8(small).unwrap_or("")
+            } else {
+                lower_into(raw, Apostrophes::QuotesAndModifier, &mut self.buf);
+                &self.buf
+            };
+            let class = table.get(w);
+            if class == 0 {
+                continue;
             }
-            word(j, &mut self.buf);
-            let w = self.buf.as_str();
-            let p = self.prev.as_str();
-            let cond = match w {
-                // Not *as if* (a comparison), nor *asked if* / *unclear if* (a question).
-                "if" => !NOT_BEFORE_IF.contains(&p),
-                "unless" | "supposing" | "otherwise" => true,
-                "provided" | "providing" | "assuming" => {
-                    word(j + 1, &mut next);
-                    next == "that"
-                }
-                "long" => {
-                    word(j + 1, &mut next);
-                    (p == "as" || p == "so") && next == "as"
-                }
-                "case" | "event" => {
-                    p == "in" || {
-                        word(j.saturating_sub(2), &mut next);
-                        p == "the" && next == "in"
+            let cond = class & C_COND != 0 && {
+                word(j.wrapping_sub(1), &mut prev);
+                let p = prev.as_str();
+                match w {
+                    // Not *as if* (a comparison), nor *asked if* / *unclear if* (a question).
+                    "if" => !NOT_BEFORE_IF.contains(&p),
+                    "unless" | "supposing" | "otherwise" => true,
+                    "provided" | "providing" | "assuming" => {
+                        word(j + 1, &mut next);
+                        next == "that"
                     }
+                    "long" => {
+                        word(j + 1, &mut next);
+                        (p == "as" || p == "so") && next == "as"
+                    }
+                    "case" | "event" => {
+                        p == "in" || {
+                            word(j.wrapping_sub(2), &mut next);
+                            p == "the" && next == "in"
+                        }
+                    }
+                    _ => false,
                 }
-                _ => false,
             };
             if cond {
                 self.cond.push(j);
             }
-            if let Some(&(_, past)) = REPORT.iter().find(|(r, _)| *r == w) {
-                self.report.push((j, past));
+            if class & (C_REPORT_PAST | C_REPORT_PRESENT) != 0 {
+                self.report.push((j, class & C_REPORT_PAST != 0));
             }
-            if NEG_MODAL.contains(&w) {
+            if class & C_NEG_MODAL != 0 {
                 self.neg_modal.push(j);
             }
-            if PAST_AUX.contains(&w) {
+            if class & C_PAST_AUX != 0 {
                 self.past.push(j);
-            } else if PRESENT_AUX.contains(&w) {
+            } else if class & C_PRESENT_AUX != 0 {
                 self.present.push(j);
             }
-            std::mem::swap(&mut self.prev, &mut self.buf);
         }
     }
 
@@ -401,6 +515,29 @@ mod tests {
         assert_eq!(c.tense_before(i), "past");
         assert!(c.year());
         let (c, i) = context_at("It was late but it is clear he would win.", "would");
+        assert_eq!(c.tense_before(i), "pres");
+    }
+
+    #[test]
+    fn word_lists_fit_the_class_table() {
+        let all = COND_WORDS
+            .iter()
+            .chain(REPORT.iter().map(|(w, _)| w))
+            .chain(NEG_MODAL)
+            .chain(PAST_AUX)
+            .chain(PRESENT_AUX);
+        for w in all {
+            assert!(
+                w.len() <= MAX_CLASS_WORD,
+                "{w} is longer than MAX_CLASS_WORD"
+            );
+            assert_eq!(*w, w.to_lowercase(), "{w} must be lowercase");
+            assert!(classes().get(w) != 0, "{w}");
+        }
+        // Capitals and curly apostrophes fold like the lexicon's matching.
+        let (c, i) = context_at("SAID he WOULD go.", "WOULD");
+        assert_eq!(c.report_side(i), (Side::Before, true));
+        let (c, i) = context_at("It\u{2019}s clear he would win.", "would");
         assert_eq!(c.tense_before(i), "pres");
     }
 
