@@ -84,6 +84,21 @@ const REPORT: &[(&str, bool)] = &[
     ("threatened", true),
     ("signalled", true),
     ("signaled", true),
+    ("saying", false),
+    ("telling", false),
+    ("announcing", false),
+    ("claiming", false),
+    ("promising", false),
+    ("warning", false),
+    ("insisting", false),
+    ("predicting", false),
+    ("expecting", false),
+    ("arguing", false),
+    ("suggesting", false),
+    ("noting", false),
+    ("adding", false),
+    ("believing", false),
+    ("fearing", false),
 ];
 
 /// Negations and modals (*won't ... until*, *not until*).
@@ -428,6 +443,17 @@ impl SentenceContext {
         }
     }
 
+    /// Whether token `i` (a *would*) reads as a hypothesis in news: no conditional marker
+    /// (the tagger decides those), no reporting or cognition verb anywhere in the sentence
+    /// (*said the plan would* is reported speech), no past auxiliary before it and no year
+    /// in the sentence (a narrative of the past: *was ... would later*).
+    pub(crate) fn bare_hypothesis(&self, i: usize) -> bool {
+        self.cond.is_empty()
+            && self.report.is_empty()
+            && !self.past.iter().any(|&j| j < i)
+            && !self.year
+    }
+
     /// Whether the sentence mentions a year.
     pub(crate) fn year(&self) -> bool {
         self.year
@@ -498,10 +524,15 @@ mod tests {
         assert_eq!(c.cond_side(i), Side::None);
         let (c, i) = context_at("She hopes the talks would end.", "would");
         assert_eq!(c.report_side(i), (Side::Before, false));
+        let (c, i) = context_at("He resigned, saying the board would decide.", "would");
+        assert_eq!(c.report_side(i), (Side::Before, false));
+        assert!(!c.bare_hypothesis(i));
         let (c, i) = context_at("The plan would cut costs, he said.", "would");
+        assert!(!c.bare_hypothesis(i));
         assert_eq!(c.report_side(i), (Side::After, false));
         let (c, i) = context_at("The plan would cut costs.", "would");
         assert_eq!(c.report_side(i), (Side::None, false));
+        assert!(c.bare_hypothesis(i));
         assert!(!c.neg_modal_before(i));
         assert_eq!(c.tense_before(i), "none");
         assert!(!c.year());

@@ -1,9 +1,9 @@
 //! Tests of the cue tagger: loading errors, training on a small synthetic corpus, and the
 //! shipped model combined with the default lexicon.
 
-use caveat_core::{BuildContext, Document, HedgeCategory};
 #[cfg(feature = "train")]
 use caveat_core::Stage;
+use caveat_core::{BuildContext, Document, HedgeCategory};
 
 use crate::tagger::{CUES_FILE, MODEL_FILE, WEIGHTS_FILE};
 use crate::tests::{default_lexicon_path, real_tokenize};
@@ -340,6 +340,52 @@ fn tagger_cues_follow_the_lexicon_negation_rule() {
     let bare = HedgeStage::new(None, Some(always_tagger(dir.path())));
     let doc = run(&bare, "They need not zorp the boxes.");
     assert!(doc.hedges.iter().all(|h| !h.negated));
+}
+
+#[test]
+fn would_in_news_is_a_hypothesis_unless_reported_or_past() {
+    // A model that scores every candidate 0.27 (below its threshold 0.5): only the news prior
+    // for `would` makes cues.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(MODEL_FILE),
+        format!(
+            "name = \"low\"\nfeatures = {}\nthreshold = 0.5\ndomain = \"wiki\"\nscale = 1.0\n\
+             bias = -1.0\n",
+            crate::tagger::FEATURES_VERSION
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join(CUES_FILE), "would\t9\t10\tcondition\n").unwrap();
+    std::fs::write(dir.path().join(WEIGHTS_FILE), "").unwrap();
+    let stage = HedgeStage::new(None, Some(Tagger::load(dir.path()).unwrap()));
+    let cue = |text: &str| {
+        let doc = run(&stage, text);
+        doc.hedges.iter().any(|h| h.span.slice(text) == "would")
+    };
+    for yes in [
+        "The bill would require platforms to verify ages.",
+        "That would be a mistake.",
+        "The merger would create the largest steel maker.",
+    ] {
+        assert!(cue(yes), "{yes}");
+    }
+    for no in [
+        "He said the company would sell the unit.",
+        "The plan would cut costs, the minister said.",
+        "She hopes the situation would be resolved.",
+        "He was young and would later become a judge.",
+        "In 1998 the club would move to a new ground.",
+        "The vote would have passed without him.",
+        "I would like to thank my staff.",
+        // A conditional is the tagger's to decide (here: no).
+        "Prices would rise if rates fell.",
+    ] {
+        assert!(!cue(no), "{no}");
+    }
+    let doc = run(&stage, "That would be a mistake.");
+    assert_eq!(doc.hedges[0].category, HedgeCategory::Epistemic);
+    assert!((doc.hedges[0].score - 0.5).abs() < 1e-6);
 }
 
 #[test]

@@ -626,10 +626,10 @@ impl Trained {
              previous two and next two words (lowercase) and word pairs with the candidate; classes \
              of the neighbours (determiner, negation, *be*, modal, number, punctuation); the kind of \
              the next token; *that* / *to* / *if* after it; capitalisation and sentence-initial \
-             position; and the sentence around it (feature set 2): whether a conditional marker \
+             position; and the sentence around it (feature sets 2 and 3): whether a conditional marker \
              (*if*, *unless*, *provided that*, *as long as* ...; not *as if* or *asked if*) comes \
              before it, only after it or not at all, whether a reporting or cognition verb \
-             (*said*, *hopes*, *expects*) comes before it (past or present form) or only after it, \
+             (*said*, *hopes*, *saying*) comes before it (past or present form) or only after it, \
              a negation or modal before it (*won't ... until*), the tense of the nearest auxiliary \
              before it, and whether the sentence mentions a year — so *would* and *will* are cues \
              in a conditional and rarely after *said* or in a narrative of the past, as the \
@@ -640,6 +640,13 @@ impl Trained {
              *could*, *will* and *should* are `condition` only in a sentence with a conditional \
              marker and `epistemic` elsewhere. The tagger's own cues follow the lexicon's \
              `negation` rule (*need not fear* is negated), except certainty words (*not clear*).\n\n\
+             A news prior for *would*, a rule rather than learned: the training corpora use it \
+             mostly for the past (*he would later become*), news mostly for hypotheses (*the bill \
+             would require*, *that would be a mistake*). A *would* below the threshold in a \
+             sentence with no conditional marker, no reporting or cognition verb, no past auxiliary \
+             before it and no year, and not before *have*, *like*, *rather*, *love*, *prefer*, is \
+             raised to the threshold (so it is a cue, `epistemic`). The threshold search below \
+             runs with the rule on.\n\n\
              ## Dev scores\n\n\
              Scored like `tools/eval/score hedge` (cue: overlap match; sentence: uncertain or not; \
              evidential and weasel hedges unscored), on the dev documents, with the caveat \

@@ -11,7 +11,7 @@ use crate::context::{SentenceContext, Side};
 use crate::LexiconMatch;
 
 /// Version of the feature set; a model of another version is refused.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 /// Words that are candidates even when neither the learned cue list nor the lexicon has
 /// them: *will* is a cue in the consequent of a conditional (*if ..., they will*) and almost
@@ -296,7 +296,7 @@ pub(crate) fn features(c: &Candidate<'_>, b: &mut String, f: &mut dyn FnMut(&str
             emit(&["then", that_to]);
             emit(&["stem", c.stem, "then", that_to]);
         }
-        // Sentence context (features version 2).
+        // Sentence context (feature sets 2 and 3; 3 knows the -ing reporting verbs).
         let cs = c.cond.as_str();
         emit(&["cond", cs]);
         emit(&["w", w, "cond", cs]);
