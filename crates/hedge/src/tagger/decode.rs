@@ -90,11 +90,13 @@ impl Tagger {
         };
         for s in &doc.sentences {
             for i in s.tokens.clone() {
-                if !matches!(probs.get(i), Some(&p) if p < self.threshold) {
-                    continue;
-                }
-                word(i, &mut buf);
-                if buf != "would" {
+                // Candidates only (a probability above 0), below the threshold, spelt *would*.
+                if !matches!(probs.get(i), Some(&p) if p > 0.0 && p < self.threshold)
+                    || !doc.tokens[i]
+                        .span
+                        .slice(&doc.text)
+                        .eq_ignore_ascii_case("would")
+                {
                     continue;
                 }
                 if i + 1 < s.tokens.end {
