@@ -27,6 +27,14 @@
 //! None` (the attribution stage fills that in). Each sentence gets `uncertain` (any hedge
 //! that is not negated) and `uncertainty = 1 - Π(1 - score)` over those hedges.
 //!
+//! Context decides more than the cue word: *would*, *could*, *will* and *should* are
+//! `condition` only in a sentence with a conditional marker (*if*, *unless*, *provided
+//! that*; not *as if*) and `epistemic` elsewhere; the lexicon's `negation` rule applies to
+//! the tagger's cues too (*need not fear*, *no need to speculate*); and in news a *would*
+//! outside reported speech, past narrative and conditionals is a hypothesis (*the bill would
+//! require*). `testdata/news_check.txt` is a check set of hedged news sentences written for
+//! the project (see `eval::NEWS_CHECK`).
+//!
 //! # Lexicon format
 //!
 //! ```toml
