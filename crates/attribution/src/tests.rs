@@ -464,6 +464,23 @@ fn citing_cues_keep_their_own_content() {
 }
 
 #[test]
+fn tagged_cues_without_a_content_are_dropped() {
+    use crate::tagged::Role::{Cue, Source};
+    let mut d = doc("The senator said. The NIS, citing sources, declined.");
+    let spans = [
+        role(&d, "The senator", Source, 0.9),
+        role(&d, "said", Cue, 0.9),
+        role(&d, "citing", Cue, 0.9),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    // "said" has nothing attributed; a citing cue stays (it would take the content of an
+    // attribution citing it).
+    assert_eq!(cues(&d), ["citing"]);
+    assert_eq!(d.attributions[0].content, None);
+}
+
+#[test]
 fn transformer_backends_need_the_feature_and_a_model_directory() {
     let ctx = BuildContext::new(models_dir());
     let candle: AttributionConfig =

@@ -102,7 +102,8 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
 /// ([`crate::tagged::assemble`]): the same vagueness, kind, quotation, citing-chain, entity and
 /// hedge links as [`extract`], except that a citing attribution keeps a content of its own
 /// (PolNeAR tags one: `McCain said X, citing Y`), and that hedges are linked to contents
-/// that run over several sentences.
+/// that run over several sentences. Relations without a content are left out, except citing
+/// ones.
 pub(crate) fn from_relations(
     doc: &mut Document,
     res: &Resources,
@@ -130,8 +131,18 @@ pub(crate) fn from_relations(
             Some(src) => is_vague(&df, &s, src),
             None => true,
         };
+        let content = r
+            .content
+            .as_ref()
+            .filter(|c| !c.is_empty() && c.end <= n)
+            .map(span);
+        let head = r.cue.clone().find(|&i| df.toks[i].class == words::C_CITE);
+        // A cue without a content is dropped, unless it cites (its content comes from the
+        // attribution that cites it).
+        if content.is_none() && head.is_none() {
+            continue;
+        }
         let cue = span(&r.cue);
-        let content = r.content.as_ref().map(span);
         out.push(Attribution {
             source: r.source.as_ref().map(span),
             cue: Some(cue),
@@ -146,12 +157,7 @@ pub(crate) fn from_relations(
             score: r.score,
         });
         // The head: a citing word of the cue if there is one.
-        heads.push(
-            r.cue
-                .clone()
-                .find(|&i| df.toks[i].class == words::C_CITE)
-                .unwrap_or(r.cue.start),
-        );
+        heads.push(head.unwrap_or(r.cue.start));
     }
     let own: Vec<Option<Span>> = out.iter().map(|a| a.content).collect();
     link_chains(&df, &mut out, &heads);
