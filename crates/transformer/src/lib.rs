@@ -1,4 +1,6 @@
-//! Transformer token classification for caveat's `ner` stage.
+//! Transformer token classification for caveat's `ner` stage, and for the `attribution`
+//! stage's tagger backends (`models/attribution-minilm` tags CUE, SOURCE and CONTENT spans
+//! with the same windows, backends and decoding).
 //!
 //! A model is a directory in Hugging Face layout ([`ModelDir`]): `config.json` (architecture,
 //! `id2label`), `tokenizer.json` (read by the `tokenizers` crate) and `model.safetensors`. Any
