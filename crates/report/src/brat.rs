@@ -116,7 +116,12 @@ impl<'a> Ann<'a> {
 /// - `E` lines `Cue:T.. Source:T.. Content:T..`, one per attribution with a cue (an
 ///   attribution without cue but with source and content becomes an `Attributed` relation);
 /// - `R` lines `Cites Arg1:<source> Arg2:<cited source>`;
-/// - `A` lines: `Negated` on negated hedges, `Vague` on vague sources.
+/// - `A` lines: `Negated` on negated hedges, `Vague` on vague sources;
+/// - entity clusters of two mentions or more as brat equivalences, `*\tCoreference T1 T2 ...`
+///   (the relation brat's own CoreNLP configuration uses for coreference, declared
+///   `<REL-TYPE>:symmetric-transitive`): the cluster's entities, plus the `Source` of each
+///   attribution resolved to the cluster (`source_cluster`) that holds none of them ("he");
+///   the cluster's canonical name is an `AnnotatorNotes` note on its first mention.
 ///
 /// Type names keep ASCII letters, digits, `-` (other characters become `_`). Identical spans
 /// of one type share one `T`; spans crossing line breaks are written as fragments.
@@ -174,6 +179,7 @@ pub fn brat_annotations(record: &Record) -> String {
             _ => {}
         }
     }
+    coreference(record, &mut ann, &sources);
     for (i, a) in record.attributions.iter().enumerate() {
         let cited = a.cites.and_then(|j| sources.get(j).copied().flatten());
         if let (Some(s), Some(c)) = (sources[i], cited) {
@@ -183,6 +189,58 @@ pub fn brat_annotations(record: &Record) -> String {
         }
     }
     ann.out
+}
+
+/// The `*\tCoreference` equivalences and name notes of the record's clusters (see
+/// [`brat_annotations`]); `sources` holds the `T` id of each attribution's source.
+fn coreference(record: &Record, ann: &mut Ann<'_>, sources: &[Option<usize>]) {
+    let mut members: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); record.clusters.len()];
+    for (c, cluster) in record.clusters.iter().enumerate() {
+        for e in cluster
+            .mentions
+            .iter()
+            .filter_map(|&m| record.entities.get(m))
+        {
+            if let Some(t) = ann.t(&type_name(&e.label), e.start, e.end) {
+                members[c].push((e.start, e.end, t));
+            }
+        }
+    }
+    for (a, t) in record.attributions.iter().zip(sources) {
+        let (Some(c), Some(p), Some(t)) = (a.source_cluster, a.source.as_ref(), *t) else {
+            continue;
+        };
+        if let Some(list) = members.get_mut(c) {
+            if !list.iter().any(|&(s, e, _)| p.start <= s && e <= p.end) {
+                list.push((p.start, p.end, t));
+            }
+        }
+    }
+    for (cluster, mut list) in record.clusters.iter().zip(members) {
+        list.sort_unstable();
+        let mut ids: Vec<usize> = Vec::with_capacity(list.len());
+        for (_, _, t) in list {
+            if !ids.contains(&t) {
+                ids.push(t);
+            }
+        }
+        if ids.len() < 2 {
+            continue;
+        }
+        let args: Vec<String> = ids.iter().map(|t| format!("T{t}")).collect();
+        let _ = writeln!(ann.out, "*\tCoreference {}", args.join(" "));
+        let name: String = cluster
+            .name
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if !name.trim().is_empty() {
+            ann.line(
+                '#',
+                format_args!("AnnotatorNotes T{}\t{}", ids[0], name.trim()),
+            );
+        }
+    }
 }
 
 fn write_file(path: &Path, data: &[u8]) -> Result<(), ReportError> {
@@ -271,6 +329,7 @@ pub fn write_brat_config(
     conf.push_str(
         "Source\nContent\n\n[relations]\nCites\tArg1:Source, Arg2:Source\n\
          Attributed\tArg1:Source, Arg2:Content\n\
+         Coreference\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive\n\
          <OVERLAP>\tArg1:<ANY>, Arg2:<ANY>, <OVL-TYPE>:<ANY>\n\n\
          [events]\nCue\tSource?:Source, Content?:Content\n\n\
          [attributes]\nNegated\tArg:<ENTITY>\nVague\tArg:Source\n",
@@ -357,6 +416,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn clusters_are_coreference_equivalences() {
+        use crate::sources::tests::{record, said, Att};
+        let text = "Military expert Evgeny Mikhaylov said it. He added that in Moscow. Mikhaylov's comments said so.";
+        let r = record(
+            "m",
+            text,
+            &[
+                ("Evgeny Mikhaylov", "PER"),
+                ("Moscow", "LOC"),
+                ("Mikhaylov#2", "PER"),
+            ],
+            &[
+                ("Evgeny Mikhaylov", "PER", &[0, 2]),
+                ("Moscow", "LOC", &[1]),
+            ],
+            &[
+                Att {
+                    cluster: Some(0),
+                    ..said("Military expert Evgeny Mikhaylov", Some(0))
+                },
+                Att {
+                    source: "He",
+                    entity: None,
+                    cluster: Some(0),
+                    cue: "added",
+                    content: "that",
+                },
+            ],
+        );
+        let ann = brat_annotations(&r);
+        let text_of = |id: &str| -> String {
+            let line = ann
+                .lines()
+                .find(|l| l.starts_with(&format!("{id}\t")))
+                .unwrap_or_else(|| panic!("{id} missing:\n{ann}"));
+            line.rsplit('\t').next().unwrap().to_string()
+        };
+        let equivs: Vec<&str> = ann.lines().filter(|l| l.starts_with("*\t")).collect();
+        assert_eq!(equivs.len(), 1, "the one-mention cluster has none:\n{ann}");
+        let (kind, args) = equivs[0][2..].split_once(' ').unwrap();
+        assert_eq!(kind, "Coreference");
+        let texts: Vec<String> = args.split(' ').map(text_of).collect();
+        assert_eq!(texts, ["Evgeny Mikhaylov", "He", "Mikhaylov"]);
+        let first = args.split(' ').next().unwrap();
+        assert!(
+            ann.contains(&format!("\tAnnotatorNotes {first}\tEvgeny Mikhaylov\n")),
+            "{ann}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        write_brat_config(dir.path(), &BTreeSet::new(), &BTreeSet::new()).unwrap();
+        let conf = fs::read_to_string(dir.path().join("annotation.conf")).unwrap();
+        assert!(conf.contains(
+            "Coreference\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric-transitive\n"
+        ));
     }
 
     #[test]

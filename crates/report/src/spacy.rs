@@ -15,7 +15,8 @@ use crate::ReportError;
 #[derive(Clone, Debug, Default)]
 pub struct SpacyOptions {
     /// Add caveat's own data as custom attributes under `"_"` (`caveat_id`, `caveat_meta`,
-    /// `caveat_uncertain_sentences`, `caveat_hedges`, `caveat_attributions`). spaCy 3.8's
+    /// `caveat_uncertain_sentences`, `caveat_hedges`, `caveat_attributions`,
+    /// `caveat_clusters`). spaCy 3.8's
     /// `Doc.from_json` fails on `"_"` keys that are not registered yet, so readers must first
     /// call `Doc.set_extension(name, default=None)` for each; off by default.
     pub extensions: bool,
@@ -66,10 +67,16 @@ fn spacy_tokens(record: &Record, index: &TextIndex<'_>) -> Vec<(usize, usize)> {
 /// - `ents`: `{start, end, label}` (overlapping entities keep the first, longest one);
 /// - `sents`: `{start, end}`;
 /// - `spans`: span groups `caveat_hedges` (label = category), `caveat_sources`,
-///   `caveat_cues`, `caveat_contents` (label = attribution index);
+///   `caveat_cues`, `caveat_contents` (label = attribution index), and one group
+///   `coref_clusters_N` per entity cluster `N` (caveat's index in `clusters`) of two mentions
+///   or more, the key spaCy's coreference resolver (`spacy-experimental`'s
+///   `CoreferenceResolver`, default prefix `coref_clusters`) writes: the cluster's entity
+///   mentions plus the sources of attributions resolved to it that are not one of them ("he");
+///   label = the cluster's label;
 /// - with [`SpacyOptions::extensions`], `_`: custom data `caveat_id`, `caveat_meta`,
-///   `caveat_uncertain_sentences` (`[start, end]` of uncertain sentences), `caveat_hedges`
-///   and `caveat_attributions` (the record's layers as caveat wrote them).
+///   `caveat_uncertain_sentences` (`[start, end]` of uncertain sentences), `caveat_hedges`,
+///   `caveat_attributions` and `caveat_clusters` (with the canonical names: the record's
+///   layers as caveat wrote them).
 ///
 /// Spans are trimmed of surrounding whitespace so that they align with tokens.
 /// `Doc(Vocab()).from_json(data)` loads it (see `tests/spacy_roundtrip.py`).
@@ -83,7 +90,7 @@ struct DocJson<'a> {
     ents: Vec<SpanJson<'a>>,
     sents: Vec<SentJson>,
     tokens: Vec<TokenJson>,
-    spans: Vec<(&'static str, Vec<SpanJson<'a>>)>,
+    spans: Vec<(String, Vec<SpanJson<'a>>)>,
     ext: Option<Value>,
 }
 
@@ -110,7 +117,7 @@ struct TokenJson {
 }
 
 /// Span groups: an object in spaCy's JSON, kept in this order.
-struct Groups<'g, 'a>(&'g [(&'static str, Vec<SpanJson<'a>>)]);
+struct Groups<'g, 'a>(&'g [(String, Vec<SpanJson<'a>>)]);
 
 impl Serialize for Groups<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -148,7 +155,7 @@ fn build<'a>(record: &'a Record, opts: &SpacyOptions) -> impl Serialize + 'a {
         kb_id: Some(""),
     };
     let mut spans = vec![(
-        "caveat_hedges",
+        "caveat_hedges".to_string(),
         record
             .hedges
             .iter()
@@ -177,7 +184,17 @@ fn build<'a>(record: &'a Record, opts: &SpacyOptions) -> impl Serialize + 'a {
                 ))
             })
             .collect();
-        spans.push((group, list));
+        spans.push((group.to_string(), list));
+    }
+    for (i, mentions) in cluster_mentions(record, &index).into_iter().enumerate() {
+        if mentions.len() >= 2 {
+            let label = record.clusters[i].label.as_str();
+            let list = mentions
+                .into_iter()
+                .map(|m| span(m, label.into()))
+                .collect();
+            spans.push((format!("coref_clusters_{i}"), list));
+        }
     }
     let sents = record
         .sentences
@@ -198,6 +215,7 @@ fn build<'a>(record: &'a Record, opts: &SpacyOptions) -> impl Serialize + 'a {
             "caveat_uncertain_sentences": uncertain,
             "caveat_hedges": record.hedges,
             "caveat_attributions": record.attributions,
+            "caveat_clusters": record.clusters,
         })
     });
     Out {
@@ -210,6 +228,42 @@ fn build<'a>(record: &'a Record, opts: &SpacyOptions) -> impl Serialize + 'a {
             ext,
         },
     }
+}
+
+/// The mentions of each cluster, trimmed, in text order without repeats: its entities (from
+/// the cluster's `mentions`) and the sources of attributions resolved to it (`source_cluster`)
+/// that hold none of those entities ("he", "the agency").
+pub(crate) fn cluster_mentions(record: &Record, index: &TextIndex<'_>) -> Vec<Vec<(usize, usize)>> {
+    let mut out: Vec<Vec<(usize, usize)>> = record
+        .clusters
+        .iter()
+        .map(|c| {
+            c.mentions
+                .iter()
+                .filter_map(|&m| record.entities.get(m))
+                .filter_map(|e| trim(index, e.start, e.end))
+                .collect()
+        })
+        .collect();
+    for a in &record.attributions {
+        let (Some(c), Some(source)) = (a.source_cluster, a.source.as_ref()) else {
+            continue;
+        };
+        let Some(list) = out.get_mut(c) else {
+            continue;
+        };
+        let Some((s, e)) = trim(index, source.start, source.end) else {
+            continue;
+        };
+        if !list.iter().any(|&(ms, me)| s <= ms && me <= e) {
+            list.push((s, e));
+        }
+    }
+    for list in &mut out {
+        list.sort_unstable();
+        list.dedup();
+    }
+    out
 }
 
 /// Serialises [`DocJson`] with `spans` as a JSON object.
@@ -327,5 +381,71 @@ mod tests {
         assert_eq!(doc["sents"][1]["end"], 28);
         assert_eq!(doc["spans"]["caveat_cues"][0]["label"], "0");
         assert_eq!(doc["_"]["caveat_id"], "s");
+        assert_eq!(doc["_"]["caveat_clusters"], json!([]));
+        // No clusters, no coreference span groups.
+        let groups: Vec<&String> = doc["spans"].as_object().unwrap().keys().collect();
+        assert!(
+            groups.iter().all(|k| k.starts_with("caveat_")),
+            "{groups:?}"
+        );
+    }
+
+    #[test]
+    fn clusters_are_coref_span_groups() {
+        use crate::sources::tests::{record, said, Att};
+        let text = "Military expert Evgeny Mikhaylov said it. He added that in Moscow. Mikhaylov's comments said so.";
+        let r = record(
+            "m",
+            text,
+            &[
+                ("Evgeny Mikhaylov", "PER"),
+                ("Moscow", "LOC"),
+                ("Mikhaylov#2", "PER"),
+            ],
+            &[
+                ("Evgeny Mikhaylov", "PER", &[0, 2]),
+                ("Moscow", "LOC", &[1]),
+            ],
+            &[
+                Att {
+                    cluster: Some(0),
+                    ..said("Military expert Evgeny Mikhaylov", Some(0))
+                },
+                Att {
+                    source: "He",
+                    entity: None,
+                    cluster: Some(0),
+                    cue: "added",
+                    content: "that",
+                },
+            ],
+        );
+        let doc = spacy_doc(&r, &SpacyOptions { extensions: true });
+        let group = doc["spans"]["coref_clusters_0"].as_array().unwrap();
+        let texts: Vec<String> = group
+            .iter()
+            .map(|s| {
+                slice(
+                    text,
+                    s["start"].as_u64().unwrap() as usize,
+                    s["end"].as_u64().unwrap() as usize,
+                )
+            })
+            .collect();
+        // The resolved pronoun is a mention; the source holding "Evgeny Mikhaylov" is not
+        // another one.
+        assert_eq!(texts, ["Evgeny Mikhaylov", "He", "Mikhaylov"]);
+        assert!(group.iter().all(|s| s["label"] == "PER"));
+        assert!(
+            doc["spans"].get("coref_clusters_1").is_none(),
+            "one mention: no group"
+        );
+        assert_eq!(doc["_"]["caveat_clusters"][0]["name"], "Evgeny Mikhaylov");
+        // Every mention is aligned with tokens (spaCy's Doc.from_json needs it).
+        let toks = doc["tokens"].as_array().unwrap();
+        for s in group {
+            assert!(toks.iter().any(|t| t["start"] == s["start"]), "{s}");
+            assert!(toks.iter().any(|t| t["end"] == s["end"]), "{s}");
+        }
     }
 }

@@ -7,7 +7,7 @@ usage: spacy_roundtrip.py EXPORT.jsonl   (one Doc.to_json() object per line, as 
 Needs spaCy (3.8): python3 -m venv /tmp/spacy-venv && /tmp/spacy-venv/bin/pip install spacy==3.8.18
 Checks for every document: Doc.from_json(Vocab(), data) succeeds; the Doc's text is the exported
 text; every entity's text is text[start:end] (code points) with the exported label; sentence
-starts and the span groups (hedges, attribution parts) are there.
+starts and the span groups (hedges, attribution parts, coref_clusters_N) are there.
 """
 import json
 import sys
@@ -21,6 +21,7 @@ EXTENSIONS = (
     "caveat_uncertain_sentences",
     "caveat_hedges",
     "caveat_attributions",
+    "caveat_clusters",
 )
 
 
