@@ -99,8 +99,8 @@ fn stage_crates_depend_on_core_and_text_only() {
             }
             match dep.as_str() {
                 "caveat-core" | "caveat-text" => {}
-                // The ner stage's transformer backend, only behind its feature.
-                "caveat-transformer" if stage == "caveat-ner" => {
+                // The ner and attribution stages' transformer backends, only behind a feature.
+                "caveat-transformer" if stage == "caveat-ner" || stage == "caveat-attribution" => {
                     assert!(optional, "caveat-transformer must be optional in {stage}")
                 }
                 other => panic!("{stage} depends on {other}: stage crates depend on caveat-core and caveat-text only"),
