@@ -12,7 +12,7 @@
 //!    sentence, the pronoun is ambiguous and stays unresolved, unless the last person to
 //!    speak (the last resolved person source) is one of them. A title ("Mr", "Mrs", "Ms"),
 //!    or an earlier "she" or "he" resolved to the person, that disagrees with the pronoun
-//!    rules a person out. "it" takes the last organisation in the window, unless another
+//!    rules a person out, and so does being named only inside a direct quotation. "it" takes the last organisation in the window, unless another
 //!    is named in its sentence.
 //! 4. A definite description ("the agency", "the ministry", "the expert") takes the most
 //!    recent cluster whose name contains its head noun ("the ministry" → "Ministry of
@@ -391,10 +391,20 @@ impl<'d> Resolver<'d> {
             'f' => !female,
             _ => false,
         };
+        // People named inside a direct quotation are not who "he added" refers to: the
+        // speaker is.
+        let quoted = |at: usize| {
+            self.doc
+                .attributions
+                .iter()
+                .any(|a| a.quote && a.content.is_some_and(|c| c.start <= at && at < c.end))
+        };
         let persons: Vec<Seen> = self
             .recent(src, speakers)
             .into_iter()
-            .filter(|m| self.clusters[m.cluster].label == "PER" && !ruled_out(m.cluster))
+            .filter(|m| {
+                self.clusters[m.cluster].label == "PER" && !ruled_out(m.cluster) && !quoted(m.start)
+            })
             .collect();
         let first = *persons.first()?;
         let rivals: Vec<usize> = persons

@@ -409,3 +409,22 @@ fn parenthesised_acronyms_head_nouns_family_names_and_learned_gender() {
         "Keller is 'she', and Weber spoke last"
     );
 }
+
+#[test]
+fn people_named_inside_a_quotation_are_not_the_speaker() {
+    let mut d = doc(
+        "Ali Khamenei said: \"We thank Donald Trump. The world sees the truth.\" He added that more \
+         was to come.",
+        &[("Ali Khamenei", "PER"), ("Donald Trump", "PER")],
+    );
+    let said = attribute(&mut d, "Ali Khamenei", 0);
+    let q = d.text.find("We thank").unwrap();
+    d.attributions[said].content = Some(Span::new(
+        q,
+        q + "We thank Donald Trump. The world sees the truth.".len(),
+    ));
+    d.attributions[said].quote = true;
+    let he = attribute(&mut d, "He", 0);
+    run(&mut d);
+    assert_eq!(source_name(&d, he), Some("Ali Khamenei"));
+}
