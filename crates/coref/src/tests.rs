@@ -413,15 +413,15 @@ fn parenthesised_acronyms_head_nouns_family_names_and_learned_gender() {
 #[test]
 fn people_named_inside_a_quotation_are_not_the_speaker() {
     let mut d = doc(
-        "Ali Khamenei said: \"We thank Donald Trump. The world sees the truth.\" He added that more \
+        "Ali Khamenei said: \"The world sees the truth. We thank Donald Trump.\" He added that more \
          was to come.",
         &[("Ali Khamenei", "PER"), ("Donald Trump", "PER")],
     );
     let said = attribute(&mut d, "Ali Khamenei", 0);
-    let q = d.text.find("We thank").unwrap();
+    let q = d.text.find("The world").unwrap();
     d.attributions[said].content = Some(Span::new(
         q,
-        q + "We thank Donald Trump. The world sees the truth.".len(),
+        q + "The world sees the truth. We thank Donald Trump.".len(),
     ));
     d.attributions[said].quote = true;
     let he = attribute(&mut d, "He", 0);
