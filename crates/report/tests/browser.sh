@@ -87,6 +87,18 @@ check "attribution cue marks" art_has '<span class="att-cue" data-att="'
 check "attribution content marks" art_has '<span class="att-content" data-att="'
 check "source -> cue -> content list" grep -qE '<li class="att-item" data-att="[0-9]+"><span class="a-src"[^>]*>[^<]+</span>.*<span class="a-cue">[^<]+</span>.*<q class="a-con">' "$ART"
 check "vague sources flagged" art_has 'class="flag vague"'
+# The claims-by-source view: claims under their sources, hedge cues marked inside them.
+CLAIMS="$OUT_DIR/sample.claims.html"
+claims_of() { tr -d '\n' <"$1" | grep -o '<div id="claims-list">.*</section><section id="articles-section"' || true; }
+claims_of "$DOM" >"$CLAIMS"
+cl_has() { grep -qF -- "$1" "$CLAIMS"; }
+check "claims section" has '<section id="claims"'
+check "claims grouped by source" cl_has '<div class="src-group" data-g="0"><h3 class="src-head">'
+check "claims listed" cl_has '<li class="claim'
+check "hedged claims marked" cl_has '<li class="claim hedged"'
+check "hedge cues marked inside claims" grep -qE '<q class="a-con">[^<]*(<span class="hedge h-[a-z]+" data-cat="[a-z]+"[^>]*>[^<]+</span>[^<]*)+</q>' "$CLAIMS"
+check "claims link to their article" cl_has 'class="go art-link" data-goto="'
+check "layer switches" has 'data-layer="clusters" checked'
 check "pager shows all $N_IN articles" has "$N_IN of $N_IN articles"
 check "one <article> per input record" test "$(articles)" -eq "$N_IN"
 for id in $(grep -o '"id": *"[^"<]*"' tests/data/sample-news.jsonl | sed 's/.*"\([^"]*\)"$/\1/'); do
@@ -128,7 +140,8 @@ awk 'BEGIN {
         printf "\"sentences\":[{\"start\":0,\"end\":%d,\"uncertain\":true,\"uncertainty\":1.0},{\"start\":%d,\"end\":%d,\"uncertain\":false,\"uncertainty\":0.0}],", end0, mk, len;
         printf "\"entities\":[{\"start\":%d,\"end\":%d,\"label\":\"PER\",\"text\":\"%s\",\"score\":1.0},{\"start\":%d,\"end\":%d,\"label\":\"ORG\",\"text\":\"Reuters\",\"score\":1.0},{\"start\":%d,\"end\":%d,\"label\":\"LOC\",\"text\":\"Tokyo\",\"score\":1.0}],", per, per + length(name), name, reu, reu + 7, tok, tok + 5;
         printf "\"hedges\":[{\"start\":%d,\"end\":%d,\"text\":\"could\",\"category\":\"epistemic\",\"sentence\":0,\"score\":1.0,\"negated\":false,\"attribution\":0}],", could, could + 5;
-        printf "\"attributions\":[{\"source\":{\"start\":0,\"end\":%d,\"text\":\"Minister %s\"},\"cue\":{\"start\":%d,\"end\":%d,\"text\":\"said\"},\"content\":{\"start\":%d,\"end\":%d,\"text\":\"the deal could collapse\"},\"source_entity\":0,\"vague\":false,\"cites\":null,\"sentence\":0,\"score\":1.0}]}\n", per + length(name), name, cue, cue + 4, con, con + 23;
+        printf "\"attributions\":[{\"source\":{\"start\":0,\"end\":%d,\"text\":\"Minister %s\"},\"cue\":{\"start\":%d,\"end\":%d,\"text\":\"said\"},\"content\":{\"start\":%d,\"end\":%d,\"text\":\"the deal could collapse\"},\"source_entity\":0,\"source_cluster\":0,\"vague\":false,\"kind\":\"%s\",\"quote\":false,\"cites\":null,\"sentence\":0,\"score\":1.0}],", per + length(name), name, cue, cue + 4, con, con + 23, (i % 2 ? "statement" : "belief");
+        printf "\"clusters\":[{\"name\":\"%s\",\"label\":\"PER\",\"mentions\":[0]}]}\n", name;
     }
 }' >"$BIG"
 N_BIG=$(wc -l <"$BIG")
@@ -176,6 +189,24 @@ check "#source= shows the 1 MB article" art_has '<span class="docid">huge</span>
 view "label=ORG&cat=epistemic&unc=1&page=501" combined
 check "#label=ORG&cat=&unc= keeps the 10,000 short articles" grep -qE '>10.?000 of 10.?001 articles' "$DOM"
 check "last page holds the last article" art_has '<span class="docid">syn-10000</span>'
+
+# The claims view of 34,000 claims: one page of 50 rendered, filters from the fragment
+# (#cs= source, #ck= kind, #cc= hedge category, #ch=1 hedged only, #cp= page).
+view "" claims
+claims_of "$DOM" >"$OUT_DIR/synthetic.claims.html"; CLAIMS="$OUT_DIR/synthetic.claims.html"
+claims() { grep -o '<li class="claim' "$CLAIMS" | wc -l; }
+check "claims pager counts every claim" grep -qE '>34.?000 of 34.?000 claims' "$DOM"
+check "one page of 50 claims rendered" test "$(claims)" -eq 50
+check "most-cited source first" cl_has 'data-claims-source="Officials in Paris"'
+view "cs=ann%20lee4242" claims-source
+claims_of "$DOM" >"$CLAIMS"
+check "#cs= selects one source's claims" grep -qE '>1 of 34.?000 claims' "$DOM"
+check "#cs= shows that source" cl_has 'data-claims-source="Ann Lee4242"'
+view "ck=belief&cc=epistemic&ch=1&cp=100" claims-kind
+claims_of "$DOM" >"$CLAIMS"
+check "#ck=belief&cc=&ch= filters by kind, hedge category, hedged" grep -qE '>5.?000 of 34.?000 claims' "$DOM"
+check "#cp=100 shows the last page of them" test "$(claims)" -eq 50
+check "only beliefs on it" bash -c "! grep -q 'k-statement' '$CLAIMS' && grep -q 'k-belief' '$CLAIMS'"
 
 if [[ $failures -gt 0 ]]; then
     log "$failures check(s) failed; outputs in $OUT_DIR"
