@@ -22,7 +22,11 @@ pub const TITLES: &[&str] = &[
     "lord",
     "lady",
     "president",
+    "vice",
     "vice-president",
+    "deputy",
+    "acting",
+    "former",
     "premier",
     "chancellor",
     "minister",
@@ -199,6 +203,8 @@ mod tests {
         assert_eq!(fold("President"), "president");
         assert_eq!(fold("  The   Associated Press "), "associated press");
         assert_eq!(fold("Trump\u{2019}s"), "trump");
+        assert_eq!(fold("Vice President Mike Pence"), "mike pence");
+        assert_eq!(fold("former President Barack Obama"), "barack obama");
     }
 
     #[test]
