@@ -9,7 +9,7 @@
 //! Then it resolves each attribution's source to a cluster (`source_cluster`): the entity
 //! inside the source, a name the tagger missed, "he"/"she"/"it", or a definite description
 //! ("the agency", "the expert") — only when the evidence is clear, otherwise it stays
-//! `null`. The rules are in [`cluster`](crate::cluster) and [`resolve`](crate::resolve)
+//! `null`. The rules are in `cluster.rs` and `resolve.rs`
 //! (private modules; their docs list the rules in order).
 //!
 //! It needs tokens, sentences and entities, and uses attributions when an earlier stage
