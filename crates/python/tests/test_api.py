@@ -147,5 +147,5 @@ def test_bad_pipeline_files_raise_value_error(tmp_path):
 
 def test_pipeline_metadata(pipeline):
     assert pipeline.name == "news"
-    assert pipeline.stages == ["tokenize", "ner", "hedge", "attribution"]
+    assert pipeline.stages == ["tokenize", "ner", "hedge", "attribution", "coref"]
     assert "news" in repr(pipeline)
