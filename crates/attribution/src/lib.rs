@@ -231,18 +231,7 @@ impl StageConfig for AttributionConfig {
             .backend
             .feature()
             .filter(|_| !self.backend.available())?;
-        let flag = if feature == "rust-bert" {
-            "scripts/with-libtorch cargo install --path crates/cli --features rust-bert".to_string()
-        } else {
-            format!("cargo install --path crates/cli --features {feature}")
-        };
-        Some(Unavailable {
-            option: "backend",
-            feature,
-            hint: format!(
-                "build with `{flag}` (or `--features caveat-cli/{feature}` in cargo build)"
-            ),
-        })
+        Some(Unavailable::cargo_feature("backend", feature))
     }
 
     fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {

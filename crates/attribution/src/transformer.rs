@@ -95,26 +95,5 @@ type Words<'a> = (Vec<&'a str>, Vec<Range<usize>>);
 
 /// A document's words and sentences (the whole document when it has no sentence layer).
 fn words_of(doc: &Document) -> Result<Words<'_>, StageError> {
-    let mut words: Vec<&str> = Vec::with_capacity(doc.tokens.len());
-    for (i, t) in doc.tokens.iter().enumerate() {
-        let w = doc.text.get(t.span.range()).ok_or_else(|| {
-            StageError::new(
-                "attribution",
-                format!(
-                    "token {i} has span {}..{} outside the text or off a character boundary \
-                     (text length {})",
-                    t.span.start,
-                    t.span.end,
-                    doc.text.len()
-                ),
-            )
-        })?;
-        words.push(w);
-    }
-    let sentences: Vec<Range<usize>> = if doc.sentences.is_empty() {
-        std::iter::once(0..words.len()).collect()
-    } else {
-        doc.sentences.iter().map(|s| s.tokens.clone()).collect()
-    };
-    Ok((words, sentences))
+    doc.words("attribution")
 }

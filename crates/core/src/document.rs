@@ -1,6 +1,8 @@
 use serde_json::{Map, Value};
 
-use crate::{Attribution, Cluster, Entity, Hedge, Layer, Link, Sentence, Token};
+use std::ops::Range;
+
+use crate::{Attribution, Cluster, Entity, Hedge, Layer, Link, Sentence, StageError, Token};
 
 /// An article travelling through the pipeline.
 ///
@@ -87,6 +89,34 @@ impl Document {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         }
+    }
+
+    /// The tokens as words and the sentences as token ranges (the whole document when it has
+    /// no sentence layer), for stages that work on words (the transformer backends). A token
+    /// whose span is outside the text or off a character boundary is an error of `stage`.
+    pub fn words(&self, stage: &str) -> Result<(Vec<&str>, Vec<Range<usize>>), StageError> {
+        let mut words: Vec<&str> = Vec::with_capacity(self.tokens.len());
+        for (i, t) in self.tokens.iter().enumerate() {
+            let w = self.text.get(t.span.range()).ok_or_else(|| {
+                StageError::new(
+                    stage,
+                    format!(
+                        "token {i} has span {}..{} outside the text or off a character \
+                         boundary (text length {})",
+                        t.span.start,
+                        t.span.end,
+                        self.text.len()
+                    ),
+                )
+            })?;
+            words.push(w);
+        }
+        let sentences: Vec<Range<usize>> = if self.sentences.is_empty() {
+            std::iter::once(0..words.len()).collect()
+        } else {
+            self.sentences.iter().map(|s| s.tokens.clone()).collect()
+        };
+        Ok((words, sentences))
     }
 
     /// The text of token `i`.

@@ -116,6 +116,25 @@ pub struct Unavailable {
     pub hint: String,
 }
 
+impl Unavailable {
+    /// `option` needs `caveat-cli`'s cargo `feature`, with the command that builds it in
+    /// (`rust-bert` through `scripts/with-libtorch`).
+    pub fn cargo_feature(option: &'static str, feature: &'static str) -> Unavailable {
+        let flag = if feature == "rust-bert" {
+            "scripts/with-libtorch cargo install --path crates/cli --features rust-bert".to_string()
+        } else {
+            format!("cargo install --path crates/cli --features {feature}")
+        };
+        Unavailable {
+            option,
+            feature,
+            hint: format!(
+                "build with `{flag}` (or `--features caveat-cli/{feature}` in cargo build)"
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for Unavailable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

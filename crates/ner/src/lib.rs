@@ -237,18 +237,7 @@ impl StageConfig for NerConfig {
             .backend
             .feature()
             .filter(|_| !self.backend.available())?;
-        let flag = if feature == "rust-bert" {
-            "scripts/with-libtorch cargo install --path crates/cli --features rust-bert".to_string()
-        } else {
-            format!("cargo install --path crates/cli --features {feature}")
-        };
-        Some(Unavailable {
-            option: "backend",
-            feature,
-            hint: format!(
-                "build with `{flag}` (or `--features caveat-cli/{feature}` in cargo build)"
-            ),
-        })
+        Some(Unavailable::cargo_feature("backend", feature))
     }
 
     fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
@@ -318,28 +307,7 @@ pub(crate) type Words<'a> = (Vec<&'a str>, Vec<Range<usize>>);
 
 /// A document's words and sentences (the whole document when it has no sentence layer).
 pub(crate) fn words_of(doc: &Document) -> Result<Words<'_>, StageError> {
-    let mut words: Vec<&str> = Vec::with_capacity(doc.tokens.len());
-    for (i, t) in doc.tokens.iter().enumerate() {
-        let w = doc.text.get(t.span.range()).ok_or_else(|| {
-            StageError::new(
-                "ner",
-                format!(
-                    "token {i} has span {}..{} outside the text or off a character \
-                     boundary (text length {})",
-                    t.span.start,
-                    t.span.end,
-                    doc.text.len()
-                ),
-            )
-        })?;
-        words.push(w);
-    }
-    let sentences: Vec<Range<usize>> = if doc.sentences.is_empty() {
-        std::iter::once(0..words.len()).collect()
-    } else {
-        doc.sentences.iter().map(|s| s.tokens.clone()).collect()
-    };
-    Ok((words, sentences))
+    doc.words("ner")
 }
 
 pub(crate) fn entity(doc: &Document, tokens: Range<usize>, label: &str, score: f32) -> Entity {
