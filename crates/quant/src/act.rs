@@ -32,7 +32,11 @@ fn exp_one<const FMA: bool>(x: f32) -> f32 {
     } else {
         x
     };
-    let n = (xc * std::f32::consts::LOG2_E).round_ties_even();
+    // n = round(x / ln 2) by the 1.5 · 2²³ trick: t's low mantissa bits hold n, so both n
+    // and 2ⁿ come from plain float and integer ops (a float → int cast would not vectorise).
+    const MAGIC: f32 = 12_582_912.0;
+    let t = xc * std::f32::consts::LOG2_E + MAGIC;
+    let n = t - MAGIC;
     let r = madd::<FMA>(n, -0.693_359_4, xc);
     let r = madd::<FMA>(n, 2.121_944_4e-4, r);
     let mut p = 1.987_569_2e-4f32;
@@ -43,7 +47,7 @@ fn exp_one<const FMA: bool>(x: f32) -> f32 {
     p = madd::<FMA>(p, r, 5.000_000_1e-1);
     let y = madd::<FMA>(p, r * r, r) + 1.0;
     // 2^(n − 1) · 2 keeps the biased exponent in 1..=254 for n in −124..=128.
-    let scale = f32::from_bits(((n as i32 + 126) as u32) << 23);
+    let scale = f32::from_bits(t.to_bits().wrapping_sub(MAGIC.to_bits()).wrapping_add(126) << 23);
     let y = (y + y) * scale;
     if x > EXP_HI {
         f32::INFINITY
