@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use tokenizers::Tokenizer;
 
+use crate::encoder::{Architecture, EncoderConfig};
 use crate::labels::LabelSet;
 use crate::TransformerError;
 
@@ -28,6 +29,9 @@ pub struct HfConfig {
     /// caveat's extension: token type ids carry each word's casing class (see [`crate::casing`]).
     #[serde(default)]
     pub caveat_casing_type_ids: bool,
+    /// The padding id, if the config names one.
+    #[serde(default)]
+    pub pad_token_id: Option<u32>,
 }
 
 fn default_positions() -> usize {
@@ -49,8 +53,13 @@ pub struct ModelDir {
     pub config_json: String,
     /// The labels, in output order.
     pub labels: LabelSet,
-    /// The tokenizer, with truncation and padding switched off.
+    /// The tokenizer, with truncation and padding switched off (and, for byte-level BPE, a
+    /// space before each word, see [`ModelDir::open`]).
     pub tokenizer: Tokenizer,
+    /// The architecture, from `model_type`.
+    pub arch: Architecture,
+    /// The encoder's shape.
+    pub encoder: EncoderConfig,
 }
 
 /// The files a model directory needs, in the order they are checked.
@@ -111,19 +120,25 @@ impl ModelDir {
         let config: HfConfig = serde_json::from_str(&config_json)
             .map_err(|e| malformed(format!("{e} (is this a Hugging Face config.json?)")))?;
         let model_type = config.model_type.as_deref().unwrap_or("bert");
-        if model_type != "bert" {
-            return Err(malformed(format!(
-                "model_type `{model_type}` is not supported; caveat runs BERT-family models \
-                 (model_type \"bert\"), e.g. BERT, MiniLM, or a BERT-architecture fine-tune"
-            )));
-        }
-        let labels = LabelSet::from_id2label(&config.id2label).map_err(malformed)?;
+        let arch = Architecture::from_model_type(model_type)
+            .ok_or_else(|| malformed(unsupported(model_type)))?;
+        let encoder = EncoderConfig::parse(arch, &config_json).map_err(&malformed)?;
+        let labels = LabelSet::from_id2label(&config.id2label).map_err(&malformed)?;
         let tok_path = path.join("tokenizer.json");
-        let mut tokenizer =
-            Tokenizer::from_file(&tok_path).map_err(|e| TransformerError::Malformed {
+        let bad_tokenizer = |e: &dyn std::fmt::Display| TransformerError::Malformed {
+            path: tok_path.clone(),
+            message: format!("{e} (expected a `tokenizers` JSON file)"),
+        };
+        let tok_text =
+            std::fs::read_to_string(&tok_path).map_err(|source| TransformerError::Io {
                 path: tok_path.clone(),
-                message: format!("{e} (expected a `tokenizers` JSON file)"),
+                source,
             })?;
+        let mut tok_json: serde_json::Value =
+            serde_json::from_str(&tok_text).map_err(|e| bad_tokenizer(&e))?;
+        prefix_space(&mut tok_json["pre_tokenizer"]);
+        let mut tokenizer: Tokenizer =
+            serde_json::from_value(tok_json).map_err(|e| bad_tokenizer(&e))?;
         tokenizer
             .with_truncation(None)
             .map_err(|e| TransformerError::Tokenizer(e.to_string()))?;
@@ -134,6 +149,35 @@ impl ModelDir {
             config_json,
             labels,
             tokenizer,
+            arch,
+            encoder,
         })
+    }
+}
+
+/// The message for a `model_type` caveat cannot run.
+pub(crate) fn unsupported(model_type: &str) -> String {
+    format!(
+        "model_type `{model_type}` is not supported; caveat runs the encoders {} (BERT, \
+         MiniLM, RoBERTa, XLM-RoBERTa, DistilBERT and fine-tunes of them) with a \
+         token-classification head: pick a checkpoint of one of these architectures, or \
+         fine-tune one (e.g. with `transformers`' `AutoModelForTokenClassification`)",
+        Architecture::supported()
+    )
+}
+
+/// Words reach the tokenizer pre-split, so a byte-level BPE tokenizer (RoBERTa) must put a
+/// space before each of them, as `transformers` does with `add_prefix_space=True` (which it
+/// requires for `is_split_into_words=True` and fine-tuning scripts set): otherwise every word
+/// would be encoded as if glued to the previous one.
+fn prefix_space(pre_tokenizer: &mut serde_json::Value) {
+    match pre_tokenizer["type"].as_str() {
+        Some("ByteLevel") => pre_tokenizer["add_prefix_space"] = true.into(),
+        Some("Sequence") => {
+            if let Some(all) = pre_tokenizer["pretokenizers"].as_array_mut() {
+                all.iter_mut().for_each(prefix_space);
+            }
+        }
+        _ => {}
     }
 }

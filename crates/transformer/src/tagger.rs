@@ -74,21 +74,27 @@ impl Tagger {
             path: path.join("config.json"),
             message,
         };
-        if opts.max_length < 8 || opts.max_length > dir.config.max_position_embeddings {
+        let longest = dir.encoder.max_window();
+        if opts.max_length < 8 || opts.max_length > longest {
             return Err(bad(format!(
-                "max_length {} must be between 8 and the model's max_position_embeddings ({})",
-                opts.max_length, dir.config.max_position_embeddings
+                "max_length {} must be between 8 and the longest window the model's position \
+                 embeddings allow ({longest})",
+                opts.max_length
             )));
         }
-        if dir.config.caveat_casing_type_ids && dir.config.type_vocab_size < 4 {
+        if dir.config.caveat_casing_type_ids && dir.encoder.type_vocab_size < 4 {
             return Err(bad(format!(
-                "caveat_casing_type_ids needs type_vocab_size 4, not {}",
-                dir.config.type_vocab_size
+                "caveat_casing_type_ids needs token types (type_vocab_size 4); this {} model \
+                 has {}",
+                dir.arch.model_type(),
+                dir.encoder.type_vocab_size
             )));
         }
-        let specials = Specials::of(&dir.tokenizer).ok_or_else(|| TransformerError::Malformed {
-            path: path.join("tokenizer.json"),
-            message: "the vocabulary has no [CLS]/[SEP] tokens".into(),
+        let specials = Specials::of(&dir.tokenizer, dir.config.pad_token_id).ok_or_else(|| {
+            TransformerError::Malformed {
+                path: path.join("tokenizer.json"),
+                message: "the vocabulary has neither [CLS]/[SEP] nor <s>/</s> tokens".into(),
+            }
         })?;
         let encoder: Box<dyn Encoder> = match backend {
             BackendKind::Candle => Box::new(Candle::load(&dir)?),
@@ -164,7 +170,7 @@ impl Tagger {
         }
         all.sort_by_key(|(_, w)| w.ids.len());
         for chunk in all.chunks(self.opts.batch_size) {
-            let batch = pad(chunk.iter().map(|(_, w)| w));
+            let batch = pad(chunk.iter().map(|(_, w)| w), self.specials.pad);
             match self.encoder.logits(&batch) {
                 Ok(logits) if logits.len() == batch.rows * batch.cols * n_labels => {
                     for (row, (d, w)) in chunk.iter().enumerate() {
@@ -204,12 +210,12 @@ impl Tagger {
     }
 }
 
-/// Pad windows to the longest.
-fn pad<'a>(windows: impl Iterator<Item = &'a Window> + Clone) -> Batch {
+/// Pad windows to the longest with the padding id `pad_id`.
+pub(crate) fn pad<'a>(windows: impl Iterator<Item = &'a Window> + Clone, pad_id: u32) -> Batch {
     let rows = windows.clone().count();
     let cols = windows.clone().map(|w| w.ids.len()).max().unwrap_or(0);
     let mut b = Batch {
-        ids: vec![0; rows * cols],
+        ids: vec![pad_id; rows * cols],
         type_ids: vec![0; rows * cols],
         mask: vec![0; rows * cols],
         rows,
@@ -252,9 +258,9 @@ mod tests {
             type_ids: vec![0, 0],
             predicts: vec![],
         };
-        let batch = pad([a, b].iter());
+        let batch = pad([a, b].iter(), 7);
         assert_eq!((batch.rows, batch.cols), (2, 3));
-        assert_eq!(batch.ids, [2, 5, 3, 2, 3, 0]);
+        assert_eq!(batch.ids, [2, 5, 3, 2, 3, 7]);
         assert_eq!(batch.mask, [1, 1, 1, 1, 1, 0]);
         assert_eq!(batch.type_ids, [0, 1, 0, 0, 0, 0]);
         let mut out = [0.0; 3];

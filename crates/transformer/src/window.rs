@@ -1,6 +1,11 @@
 //! From a document's words to model windows.
 //!
-//! The document's words (caveat's tokens) are split into subwords in one call of the tokenizer.
+//! The document's words (caveat's tokens) are split into subwords in one call of the tokenizer,
+//! as pre-split words (`is_split_into_words=True` in `transformers`): WordPiece (BERT,
+//! DistilBERT), byte-level BPE (RoBERTa; each word gets its leading space, `Ġ`) and
+//! SentencePiece Unigram (XLM-RoBERTa; each word gets its `▁`) all map subwords to words the
+//! same way. Windows are framed by `[CLS]`…`[SEP]` or `<s>`…`</s>`, whichever the vocabulary
+//! has.
 //! Sentences are packed into windows of at most `max_length` subwords including `[CLS]` and
 //! `[SEP]`, so the model sees neighbouring sentences as context (`models/ner-minilm` was trained
 //! on windows packed the same way). A sentence longer than a window is cut into pieces whose
@@ -61,19 +66,25 @@ pub struct Window {
 /// Special token ids.
 #[derive(Debug, Clone, Copy)]
 pub struct Specials {
-    /// `[CLS]`.
+    /// `[CLS]` (BERT, DistilBERT) or `<s>` (RoBERTa, XLM-RoBERTa).
     pub cls: u32,
-    /// `[SEP]`.
+    /// `[SEP]` or `</s>`.
     pub sep: u32,
+    /// `[PAD]` or `<pad>`: fills a batch's short windows.
+    pub pad: u32,
 }
 
 impl Specials {
-    /// Look the special tokens up in the tokenizer's vocabulary.
-    pub fn of(tokenizer: &Tokenizer) -> Option<Specials> {
+    /// Look the special tokens up in the tokenizer's vocabulary; the padding id is
+    /// `pad_token_id` of `config.json` when given, else `[PAD]`/`<pad>`, else 0.
+    pub fn of(tokenizer: &Tokenizer, pad_token_id: Option<u32>) -> Option<Specials> {
         let find = |names: &[&str]| names.iter().find_map(|n| tokenizer.token_to_id(n));
         Some(Specials {
             cls: find(&["[CLS]", "<s>"])?,
             sep: find(&["[SEP]", "</s>"])?,
+            pad: pad_token_id
+                .or_else(|| find(&["[PAD]", "<pad>"]))
+                .unwrap_or(0),
         })
     }
 }
@@ -268,7 +279,7 @@ mod tests {
     #[test]
     fn sentences_are_packed_and_every_word_predicted_once() {
         let tok = tiny_tokenizer();
-        let sp = Specials::of(&tok).unwrap();
+        let sp = Specials::of(&tok, None).unwrap();
         let words = ["The", "NIS", "alleges", ".", "Reuters", "said", "."];
         let sents = [0..4, 4..7];
         let ws = windows(&tok, sp, &words, &sents, opts(16, true)).unwrap();
@@ -285,7 +296,7 @@ mod tests {
     #[test]
     fn long_sentences_are_cut_with_context() {
         let tok = tiny_tokenizer();
-        let sp = Specials::of(&tok).unwrap();
+        let sp = Specials::of(&tok, None).unwrap();
         let words: Vec<&str> = ["john", "smith", "said", "the", "nis", "alleges"]
             .iter()
             .cycle()
@@ -310,7 +321,7 @@ mod tests {
     #[test]
     fn subword_positions_and_odd_words() {
         let tok = tiny_tokenizer();
-        let sp = Specials::of(&tok).unwrap();
+        let sp = Specials::of(&tok, None).unwrap();
         // "unbelievable" is three subwords; "\u{0}" has none; an unknown word is [UNK].
         let words = ["unbelievable", "\u{0}", "zzz", "nis"];
         let ws = windows(&tok, sp, &words, &[0..4], opts(32, true)).unwrap();

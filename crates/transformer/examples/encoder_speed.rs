@@ -1,0 +1,182 @@
+//! Encoder throughput: caveat's encoder (`backend::Candle`) against candle-transformers' BERT
+//! (the candle backend until #14) on the same windows, in one process, alternating.
+//!
+//! ```text
+//! CANDLE_NUM_THREADS=1 cargo run --release -p caveat-transformer --example encoder_speed -- \
+//!     models/ner-minilm ../shared/corpora/bbc.jsonl [--limit 200] [--repeat 3]
+//! ```
+//!
+//! Words are the corpus texts split at whitespace with punctuation split off, sentences end at
+//! `.`, `!` or `?`; windows as the ner stage makes them (128 subwords, stride 32, packed),
+//! sorted by length and run in batches of 16. Prints words/s of the fastest repeat of each and
+//! the largest logit difference between the two. `CANDLE_NUM_THREADS=1` makes both single
+//! threaded, as `caveat` runs each worker.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use candle_core::{DType, Device, Module, Tensor};
+use caveat_transformer::backend::{Batch, Candle, Encoder};
+use caveat_transformer::window::{windows, Specials, Window, WindowOptions};
+use caveat_transformer::ModelDir;
+
+/// The candle backend before #14: candle-transformers' `BertModel` and a linear head.
+struct Previous {
+    bert: candle_transformers::models::bert::BertModel,
+    classifier: candle_nn::Linear,
+}
+
+impl Previous {
+    fn load(dir: &ModelDir) -> Previous {
+        let config: candle_transformers::models::bert::Config =
+            serde_json::from_str(&dir.config_json).unwrap();
+        let bytes = std::fs::read(dir.weights()).unwrap();
+        let vb = candle_nn::VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
+            .unwrap();
+        let bert = candle_transformers::models::bert::BertModel::load(vb.clone(), &config).unwrap();
+        let classifier =
+            candle_nn::linear(config.hidden_size, dir.labels.len(), vb.pp("classifier")).unwrap();
+        Previous { bert, classifier }
+    }
+
+    fn logits(&self, b: &Batch) -> Vec<f32> {
+        let shape = (b.rows, b.cols);
+        let t = |v: &[u32]| Tensor::from_slice(v, shape, &Device::Cpu).unwrap();
+        let hidden = self
+            .bert
+            .forward(&t(&b.ids), &t(&b.type_ids), Some(&t(&b.mask)))
+            .unwrap();
+        self.classifier
+            .forward(&hidden)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1()
+            .unwrap()
+    }
+}
+
+fn words_of(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in text.split_whitespace() {
+        let core = w.trim_end_matches(|c: char| c.is_ascii_punctuation());
+        if !core.is_empty() {
+            out.push(core.to_string());
+        }
+        for c in w[core.len()..].chars() {
+            out.push(c.to_string());
+        }
+    }
+    out
+}
+
+fn pad(ws: &[Window], pad_id: u32) -> Batch {
+    let rows = ws.len();
+    let cols = ws.iter().map(|w| w.ids.len()).max().unwrap_or(0);
+    let mut b = Batch {
+        ids: vec![pad_id; rows * cols],
+        type_ids: vec![0; rows * cols],
+        mask: vec![0; rows * cols],
+        rows,
+        cols,
+    };
+    for (r, w) in ws.iter().enumerate() {
+        let at = r * cols;
+        b.ids[at..at + w.ids.len()].copy_from_slice(&w.ids);
+        b.type_ids[at..at + w.ids.len()].copy_from_slice(&w.type_ids);
+        b.mask[at..at + w.ids.len()].fill(1);
+    }
+    b
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map_or(default, |v| v.parse().unwrap())
+    };
+    let (limit, repeat) = (flag("--limit", 200), flag("--repeat", 3));
+    let model = PathBuf::from(&args[0]);
+    let corpus = PathBuf::from(&args[1]);
+    let dir = ModelDir::open(&model).unwrap();
+    let specials = Specials::of(&dir.tokenizer, dir.config.pad_token_id).unwrap();
+    let opts = WindowOptions {
+        max_length: 128,
+        stride: 32,
+        pack: true,
+        casing: dir.config.caveat_casing_type_ids,
+    };
+    let mut all = Vec::new();
+    let mut n_words = 0;
+    let file = std::io::BufReader::new(std::fs::File::open(&corpus).unwrap());
+    for line in file.lines().take(limit) {
+        let v: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let words = words_of(v["text"].as_str().unwrap_or(""));
+        let mut sentences = Vec::new();
+        let mut start = 0;
+        for (i, w) in words.iter().enumerate() {
+            if matches!(w.as_str(), "." | "!" | "?") || i + 1 == words.len() {
+                sentences.push(start..i + 1);
+                start = i + 1;
+            }
+        }
+        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+        all.extend(windows(&dir.tokenizer, specials, &refs, &sentences, opts).unwrap());
+        n_words += words.len();
+    }
+    all.sort_by_key(|w| w.ids.len());
+    let batches: Vec<Batch> = all.chunks(16).map(|c| pad(c, specials.pad)).collect();
+    let new = Candle::load(&dir).unwrap();
+    let old = Previous::load(&dir);
+    let mut diff = 0f32;
+    for b in batches.iter().step_by(8) {
+        let (a, o) = (new.logits(b).unwrap(), old.logits(b));
+        for r in 0..b.rows {
+            for c in 0..b.cols {
+                if b.mask[r * b.cols + c] == 1 {
+                    let n = dir.labels.len();
+                    let at = (r * b.cols + c) * n;
+                    for k in at..at + n {
+                        diff = diff.max((a[k] - o[k]).abs());
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "{n_words} words, {} windows, {} batches; max logit difference new vs previous {diff:e}",
+        all.len(),
+        batches.len()
+    );
+    let (mut best_new, mut best_old) = (f64::MAX, f64::MAX);
+    for r in 0..repeat {
+        let mut time = |f: &dyn Fn(&Batch)| {
+            let t = Instant::now();
+            batches.iter().for_each(f);
+            t.elapsed().as_secs_f64()
+        };
+        let (tn, to) = if r % 2 == 0 {
+            let tn = time(&|b| drop(new.logits(b).unwrap()));
+            (tn, time(&|b| drop(old.logits(b))))
+        } else {
+            let to = time(&|b| drop(old.logits(b)));
+            (time(&|b| drop(new.logits(b).unwrap())), to)
+        };
+        println!(
+            "repeat {r}: caveat encoder {:.0} words/s, candle-transformers BERT {:.0} words/s",
+            n_words as f64 / tn,
+            n_words as f64 / to
+        );
+        best_new = best_new.min(tn);
+        best_old = best_old.min(to);
+    }
+    println!(
+        "fastest: caveat encoder {:.0} words/s, candle-transformers BERT {:.0} words/s ({:.2}x)",
+        n_words as f64 / best_new,
+        n_words as f64 / best_old,
+        best_old / best_new
+    );
+}
