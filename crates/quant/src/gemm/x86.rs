@@ -25,7 +25,20 @@ struct Tile {
     out: *mut f32,
     ldc: usize,
     cols: usize,
+    /// i32 partial sums of the tile's rows, [`ACC_STRIDE`] apart, carried between slices
+    /// of `k`: read unless `first`, written unless `last` (which runs the epilogue instead).
+    acc: *mut i32,
+    first: bool,
+    last: bool,
 }
+
+/// Row stride of the partial sums: the widest tile (4 panels).
+const ACC_STRIDE: usize = 64;
+
+/// At most this many groups of 4 inputs per slice of `k`: 64 columns × 768 inputs of weights
+/// (48 KiB) stay in L1/L2 while every row tile of the block passes over them (best of 64, 128,
+/// 192, 256 and no slicing on K = 768 and 3072 here; K = 768 needs no slice).
+const KC_QUADS: usize = 192;
 
 /// Runs `tile(mr, np, ·)` over every tile of rows × panels: panel groups of `np_max` outside
 /// (their weights stay in L1/L2 while every row tile uses them), row tiles of `mr_max` inside.
@@ -44,34 +57,48 @@ unsafe fn drive(
     let lda = w.kq * 4;
     let pstride = w.kq * 64;
     let m = rows.len();
+    // Slices of k (equal, at most KC_QUADS quads) when the weights of a panel group would
+    // not stay in L1; partial sums then go through `acc`.
+    let slices = w.kq.div_ceil(KC_QUADS);
+    let per = w.kq.div_ceil(slices);
+    let mut acc = vec![0i32; if slices > 1 { m * ACC_STRIDE } else { 0 }];
     let mut p0 = 0;
     while p0 < w.panels {
         let np = np_max.min(w.panels - p0);
         let col0 = p0 * PANEL;
         let cols = (w.n - col0).min(np * PANEL);
-        let mut r0 = 0;
-        while r0 < m {
-            let mr = mr_max.min(m - r0);
-            // SAFETY: every offset is inside its buffer: r0 < m rows, p0 < panels, col0 < n
-            // (the per-column vectors are padded to panels · 16).
-            unsafe {
-                let t = Tile {
-                    a: a.as_ptr().add(r0 * lda),
-                    lda,
-                    kq: w.kq,
-                    b: w.data.as_ptr().add(p0 * pstride),
-                    pstride,
-                    rows: rows.as_ptr().add(r0),
-                    scale: w.scale.as_ptr().add(col0),
-                    sum: w.sum.as_ptr().add(col0),
-                    bias: w.bias.as_ptr().add(col0),
-                    out: out.as_mut_ptr().add(r0 * w.n + col0),
-                    ldc: w.n,
-                    cols,
-                };
-                tile(mr, np, t);
+        let mut q0 = 0;
+        while q0 < w.kq {
+            let kq = per.min(w.kq - q0);
+            let mut r0 = 0;
+            while r0 < m {
+                let mr = mr_max.min(m - r0);
+                // SAFETY: every offset is inside its buffer: r0 < m rows, p0 < panels,
+                // q0 < kq, col0 < n (the per-column vectors are padded to panels · 16), and
+                // `acc` holds m rows when k is sliced (it is not touched otherwise).
+                unsafe {
+                    let t = Tile {
+                        a: a.as_ptr().add(r0 * lda + q0 * 4),
+                        lda,
+                        kq,
+                        b: w.data.as_ptr().add(p0 * pstride + q0 * 64),
+                        pstride,
+                        rows: rows.as_ptr().add(r0),
+                        scale: w.scale.as_ptr().add(col0),
+                        sum: w.sum.as_ptr().add(col0),
+                        bias: w.bias.as_ptr().add(col0),
+                        out: out.as_mut_ptr().add(r0 * w.n + col0),
+                        ldc: w.n,
+                        cols,
+                        acc: acc.as_mut_ptr().wrapping_add(r0 * ACC_STRIDE),
+                        first: q0 == 0,
+                        last: q0 + kq == w.kq,
+                    };
+                    tile(mr, np, t);
+                }
+                r0 += mr;
             }
-            r0 += mr;
+            q0 += kq;
         }
         p0 += np;
     }
@@ -132,8 +159,16 @@ pub(super) unsafe fn gemm_avx512vnni(
 unsafe fn tile_512<const MR: usize, const NP: usize>(t: Tile) {
     let mut acc = [[_mm512_setzero_si512(); NP]; MR];
     // SAFETY (whole body): the tile's rows hold 4 · kq bytes, its panels kq · 64 bytes, its
-    // per-column vectors NP · 16 values, and its outputs `cols` columns (masked stores).
+    // per-column vectors NP · 16 values, its partial sums MR rows of ACC_STRIDE, and its
+    // outputs `cols` columns (masked stores).
     unsafe {
+        if !t.first {
+            for (r, acc) in acc.iter_mut().enumerate() {
+                for (j, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm512_loadu_si512(t.acc.add(r * ACC_STRIDE + j * 16).cast());
+                }
+            }
+        }
         for q in 0..t.kq {
             let mut wv = [_mm512_setzero_si512(); NP];
             for (j, wv) in wv.iter_mut().enumerate() {
@@ -146,6 +181,14 @@ unsafe fn tile_512<const MR: usize, const NP: usize>(t: Tile) {
                     acc[j] = _mm512_dpbusd_epi32(acc[j], av, wv[j]);
                 }
             }
+        }
+        if !t.last {
+            for (r, acc) in acc.iter().enumerate() {
+                for (j, &acc) in acc.iter().enumerate() {
+                    _mm512_storeu_si512(t.acc.add(r * ACC_STRIDE + j * 16).cast(), acc);
+                }
+            }
+            return;
         }
         for (r, acc) in acc.iter().enumerate() {
             let rq = *t.rows.add(r);
@@ -210,6 +253,30 @@ unsafe fn store_256(t: &Tile, r: usize, c: usize, acc: __m256i) {
     }
 }
 
+/// Loads the partial sums of a one-panel tile.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn load_partial_256<const MR: usize>(t: &Tile, acc: &mut [[__m256i; 2]; MR]) {
+    for (r, acc) in acc.iter_mut().enumerate() {
+        for (j, acc) in acc.iter_mut().enumerate() {
+            // SAFETY: the tile's partial sums hold MR rows of ACC_STRIDE ≥ 16.
+            *acc = unsafe { _mm256_loadu_si256(t.acc.add(r * ACC_STRIDE + j * 8).cast()) };
+        }
+    }
+}
+
+/// Stores the partial sums of a one-panel tile.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn store_partial_256<const MR: usize>(t: &Tile, acc: &[[__m256i; 2]; MR]) {
+    for (r, acc) in acc.iter().enumerate() {
+        for (j, &acc) in acc.iter().enumerate() {
+            // SAFETY: as in load_partial_256.
+            unsafe { _mm256_storeu_si256(t.acc.add(r * ACC_STRIDE + j * 8).cast(), acc) };
+        }
+    }
+}
+
 dispatcher!(dispatch_vnni256, tile_vnni256, "avx2,avxvnni");
 
 /// # Safety
@@ -228,6 +295,9 @@ unsafe fn tile_vnni256<const MR: usize, const NP: usize>(t: Tile) {
     let mut acc = [[_mm256_setzero_si256(); 2]; MR];
     // SAFETY: as in tile_512, on one panel.
     unsafe {
+        if !t.first {
+            load_partial_256(&t, &mut acc);
+        }
         for q in 0..t.kq {
             let w0 = _mm256_loadu_si256(t.b.add(q * 64).cast());
             let w1 = _mm256_loadu_si256(t.b.add(q * 64 + 32).cast());
@@ -237,6 +307,10 @@ unsafe fn tile_vnni256<const MR: usize, const NP: usize>(t: Tile) {
                 acc[0] = _mm256_dpbusd_avx_epi32(acc[0], av, w0);
                 acc[1] = _mm256_dpbusd_avx_epi32(acc[1], av, w1);
             }
+        }
+        if !t.last {
+            store_partial_256(&t, &acc);
+            return;
         }
         for (r, acc) in acc.iter().enumerate() {
             store_256(&t, r, 0, acc[0]);
@@ -264,6 +338,9 @@ unsafe fn tile_avx2<const MR: usize, const NP: usize>(t: Tile) {
     let mut acc = [[_mm256_setzero_si256(); 2]; MR];
     // SAFETY: as in tile_512, on one panel.
     unsafe {
+        if !t.first {
+            load_partial_256(&t, &mut acc);
+        }
         for q in 0..t.kq {
             let w0 = _mm256_loadu_si256(t.b.add(q * 64).cast());
             let w1 = _mm256_loadu_si256(t.b.add(q * 64 + 32).cast());
@@ -276,6 +353,10 @@ unsafe fn tile_avx2<const MR: usize, const NP: usize>(t: Tile) {
                 acc[0] = _mm256_add_epi32(acc[0], p0);
                 acc[1] = _mm256_add_epi32(acc[1], p1);
             }
+        }
+        if !t.last {
+            store_partial_256(&t, &acc);
+            return;
         }
         for (r, acc) in acc.iter().enumerate() {
             store_256(&t, r, 0, acc[0]);

@@ -79,6 +79,7 @@ fn kernels_match_scalar_on_random_shapes() {
         (25, 127, 99),
         (12, 200, 384),
         (37, 48, 1536),
+        (9, 70, 1001),
         (700, 20, 384),
     ] {
         let x = rng.vec(m * k, 1.0);
