@@ -24,14 +24,8 @@ const EXP_LO: f32 = -86.0;
 /// Cephes' `expf`: `x = n ln 2 + r`, `|r| ≤ ln 2 / 2`, a degree-6 polynomial for `e^r`.
 #[inline(always)]
 fn exp_one<const FMA: bool>(x: f32) -> f32 {
-    // Comparisons keep NaN (both false), unlike f32::min/max.
-    let xc = if x > EXP_HI {
-        EXP_HI
-    } else if x < EXP_LO {
-        EXP_LO
-    } else {
-        x
-    };
+    // clamp keeps NaN, unlike f32::min/max.
+    let xc = x.clamp(EXP_LO, EXP_HI);
     // n = round(x / ln 2) by the 1.5 · 2²³ trick: t's low mantissa bits hold n, so both n
     // and 2ⁿ come from plain float and integer ops (a float → int cast would not vectorise).
     const MAGIC: f32 = 12_582_912.0;
@@ -44,7 +38,7 @@ fn exp_one<const FMA: bool>(x: f32) -> f32 {
     p = madd::<FMA>(p, r, 8.333_452e-3);
     p = madd::<FMA>(p, r, 4.166_579_6e-2);
     p = madd::<FMA>(p, r, 1.666_666_5e-1);
-    p = madd::<FMA>(p, r, 5.000_000_1e-1);
+    p = madd::<FMA>(p, r, 0.5);
     let y = madd::<FMA>(p, r * r, r) + 1.0;
     // 2^(n − 1) · 2 keeps the biased exponent in 1..=254 for n in −124..=128.
     let scale = f32::from_bits(t.to_bits().wrapping_sub(MAGIC.to_bits()).wrapping_add(126) << 23);
@@ -247,11 +241,11 @@ pub fn exp(x: &mut [f32]) {
 /// Softmax of each row of `cols` values of `x` (row-major), in place, with the row maximum
 /// subtracted first. A row of only `−inf` becomes uniform.
 pub fn softmax_rows(x: &mut [f32], cols: usize) -> Result<(), QuantError> {
-    if cols == 0 || x.len() % cols != 0 {
+    if cols == 0 || !x.len().is_multiple_of(cols) {
         return Err(QuantError::Shape {
             what: "softmax input",
             shape: format!("[rows, cols = {cols}]"),
-            expected: if cols == 0 { 0 } else { x.len() / cols * cols },
+            expected: x.len().checked_div(cols).map_or(0, |rows| rows * cols),
             got: x.len(),
         });
     }
