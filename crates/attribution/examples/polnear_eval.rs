@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release -p caveat-attribution --example polnear_eval -- \
 //!     --gold $DATA/dev [--models models/attribution] \
-//!     [--model model.txt] [--min-score 0.5] [--errors]
+//!     [--model model.txt] [--min-score 0.5] [--rounds 20] [--errors]
 //! ```
 //!
 //! `$DATA` is a PolNeAR directory (see models/attribution/README.md for where to get it).
@@ -65,7 +65,7 @@ fn main() {
     let tokens: usize = prepared.iter().map(|p| p.doc.tokens.len()).sum();
     let bytes: usize = prepared.iter().map(|p| p.doc.text.len()).sum();
     let mut copies: Vec<_> = prepared.iter().map(|p| p.doc.clone()).collect();
-    let rounds = 20;
+    let rounds: usize = arg("--rounds", "20").parse().expect("--rounds N");
     let t0 = Instant::now();
     let cpu0 = thread_cpu_ns();
     let mut n = 0;
@@ -88,7 +88,7 @@ fn main() {
             (tokens * rounds) as f64 / c / 1e6,
             (bytes * rounds) as f64 / c / 1e6
         )),
-        n / rounds
+        n / rounds.max(1)
     );
 
     if args.iter().any(|a| a == "--errors") {
@@ -130,6 +130,26 @@ fn main() {
                         println!("{tag}\t{}\t{}", &t[c.0..c.1], ctx(c))
                     }
                     Some(r) => {
+                        let show = |x: Option<(usize, usize)>| x.map_or("-", |x| &t[x.0..x.1]);
+                        let ps = a.source.map(|s| (s.start, s.end));
+                        if polnear::dice(ps, r.source) < 0.5 {
+                            println!(
+                                "SRCDICE\t{}\tgold «{}»\tpred «{}»\t{}",
+                                &t[c.0..c.1],
+                                show(r.source),
+                                show(ps),
+                                ctx(c)
+                            );
+                        }
+                        let pc = a.content.map(|s| (s.start, s.end));
+                        if polnear::dice(pc, r.content) < 0.5 {
+                            println!(
+                                "CONDICE\t{}\tgold «{}»\tpred «{}»",
+                                &t[c.0..c.1],
+                                show(r.content).replace('\n', " | "),
+                                show(pc).replace('\n', " | "),
+                            );
+                        }
                         if let Some(gs) = r.source {
                             if !a.source.is_some_and(|s| ov((s.start, s.end), gs)) {
                                 let ps = a.source.map_or("-", |s| &t[s.start..s.end]);

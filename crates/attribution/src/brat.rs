@@ -141,11 +141,44 @@ pub struct Score {
     pub con_n: usize,
     /// False positives overlapping an already matched gold cue (split cues).
     pub dup: usize,
+    /// Whole relations right (the project's strict check): the cue overlaps a gold cue and the
+    /// source and the content each match the gold ones with character Dice >= 0.5 (both
+    /// missing counts as a match).
+    pub strict_tp: usize,
+    /// Matched cues (by overlap, as in `tp`) whose source matches with Dice >= 0.5.
+    pub src_dice: usize,
+    /// Matched cues whose content matches with Dice >= 0.5.
+    pub con_dice: usize,
+}
+
+/// Character-overlap Dice of two spans; both missing counts as a match.
+pub fn dice(a: Option<(usize, usize)>, b: Option<(usize, usize)>) -> f64 {
+    match (a, b) {
+        (None, None) => 1.0,
+        (Some(a), Some(b)) => {
+            let inter = a.1.min(b.1).saturating_sub(a.0.max(b.0));
+            2.0 * inter as f64 / ((a.1 - a.0) + (b.1 - b.0)).max(1) as f64
+        }
+        _ => 0.0,
+    }
 }
 
 impl Score {
     /// Add one document: predicted (cue, source, content) byte spans against the gold.
     pub fn add(&mut self, gold: &[Rel], pred: &[Rel]) {
+        let mut strict_used = vec![false; gold.len()];
+        for p in pred {
+            let hit = (0..gold.len()).find(|&i| {
+                !strict_used[i]
+                    && ov(Some(p.cue), Some(gold[i].cue))
+                    && dice(p.source, gold[i].source) >= 0.5
+                    && dice(p.content, gold[i].content) >= 0.5
+            });
+            if let Some(i) = hit {
+                strict_used[i] = true;
+                self.strict_tp += 1;
+            }
+        }
         let mut used = vec![false; gold.len()];
         for p in pred {
             let hit = (0..gold.len()).find(|&i| !used[i] && ov(Some(p.cue), Some(gold[i].cue)));
@@ -159,6 +192,8 @@ impl Score {
             used[i] = true;
             self.tp += 1;
             let g = &gold[i];
+            self.src_dice += (dice(p.source, g.source) >= 0.5) as usize;
+            self.con_dice += (dice(p.content, g.content) >= 0.5) as usize;
             if g.source.is_some() {
                 self.src_n += 1;
                 self.src_ok += ov(p.source, g.source) as usize;
@@ -183,15 +218,35 @@ impl Score {
         (p, r, f)
     }
 
-    /// A two-line summary.
+    /// Whole-relation precision, recall, F1 (see [`Score::strict_tp`]).
+    pub fn strict_prf(&self) -> (f64, f64, f64) {
+        let predicted = self.tp + self.fp;
+        let gold = self.tp + self.fn_;
+        let p = self.strict_tp as f64 / predicted.max(1) as f64;
+        let r = self.strict_tp as f64 / gold.max(1) as f64;
+        let f = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        (p, r, f)
+    }
+
+    /// A three-line summary.
     pub fn report(&self) -> String {
         let (p, r, f) = self.prf();
+        let (sp, sr, sf) = self.strict_prf();
+        let matched = self.tp.max(1) as f64;
         format!(
-            "cues      P {p:.3}  R {r:.3}  F1 {f:.3}   (tp {} fp {} fn {}; {} fp split a gold cue)\nsource overlap on matched cues {:.3}; content {:.3}",
+            "cues      P {p:.3}  R {r:.3}  F1 {f:.3}   (tp {} fp {} fn {}; {} fp split a gold cue)\n\
+             relations (strict, Dice >= 0.5) P {sp:.3}  R {sr:.3}  F1 {sf:.3}   (on matched cues: source {:.3}, content {:.3})\n\
+             source overlap on matched cues {:.3}; content {:.3}",
             self.tp,
             self.fp,
             self.fn_,
             self.dup,
+            self.src_dice as f64 / matched,
+            self.con_dice as f64 / matched,
             self.src_ok as f64 / self.src_n.max(1) as f64,
             self.con_ok as f64 / self.con_n.max(1) as f64
         )
