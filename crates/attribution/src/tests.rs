@@ -585,3 +585,65 @@ fn training_learns_cues_and_sources_from_examples() {
     assert_eq!(text(&d, d.attributions[0].source), "White");
     assert!(text(&d, d.attributions[0].content).contains("the vote was close"));
 }
+
+#[test]
+fn source_keeps_its_appositive() {
+    let d = run("“The plan will fail,” said John Smith, a spokesman for the group.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "John Smith, a spokesman for the group");
+    let d = run("Laurence Tribe, a law professor at Harvard, said the ruling was wrong.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "Laurence Tribe, a law professor at Harvard");
+    assert_eq!(text(&d, a.content), "the ruling was wrong");
+    // A participle after the comma is not an appositive.
+    let d = run("President Obama, speaking at the museum, said it would tell an American story.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "President Obama");
+}
+
+#[test]
+fn source_is_a_whole_noun_phrase() {
+    let d = run("Turnout fell sharply, according to a recent Reuters survey of voter lists.");
+    let a = by_cue(&d, "according to");
+    assert_eq!(text(&d, a.source), "a recent Reuters survey of voter lists");
+    assert_eq!(text(&d, a.content), "Turnout fell sharply");
+}
+
+#[test]
+fn quotation_over_several_sentences_is_one_content() {
+    let d = run("“It is heartbreaking,” Ryan said. “This country has to heal. We will.”");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "Ryan");
+    assert_eq!(
+        text(&d, a.content),
+        "“It is heartbreaking,” Ryan said. “This country has to heal. We will.”"
+    );
+    let d = run("She said: “We were floored. Nobody expected it. Nobody.” Then she left.");
+    let a = by_cue(&d, "said");
+    assert_eq!(
+        text(&d, a.content),
+        "“We were floored. Nobody expected it. Nobody.”"
+    );
+    // A paragraph break ends the quotation.
+    let d = run("“It is over,” Ryan said.\n\n“Next question.”");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.content), "“It is over,”");
+}
+
+#[test]
+fn interrupted_quotation_is_one_content() {
+    let d = run("“My hope,” he said, “is that I can have a little more influence.”");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "he");
+    assert_eq!(
+        text(&d, a.content),
+        "“My hope,” he said, “is that I can have a little more influence.”"
+    );
+}
+
+#[test]
+fn content_ends_before_a_clause_of_its_own() {
+    let d = run("The senator denounced the annexation, which the network cited as proof.");
+    let a = by_cue(&d, "denounced");
+    assert_eq!(text(&d, a.content), "the annexation");
+}

@@ -4,10 +4,10 @@
 use std::ops::Range;
 
 use super::features::{
-    is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_QUOTE,
+    is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_OPENQ, SH_QUOTE,
 };
 use super::source::SOURCE_WINDOW;
-use super::words::{C_ACCORDING, C_THAT};
+use super::words::{C_ACCORDING, C_CONJ, C_REL, C_THAT};
 
 /// The content span's token range for a cue with the given source tokens.
 pub(crate) fn content_range(
@@ -65,7 +65,122 @@ pub(crate) fn content_range(
         if hi > lo && t[hi - 1].shape == SH_FINAL {
             hi -= 1;
         }
+        // A clause after a comma that cannot continue the reported one ends it: `denounced
+        // the annexation, which RT pointed to`, `said X, while Y`.
+        if let Some(k) = (lo + 1..hi.saturating_sub(1)).find(|&k| {
+            t[k].shape == SH_COMMA && !t[k].quoted && matches!(t[k + 1].class, C_REL | C_CONJ)
+        }) {
+            hi = k;
+        }
         lo..hi
     };
     (range.start < range.end).then_some(range)
+}
+
+/// Most tokens a content may gain from the sentences around its own.
+const QUOTE_MAX: usize = 400;
+
+/// Extend a content over the sentences of its quotation, as a reader (and PolNeAR) takes it:
+/// * a quotation still open where the content ends runs on to its closing mark (`X said:
+///   "First. Second. Third."`), and one opened in an earlier sentence starts at its opening
+///   mark (`"First. Second," X said.`);
+/// * `"First," X said. "Second."`: the quotation right after the cue's sentence belongs to
+///   the same content (its source interrupts it);
+/// * a cue ending its sentence with a colon and no content (`X added:`) takes the next
+///   sentence, or the quotation it opens.
+///
+/// A paragraph break ends a quotation, so contents never cross paragraphs. `next` is the
+/// token range of the following sentence, `same_paragraph` whether it is in the same
+/// paragraph as the cue.
+pub(crate) fn extend_content(
+    df: &DocFeatures,
+    s: &Range<usize>,
+    cue: &Range<usize>,
+    source: Option<&Range<usize>>,
+    content: Option<Range<usize>>,
+    next: Option<(&Range<usize>, bool)>,
+) -> Option<Range<usize>> {
+    let t = &df.toks;
+    let n = t.len();
+    // The end of the quotation open after token `k` (one past its closing mark).
+    let close_after = |k: usize| {
+        let mut e = k + 1;
+        while e < n && e - k < QUOTE_MAX && t[e].open {
+            e += 1;
+        }
+        if e < n && is_quote(t[e].shape) {
+            e += 1;
+        }
+        e
+    };
+    let opens = |k: usize| matches!(t[k].shape, SH_OPENQ | SH_QUOTE) && t[k].open;
+    let Some(mut c) = content else {
+        let colon = cue.end < s.end && t[cue.end].shape == SH_COLON
+            || (cue.end == s.end && t[s.end - 1].shape == SH_COLON);
+        let tail_words = DocFeatures::between(&df.words, cue.end.min(s.end), s.end);
+        return match next {
+            Some((r, true)) if colon && tail_words == 0 && !r.is_empty() => Some(
+                r.start..if opens(r.start) {
+                    close_after(r.start)
+                } else {
+                    r.end
+                },
+            ),
+            _ => None,
+        };
+    };
+    if c.end > c.start && t[c.end - 1].open {
+        c.end = close_after(c.end - 1).max(c.end);
+    }
+    if t[c.start].quoted && !opens(c.start) {
+        let mut k = c.start;
+        while k > 0 && c.start - k < QUOTE_MAX && t[k - 1].open {
+            k -= 1;
+        }
+        if opens(k) {
+            c.start = k;
+        }
+    }
+    let right_edge = match source {
+        Some(r) if r.start >= cue.end => r.end,
+        _ => cue.end,
+    };
+    let left_edge = source.map_or(cue.start, |r| r.start.min(cue.start));
+    if c.start >= right_edge && opens(c.start) {
+        // `"First," X said, "second."`: the quotation began before its source.
+        let mut k = left_edge;
+        while k > s.start && t[k - 1].shape == SH_COMMA {
+            k -= 1;
+        }
+        if k > s.start && is_quote(t[k - 1].shape) && !t[k - 1].open && t[k - 1].quoted {
+            let mut j = k - 1;
+            while j > s.start && t[j - 1].quoted && left_edge - j < QUOTE_MAX {
+                j -= 1;
+            }
+            if opens(j) {
+                c.start = j;
+            }
+        }
+    }
+    if c.end <= cue.start && right_edge <= s.end {
+        // `"First," X said, "second."`: the quotation goes on in the same sentence.
+        let mut k = right_edge;
+        while k < s.end && t[k].shape == SH_COMMA {
+            k += 1;
+        }
+        if k < s.end && opens(k) {
+            c.end = close_after(k);
+        } else if let Some((r, true)) = next {
+            let tail = right_edge..s.end;
+            let tail_words = DocFeatures::between(&df.words, tail.start, tail.end);
+            if tail_words <= 20
+                && !tail.clone().any(|k| is_quote(t[k].shape))
+                && !r.is_empty()
+                && opens(r.start)
+            {
+                c.end = close_after(r.start);
+            }
+        }
+    }
+    Some(c)
 }

@@ -35,6 +35,10 @@ pub(crate) struct Tok {
     pub(crate) quoted: bool,
     /// Whether the word is a vague-source word.
     pub(crate) vague: bool,
+    /// Whether the word ends in "ing" (a participle after a comma starts no appositive).
+    pub(crate) ing: bool,
+    /// Whether a quotation is open after this token (false on a closing quotation mark).
+    pub(crate) open: bool,
 }
 
 fn shape_of(text: &str, kind: TokenKind) -> u8 {
@@ -130,6 +134,7 @@ impl DocFeatures {
         let mut inside = false;
         let mut prev_end = 0usize;
         let bytes = doc.text.as_bytes();
+        let ing_suffix = fnv_mix(fnv_word_hash("ing"), 0x5f);
         for t in &doc.tokens {
             let (start, end) = (t.span.start.min(bytes.len()), t.span.end.min(bytes.len()));
             let text = doc.text.get(start..end).unwrap_or("");
@@ -190,6 +195,8 @@ impl DocFeatures {
                 prior,
                 quoted,
                 vague: info.vague,
+                ing: suffix == ing_suffix,
+                open: inside,
             });
         }
         commas.push(nc);

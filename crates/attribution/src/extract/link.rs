@@ -57,62 +57,16 @@ pub(super) fn link_entities(doc: &Document, atts: &mut [Attribution]) {
     }
 }
 
-/// Set `Hedge.attribution` for hedges that are an attribution's cue or source, or lie in its
-/// content. Sources and contents never leave their cue's sentence, so only attributions of
-/// the hedge's sentence are looked at (at most [`HEDGE_WINDOW`] around the hedge, which keeps
-/// pathological one-sentence documents linear).
+/// Attributions looked at on each side of a hedge (in cue order), which keeps pathological
+/// one-sentence documents linear.
 const HEDGE_WINDOW: usize = 32;
 
+/// Set `Hedge.attribution` for hedges that are an attribution's cue or source, or lie in its
+/// content (contents may run over several sentences): a hedge belongs to the attribution
+/// whose cue or source it overlaps, else to the one with the shortest content containing it
+/// (on a tie, the outer one of a citing chain), among the [`HEDGE_WINDOW`] attributions on
+/// each side of it in cue order.
 pub(super) fn link_hedges(doc: &mut Document, base: usize) {
-    if doc.hedges.is_empty() || doc.attributions.len() == base {
-        return;
-    }
-    let atts = &doc.attributions[base..];
-    // Attributions are in sentence order; for each hedge look at those of nearby sentences.
-    for h in doc.hedges.iter_mut() {
-        let sent = doc
-            .sentences
-            .partition_point(|s| s.span.end <= h.span.start);
-        let lo = atts.partition_point(|a| a.sentence < sent);
-        let hi = atts.partition_point(|a| a.sentence <= sent);
-        let at =
-            lo + atts[lo..hi].partition_point(|a| a.cue.is_some_and(|c| c.start < h.span.start));
-        let lo = at.saturating_sub(HEDGE_WINDOW).max(lo);
-        let hi = (at + HEDGE_WINDOW).min(hi);
-        // A hedge that is (part of) a cue or a source belongs to that attribution; else to
-        // the one with the shortest content containing it (on a tie, the outer one of a
-        // citing chain).
-        let mut found = None;
-        let mut best_len = usize::MAX;
-        for (k, a) in atts[lo..hi].iter().enumerate() {
-            if a.cue.is_some_and(|c| c.overlaps(h.span)) {
-                found = Some(lo + k);
-                break;
-            }
-            if a.source.is_some_and(|c| c.overlaps(h.span)) {
-                found = Some(lo + k);
-                best_len = 0;
-                continue;
-            }
-            if let Some(c) = a.content {
-                let inside = c.start <= h.span.start && h.span.end <= c.end;
-                if inside && (c.len() < best_len || (c.len() == best_len && a.cites.is_some())) {
-                    best_len = c.len();
-                    found = Some(lo + k);
-                }
-            }
-        }
-        if let Some(k) = found {
-            h.attribution = Some(base + k);
-        }
-    }
-}
-
-/// [`link_hedges`] for attributions whose contents may run over several sentences (the
-/// tagger backends): a hedge belongs to the attribution whose cue or source it overlaps,
-/// else to the one with the shortest content containing it, among the [`HEDGE_WINDOW`]
-/// attributions on each side of it in cue order.
-pub(super) fn link_hedges_spanning(doc: &mut Document, base: usize) {
     if doc.hedges.is_empty() || doc.attributions.len() == base {
         return;
     }

@@ -28,10 +28,10 @@ use std::ops::Range;
 
 use caveat_core::{Attribution, Document, Span};
 
-use self::content::content_range;
+use self::content::{content_range, extend_content};
 use self::cues::find_cues;
 use self::link::{link_chains, link_entities, link_hedges};
-use self::source::{choose_source, grow_source, is_vague};
+use self::source::{choose_source, complete_source, grow_source, is_vague};
 
 #[cfg(feature = "train")]
 pub(crate) use self::cues::{cue_features, CueRun};
@@ -58,10 +58,37 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
         }
         runs.clear();
         find_cues(&df, res, &s, &mut feats, &mut runs);
+        // The next sentence, and whether a paragraph break separates it from this one.
+        let next_range = doc
+            .sentences
+            .get(si + 1)
+            .map(|x| x.tokens.start.min(n)..x.tokens.end.min(n));
+        let next = next_range.as_ref().map(|r| {
+            let gap = doc
+                .text
+                .get(
+                    doc.tokens[s.end - 1].span.end
+                        ..doc
+                            .tokens
+                            .get(r.start)
+                            .map_or(doc.text.len(), |t| t.span.start),
+                )
+                .unwrap_or("");
+            (r, !gap.contains('\n'))
+        });
         for run in &runs {
             let src_head = choose_source(&df, res, &s, run, &mut feats);
-            let src = src_head.map(|j| grow_source(&df, &s, &run.tokens, j));
+            let src = src_head.map(|j| {
+                complete_source(
+                    &df,
+                    &s,
+                    &run.tokens,
+                    run.head,
+                    grow_source(&df, &s, &run.tokens, j),
+                )
+            });
             let content = content_range(&df, &s, &run.tokens, run.head, src.as_ref());
+            let content = extend_content(&df, &s, &run.tokens, src.as_ref(), content, next);
             let span = |r: &Range<usize>| {
                 Span::new(
                     doc.tokens[r.start].span.start,
@@ -169,5 +196,5 @@ pub(crate) fn from_relations(
     link_entities(doc, &mut out);
     let base = doc.attributions.len();
     doc.attributions.extend(out);
-    link::link_hedges_spanning(doc, base);
+    link_hedges(doc, base);
 }

@@ -4,10 +4,16 @@
 use std::ops::Range;
 
 use super::cues::CueRun;
-use super::features::{is_wordish, DocFeatures, Tok, SH_CAP, SH_LOWER, SH_NUM, SH_UPPER};
+use super::features::{
+    is_quote, is_wordish, DocFeatures, Tok, SH_CAP, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_FINAL,
+    SH_LOWER, SH_NUM, SH_OTHER, SH_QUOTE, SH_UPPER,
+};
 use super::hashed::{bucket, f1, f2, NONE_WORD};
 use super::resources::Resources;
-use super::words::{C_ACCORDING, C_CITE, C_DET, C_POSS, C_PREP, C_PRON, C_QUANT, C_REL, C_TITLE};
+use super::words::{
+    C_ACCORDING, C_ADV, C_AUX, C_CITE, C_DET, C_POSS, C_PREP, C_PRON, C_QUANT, C_REL, C_THAT,
+    C_TITLE,
+};
 
 /// The source ranker's features for candidate `j` (None = "no source") of cue `cue`.
 pub(crate) fn source_features(
@@ -225,7 +231,12 @@ pub(crate) fn grow_source(
 
 /// Whether a source is vague: it (or the two words after it, for "people familiar with")
 /// has a vague word, and no capitalised name follows that word ("spokesman Jason Miller").
+/// Only the head phrase counts, not an appositive after a comma ("John Smith, a spokesman").
 pub(super) fn is_vague(df: &DocFeatures, s: &Range<usize>, r: &Range<usize>) -> bool {
+    let r = &match (r.start + 1..r.end).find(|&k| df.toks[k].shape == SH_COMMA) {
+        Some(k) => r.start..k,
+        None => r.clone(),
+    };
     let look = (r.end + 2).min(s.end).max(r.end);
     let toks = &df.toks[r.start..look];
     match toks.iter().position(|x| x.vague) {
@@ -234,4 +245,112 @@ pub(super) fn is_vague(df: &DocFeatures, s: &Range<usize>, r: &Range<usize>) -> 
             .iter()
             .any(|x| matches!(x.shape, SH_CAP | SH_UPPER)),
     }
+}
+
+/// Most tokens an appositive or a completed noun phrase may add to a source.
+const APPOSITIVE_MAX: usize = 30;
+
+/// Complete a grown source into the phrase a reader would quote (PolNeAR's source spans):
+/// * the words after it that can only continue the noun phrase, when they run up to the cue
+///   or to a comma (`[the] Consumer Financial Protection Bureau imposed`, `according to [a]
+///   recent Reuters survey`; auxiliaries and adverbs before the cue stay out: `X has also
+///   said`);
+/// * before the cue, an appositive or relative clause between commas (`Laurence H. Tribe, a
+///   law professor, said`, `Joseph, who has four children, said`);
+/// * after an inverted cue, an appositive running to the end of the sentence (`"...," said
+///   David Wasserman, House editor for the Cook Political Report.`).
+///
+/// Quotations, colons and cue words never join a source, nor does a participle or
+/// prepositional phrase after a comma (`President Obama, dedicating the museum, said`).
+pub(crate) fn complete_source(
+    df: &DocFeatures,
+    s: &Range<usize>,
+    cue: &Range<usize>,
+    head: usize,
+    src: Range<usize>,
+) -> Range<usize> {
+    let t = &df.toks;
+    if src.is_empty() || (matches!(t[src.start].class, C_PRON | C_REL) && src.len() == 1) {
+        return src;
+    }
+    let before = src.end <= cue.start;
+    // Cue-like words (said, claims) end a source before its cue; after it, nouns with a cue
+    // prior (`a recent Reuters survey`) may belong to it, strong cue words never.
+    let weakest = if before { 3 } else { 5 };
+    let plain = |k: usize| {
+        !is_quote(t[k].shape) && !(weakest..=6).contains(&t[k].prior) && t[k].shape != SH_COLON
+    };
+    let np_word = |k: usize| {
+        let x = &t[k];
+        plain(k)
+            && (matches!(x.class, C_DET | C_QUANT | C_TITLE | C_POSS)
+                || (x.class == 0 && (is_wordish(x.shape) || x.shape == SH_OTHER)))
+    };
+    // A preposition inside a name or noun phrase (`the Roper Center for Public Opinion
+    // Research`, `officials at the Pentagon`).
+    let np_prep = |k: usize, limit: usize| t[k].class == C_PREP && k + 1 < limit && np_word(k + 1);
+    // An appositive starts like a noun phrase or a relative clause, not with a participle,
+    // a preposition or an adverb.
+    let appositive_start = |k: usize| {
+        let x = &t[k];
+        matches!(x.class, C_DET | C_QUANT | C_REL | C_POSS | C_TITLE)
+            || (x.class == 0
+                && matches!(x.shape, SH_CAP | SH_UPPER | SH_NUM | SH_LOWER)
+                && !(x.shape == SH_LOWER && x.ing))
+    };
+    // The end of the region the source may grow into.
+    let limit = if before {
+        let mut stop = cue.start;
+        while stop > src.end && matches!(t[stop - 1].class, C_AUX | C_ADV) {
+            stop -= 1;
+        }
+        stop
+    } else {
+        let mut last = s.end;
+        while last > src.end && matches!(t[last - 1].shape, SH_FINAL | SH_CLOSEQ | SH_QUOTE) {
+            last -= 1;
+        }
+        last
+    };
+    let mut end = src.end;
+    while end < limit && end - src.end < 10 && (np_word(end) || np_prep(end, limit)) {
+        end += 1;
+    }
+    // Only a phrase that runs into the cue, the end of the sentence or a punctuation mark is
+    // surely one noun phrase.
+    if end < limit && is_wordish(t[end].shape) && !matches!(t[end].class, C_PREP | C_REL | C_THAT) {
+        end = src.end;
+    }
+    while end > src.end && t[end - 1].class == C_PREP {
+        end -= 1;
+    }
+    if before {
+        // `X, <appositive>, said`: a comma-bounded segment up to the cue.
+        if end < limit
+            && t[end].shape == SH_COMMA
+            && t[limit - 1].shape == SH_COMMA
+            && limit - end >= 3
+            && limit - end <= APPOSITIVE_MAX
+            && appositive_start(end + 1)
+            && (end + 1..limit - 1).all(plain)
+        {
+            end = limit - 1;
+        }
+        return src.start..end;
+    }
+    // After an inverted cue (`"...," said X, a spokesman.`): the appositive to the end of the
+    // sentence.
+    let inverted =
+        t[head].class != C_ACCORDING && DocFeatures::between(&df.words, s.start, cue.start) >= 2;
+    if inverted && end < limit && t[end].shape == SH_COMMA {
+        let tail = end + 1..limit;
+        if !tail.is_empty()
+            && tail.len() <= APPOSITIVE_MAX
+            && appositive_start(end + 1)
+            && tail.clone().all(plain)
+        {
+            end = limit;
+        }
+    }
+    src.start..end
 }
