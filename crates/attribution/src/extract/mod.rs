@@ -89,6 +89,11 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             });
             let content = content_range(&df, &s, &run.tokens, run.head, src.as_ref());
             let content = extend_content(&df, &s, &run.tokens, src.as_ref(), content, next);
+            // A cue without a content reports nothing, unless it cites (its content comes
+            // from the attribution that cites it), as for the tagger backends.
+            if content.is_none() && df.toks[run.head].class != words::C_CITE {
+                continue;
+            }
             let span = |r: &Range<usize>| {
                 Span::new(
                     doc.tokens[r.start].span.start,

@@ -101,7 +101,7 @@ pub(crate) fn source_features(
 }
 
 /// Added to the "no source" score: a guessed source overlaps more often than none.
-const NO_SOURCE_BIAS: f32 = -2.0;
+const NO_SOURCE_BIAS: f32 = -4.0;
 
 /// Token window searched for a source around a cue.
 pub(super) const SOURCE_WINDOW: usize = 40;
