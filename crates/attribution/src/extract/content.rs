@@ -4,7 +4,8 @@
 use std::ops::Range;
 
 use super::features::{
-    is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_OPENQ, SH_QUOTE,
+    is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_LOWER, SH_OPENQ,
+    SH_QUOTE,
 };
 use super::source::SOURCE_WINDOW;
 use super::words::{C_ACCORDING, C_CONJ, C_REL, C_THAT};
@@ -33,8 +34,12 @@ pub(crate) fn content_range(
         20
     };
     let according = matches!(t[head].class, C_ACCORDING);
+    // `X said Y, adding that Z`: a participle cue's content follows it.
+    let participle = t[head].ing && t[head].shape == SH_LOWER && after_words >= 2;
     let before = if according {
         before_words >= 2
+    } else if participle {
+        false
     } else {
         before_words >= 2
             && (src_after
@@ -68,7 +73,10 @@ pub(crate) fn content_range(
         // A clause after a comma that cannot continue the reported one ends it: `denounced
         // the annexation, which RT pointed to`, `said X, while Y`.
         if let Some(k) = (lo + 1..hi.saturating_sub(1)).find(|&k| {
-            t[k].shape == SH_COMMA && !t[k].quoted && matches!(t[k + 1].class, C_REL | C_CONJ)
+            t[k].shape == SH_COMMA
+                && !t[k].quoted
+                && (matches!(t[k + 1].class, C_REL | C_CONJ)
+                    || (t[k + 1].ing && t[k + 1].shape == SH_LOWER))
         }) {
             hi = k;
         }
