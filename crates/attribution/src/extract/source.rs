@@ -192,6 +192,7 @@ pub(crate) fn grow_source(
     // FBI", "officials at the Pentagon").
     let mut steps = 0;
     let mut hops = 0;
+    let and = caveat_text::hash::fnv_word_hash("and");
     while lo > s.start && ok(lo - 1) && steps < 8 {
         let p = &t[lo - 1];
         if matches!(p.class, C_DET | C_QUANT) {
@@ -205,9 +206,20 @@ pub(crate) fn grow_source(
         let content_word = p.class == 0
             && matches!(p.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
             && !(3..=6).contains(&p.prior);
+        // `Obama and Clinton`, `World leaders and diplomats`: a coordinated noun phrase.
+        let and_np = p.word == and
+            && steps + hops < 6
+            && lo >= s.start + 2
+            && ok(lo - 2)
+            && t[lo - 2].class == 0
+            && matches!(t[lo - 2].shape, SH_LOWER | SH_CAP | SH_UPPER)
+            && !(3..=6).contains(&t[lo - 2].prior);
         if content_word || p.class == C_TITLE || p.class == C_POSS {
             lo -= 1;
             steps += 1;
+        } else if and_np {
+            lo -= 1;
+            hops += 1;
         } else if p.class == C_PREP
             && hops < 2
             && lo >= s.start + 2
