@@ -206,22 +206,13 @@ pub(crate) fn grow_source(
         let content_word = p.class == 0
             && matches!(p.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
             && !(3..=6).contains(&p.prior);
-        // `Obama and Clinton`, `World leaders and diplomats`: a coordinated noun phrase.
-        let and_np = p.word == and
-            && steps + hops < 6
-            && lo >= s.start + 2
-            && ok(lo - 2)
-            && t[lo - 2].class == 0
-            && matches!(t[lo - 2].shape, SH_LOWER | SH_CAP | SH_UPPER)
-            && !(3..=6).contains(&t[lo - 2].prior);
+        // A preposition inside the phrase ("the head of the FBI"), or `and` between two
+        // coordinated noun phrases ("Obama and Clinton", "World leaders and diplomats").
+        let linker = (p.class == C_PREP && hops < 2) || (p.word == and && steps + hops < 6);
         if content_word || p.class == C_TITLE || p.class == C_POSS {
             lo -= 1;
             steps += 1;
-        } else if and_np {
-            lo -= 1;
-            hops += 1;
-        } else if p.class == C_PREP
-            && hops < 2
+        } else if linker
             && lo >= s.start + 2
             && ok(lo - 2)
             && matches!(t[lo - 2].shape, SH_LOWER | SH_CAP | SH_UPPER)
