@@ -15,8 +15,9 @@
 //!   kept as sources. A source overlapping an entity of the entity layer is linked to it
 //!   (`source_entity`). Vague sources ("officials", "some experts", "a source familiar
 //!   with", no source at all) are flagged `vague`.
-//! * **Content** is the clause on the other side of the cue: after it (`said that ...`), or
-//!   before it for quote-final and inverted cues (`"...," said X`).
+//! * **Content** is the clause on the other side of the cue: after it (`said that ...`, and
+//!   always for a participle cue: `..., adding that ...`), or before it for quote-final and
+//!   inverted cues (`"...," said X`).
 //! * **Kind and quotation**: the cue says whether the attribution reports speech
 //!   (`statement`: said, according to), a `belief` (believes, expects, fears) or a
 //!   `perception` (saw, heard, found); `quote` is set when the content is inside quotation
@@ -32,8 +33,14 @@
 //! Without a model file (`model = ""`), a rule fallback accepts lexicon words with a high
 //! prior outside quotations and takes the nearest name or pronoun before the cue as source.
 //!
-//! Sources and contents stay inside the cue's sentence (a multi-sentence quote is cut to the
-//! sentence of its cue). Every attribution has a cue; `score` is the cue's confidence.
+//! A source is the whole phrase a reader would quote: its noun phrase up to the cue, an
+//! appositive or relative clause between commas (`Laurence Tribe, a law professor, said`), an
+//! appositive after an inverted cue (`said John Smith, a spokesman for the group.`). A content
+//! stays in the cue's sentence unless it is a quotation: then it runs over the quotation's
+//! sentences and around its source (`"First," X said. "Second."`, `"My hope," he said, "is
+//! ..."`), never over a paragraph break. A content ends before a clause of its own after a
+//! comma (`, which ...`, `, while ...`, `, contradicting ...`). Every attribution has a cue
+//! and, unless it cites, a content; `score` is the cue's confidence.
 //!
 //! The shipped model (`models/attribution/`, see its README) was trained on PolNeAR train with
 //! `caveat train attribution` (its code is the `training` and `brat` modules, behind the

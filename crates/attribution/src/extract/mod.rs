@@ -6,8 +6,9 @@
 //! state). Per sentence, tokens whose word is in the cue lexicon are scored by the cue
 //! perceptron left to right (the previous decision is a feature); runs of accepted tokens
 //! form one cue. For each cue, the source perceptron ranks the words of the sentence (plus a
-//! "no source" option); the winner is grown into a noun phrase. The content is the clause on
-//! the other side of the cue (after it, or before it for quote-final and inverted cues).
+//! "no source" option); the winner is grown into a noun phrase and completed with its
+//! appositive. The content is the clause on the other side of the cue (after it, or before
+//! it for quote-final and inverted cues), extended over the sentences of a quotation.
 //!
 //! One concern per submodule: `words` (built-in word lists), `resources` (lexicon, model and
 //! per-word index), `features` (per-token records and prefix counts), `hashed` (hashed
