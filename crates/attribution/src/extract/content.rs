@@ -4,8 +4,7 @@
 use std::ops::Range;
 
 use super::features::{
-    is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_LOWER, SH_OPENQ,
-    SH_QUOTE,
+    is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_LOWER, SH_QUOTE,
 };
 use super::source::SOURCE_WINDOW;
 use super::words::{C_ACCORDING, C_CONJ, C_REL, C_THAT};
@@ -74,7 +73,7 @@ pub(crate) fn content_range(
         // the annexation, which RT pointed to`, `said X, while Y`.
         if let Some(k) = (lo + 1..hi.saturating_sub(1)).find(|&k| {
             t[k].shape == SH_COMMA
-                && !t[k].quoted
+                && !t[k].dq
                 && (matches!(t[k + 1].class, C_REL | C_CONJ)
                     || (t[k + 1].ing && t[k + 1].shape == SH_LOWER))
         }) {
@@ -116,12 +115,12 @@ pub(crate) fn extend_content(
         while e < n && e - k < QUOTE_MAX && t[e].open {
             e += 1;
         }
-        if e < n && is_quote(t[e].shape) {
+        if e < n && t[e].dmark {
             e += 1;
         }
         e
     };
-    let opens = |k: usize| matches!(t[k].shape, SH_OPENQ | SH_QUOTE) && t[k].open;
+    let opens = |k: usize| t[k].dmark && t[k].open;
     let Some(mut c) = content else {
         let colon = cue.end < s.end && t[cue.end].shape == SH_COLON
             || (cue.end == s.end && t[s.end - 1].shape == SH_COLON);
@@ -140,7 +139,7 @@ pub(crate) fn extend_content(
     if c.end > c.start && t[c.end - 1].open {
         c.end = close_after(c.end - 1).max(c.end);
     }
-    if t[c.start].quoted && !opens(c.start) {
+    if t[c.start].dq && !opens(c.start) {
         let mut k = c.start;
         while k > 0 && c.start - k < QUOTE_MAX && t[k - 1].open {
             k -= 1;
@@ -160,9 +159,9 @@ pub(crate) fn extend_content(
         while k > s.start && t[k - 1].shape == SH_COMMA {
             k -= 1;
         }
-        if k > s.start && is_quote(t[k - 1].shape) && !t[k - 1].open && t[k - 1].quoted {
+        if k > s.start && t[k - 1].dmark && !t[k - 1].open && t[k - 1].dq {
             let mut j = k - 1;
-            while j > s.start && t[j - 1].quoted && left_edge - j < QUOTE_MAX {
+            while j > s.start && t[j - 1].dq && left_edge - j < QUOTE_MAX {
                 j -= 1;
             }
             if opens(j) {
@@ -182,7 +181,7 @@ pub(crate) fn extend_content(
             let tail = right_edge..s.end;
             let tail_words = DocFeatures::between(&df.words, tail.start, tail.end);
             if tail_words <= 20
-                && !tail.clone().any(|k| is_quote(t[k].shape))
+                && !tail.clone().any(|k| t[k].dmark)
                 && !r.is_empty()
                 && opens(r.start)
             {

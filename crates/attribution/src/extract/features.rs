@@ -37,7 +37,12 @@ pub(crate) struct Tok {
     pub(crate) vague: bool,
     /// Whether the word ends in "ing" (a participle after a comma starts no appositive).
     pub(crate) ing: bool,
-    /// Whether a quotation is open after this token (false on a closing quotation mark).
+    /// Whether the token is a double quotation mark (`"`, `“`, `”`, `«`, `»`, ``` `` ```,
+    /// `''`). Single marks are left out of quotation spans: `'` and `’` are apostrophes too.
+    pub(crate) dmark: bool,
+    /// Inside double quotation marks (the marks included).
+    pub(crate) dq: bool,
+    /// Whether a double quotation is open after this token (false on its closing mark).
     pub(crate) open: bool,
 }
 
@@ -132,6 +137,7 @@ impl DocFeatures {
         let mut words = Vec::with_capacity(n + 1);
         let (mut nc, mut nq, mut nv, mut nw) = (0u32, 0u32, 0u32, 0u32);
         let mut inside = false;
+        let mut dq_inside = false;
         let mut prev_end = 0usize;
         let bytes = doc.text.as_bytes();
         let ing_suffix = fnv_mix(fnv_word_hash("ing"), 0x5f);
@@ -141,6 +147,7 @@ impl DocFeatures {
             // A paragraph break ends any open quotation.
             if prev_end <= start && bytes[prev_end..start].contains(&b'\n') {
                 inside = false;
+                dq_inside = false;
             }
             prev_end = end.max(prev_end);
             let word = fnv_word_hash(text);
@@ -179,6 +186,19 @@ impl DocFeatures {
                 }
                 _ => inside,
             };
+            let dmark = matches!(text, "\"" | "“" | "”" | "«" | "»" | "``" | "''");
+            let dq = match text {
+                "“" | "«" | "``" => {
+                    dq_inside = true;
+                    true
+                }
+                "”" | "»" => std::mem::replace(&mut dq_inside, false),
+                "\"" | "''" => {
+                    dq_inside = !dq_inside;
+                    true
+                }
+                _ => dq_inside,
+            };
             commas.push(nc);
             quotes.push(nq);
             verbs.push(nv);
@@ -196,7 +216,9 @@ impl DocFeatures {
                 quoted,
                 vague: info.vague,
                 ing: suffix == ing_suffix,
-                open: inside,
+                dmark,
+                dq,
+                open: dq_inside,
             });
         }
         commas.push(nc);
