@@ -593,7 +593,10 @@ fn source_keeps_its_appositive() {
     assert_eq!(text(&d, a.source), "John Smith, a spokesman for the group");
     let d = run("Laurence Tribe, a law professor at Harvard, said the ruling was wrong.");
     let a = by_cue(&d, "said");
-    assert_eq!(text(&d, a.source), "Laurence Tribe, a law professor at Harvard");
+    assert_eq!(
+        text(&d, a.source),
+        "Laurence Tribe, a law professor at Harvard"
+    );
     assert_eq!(text(&d, a.content), "the ruling was wrong");
     // A participle after the comma is not an appositive.
     let d = run("President Obama, speaking at the museum, said it would tell an American story.");
@@ -646,4 +649,25 @@ fn content_ends_before_a_clause_of_its_own() {
     let d = run("The senator denounced the annexation, which the network cited as proof.");
     let a = by_cue(&d, "denounced");
     assert_eq!(text(&d, a.content), "the annexation");
+}
+
+#[test]
+fn inverted_reporting_clause_keeps_the_claim_before_it() {
+    let d = run("The party was fined for misreporting its expenses, an independent watchdog said this morning in a blow for the prime minister.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "an independent watchdog");
+    assert_eq!(
+        text(&d, a.content),
+        "The party was fined for misreporting its expenses"
+    );
+}
+
+#[test]
+fn an_apostrophe_opens_no_quotation() {
+    let d = run("Mr Holmes said the failure \"undermined voters' confidence\". The watchdog added that the fine was too small.");
+    let a = by_cue(&d, "said");
+    assert_eq!(
+        text(&d, a.content),
+        "the failure \"undermined voters' confidence\""
+    );
 }

@@ -7,7 +7,7 @@ use super::features::{
     is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_LOWER, SH_QUOTE,
 };
 use super::source::SOURCE_WINDOW;
-use super::words::{C_ACCORDING, C_CONJ, C_REL, C_THAT};
+use super::words::{C_ACCORDING, C_CONJ, C_PREP, C_REL, C_THAT};
 
 /// The content span's token range for a cue with the given source tokens.
 pub(crate) fn content_range(
@@ -33,6 +33,19 @@ pub(crate) fn content_range(
         20
     };
     let according = matches!(t[head].class, C_ACCORDING);
+    // `The party was fined, an independent watchdog said this morning in a blow for May.`:
+    // after an inverted reporting clause only circumstances follow (a time or a prepositional
+    // phrase, no complement marker), and the claim is the clause before the source's comma.
+    let after_start = right_edge.min(s.end);
+    let circumstances = after_start < s.end && {
+        let x = &t[after_start];
+        (x.class == C_PREP
+            || CIRCUMSTANCE
+                .iter()
+                .any(|w| caveat_text::hash::fnv_word_hash(w) == x.word))
+            && !(after_start..s.end.min(after_start + 15))
+                .any(|k| t[k].class == C_THAT || t[k].dmark || t[k].shape == SH_COLON)
+    };
     // `X said Y, adding that Z`: a participle cue's content follows it.
     let participle = t[head].ing && t[head].shape == SH_LOWER && after_words >= 2;
     let before = if according {
@@ -44,6 +57,7 @@ pub(crate) fn content_range(
             && (src_after
                 || matches!(prev_shape, SH_CLOSEQ | SH_QUOTE)
                 || (prev_shape == SH_COMMA && left_edge >= 2 && is_quote(t[left_edge - 2].shape))
+                || (prev_shape == SH_COMMA && before_words >= 6 && circumstances)
                 || after_words < 2)
     };
     let range = if before {
@@ -83,6 +97,24 @@ pub(crate) fn content_range(
     };
     (range.start < range.end).then_some(range)
 }
+
+/// Words that start a time phrase after a reporting verb (`said this morning`, `said on Monday`).
+const CIRCUMSTANCE: &[&str] = &[
+    "this",
+    "last",
+    "yesterday",
+    "today",
+    "tonight",
+    "earlier",
+    "later",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 
 /// Most tokens a content may gain from the sentences around its own.
 const QUOTE_MAX: usize = 400;
