@@ -8,9 +8,10 @@
 //!
 //! Words are the corpus texts split at whitespace with punctuation split off, sentences end at
 //! `.`, `!` or `?`; windows as the ner stage makes them (128 subwords, stride 32, packed),
-//! sorted by length and run in batches of 16. Prints words/s of the fastest repeat of each and
-//! the largest logit difference between the two. `CANDLE_NUM_THREADS=1` makes both single
-//! threaded, as `caveat` runs each worker.
+//! sorted by length and run in batches of 16, each batch by both (alternating which goes
+//! first). Prints words per CPU second and per wall second of each, and the largest logit
+//! difference between the two. `CANDLE_NUM_THREADS=1` makes both single threaded, as `caveat`
+//! runs each worker.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -151,32 +152,46 @@ fn main() {
         all.len(),
         batches.len()
     );
-    let (mut best_new, mut best_old) = (f64::MAX, f64::MAX);
+    // Paired: each batch runs on both, in alternating order, so load changes on a shared
+    // machine hit both alike. Time is this thread's CPU time (words per CPU second, i.e. per
+    // core) and wall time.
+    let (mut cpu, mut wall) = ([0f64; 2], [0f64; 2]);
     for r in 0..repeat {
-        let mut time = |f: &dyn Fn(&Batch)| {
-            let t = Instant::now();
-            batches.iter().for_each(f);
-            t.elapsed().as_secs_f64()
-        };
-        let (tn, to) = if r % 2 == 0 {
-            let tn = time(&|b| drop(new.logits(b).unwrap()));
-            (tn, time(&|b| drop(old.logits(b))))
-        } else {
-            let to = time(&|b| drop(old.logits(b)));
-            (time(&|b| drop(new.logits(b).unwrap())), to)
-        };
+        for (i, b) in batches.iter().enumerate() {
+            for k in [(i + r) % 2, (i + r + 1) % 2] {
+                let (c0, t0) = (thread_cpu_seconds(), Instant::now());
+                if k == 0 {
+                    drop(new.logits(b).unwrap());
+                } else {
+                    drop(old.logits(b));
+                }
+                wall[k] += t0.elapsed().as_secs_f64();
+                cpu[k] += thread_cpu_seconds() - c0;
+            }
+        }
+    }
+    let words = (n_words * repeat) as f64;
+    for (k, name) in ["caveat encoder", "candle-transformers BERT"]
+        .iter()
+        .enumerate()
+    {
         println!(
-            "repeat {r}: caveat encoder {:.0} words/s, candle-transformers BERT {:.0} words/s",
-            n_words as f64 / tn,
-            n_words as f64 / to
+            "{name}: {:.0} words per CPU second, {:.0} words/s wall",
+            words / cpu[k],
+            words / wall[k]
         );
-        best_new = best_new.min(tn);
-        best_old = best_old.min(to);
     }
     println!(
-        "fastest: caveat encoder {:.0} words/s, candle-transformers BERT {:.0} words/s ({:.2}x)",
-        n_words as f64 / best_new,
-        n_words as f64 / best_old,
-        best_old / best_new
+        "caveat encoder / candle-transformers BERT: {:.3}x per CPU second, {:.3}x wall",
+        cpu[1] / cpu[0],
+        wall[1] / wall[0]
     );
+}
+
+/// CPU time of the calling thread (`/proc/thread-self/schedstat`, nanoseconds on Linux).
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e9)
 }

@@ -11,10 +11,10 @@
 //! | `distilbert`  | `distilbert.*` | no        | `0..len`                       |
 //!
 //! Bare encoder weights (`embeddings.*`, `encoder.*`, as in a base model saved without its
-//! head's prefix) are accepted too. Every layer is embeddings → N × (self-attention → add &
+//! head's prefix) are accepted too. The model is embeddings → N × (self-attention → add &
 //! LayerNorm → feed-forward with the configured activation → add & LayerNorm) → a linear
-//! classifier, as Hugging Face `transformers` computes it. All linear layers are a [`Linear`],
-//! so another weight format (int8) slots in without touching the forward pass.
+//! classifier, as Hugging Face `transformers` computes it. All linear layers are one internal
+//! `Linear` type, so another weight format (int8) slots in without touching the forward pass.
 
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
