@@ -1,6 +1,7 @@
 //! Best-of-N timings of int8 `QuantizedLinear::forward` against candle's f32 `Linear` on one
 //! thread: the minimum over N runs is what the hardware can do, robust to other processes
-//! on a shared machine (criterion's mean in `benches/quant.rs` is not).
+//! on a shared machine (criterion's mean in `benches/quant.rs` is not); on Linux the time is
+//! the process's on-CPU time (`CLOCK_PROCESS_CPUTIME_ID`), so descheduling does not count.
 //!
 //! `cargo run --release -p caveat-quant --example best_of [-- M [N_RUNS]]`
 #![allow(missing_docs)]
@@ -10,13 +11,32 @@ use candle_nn::Module;
 use caveat_quant::{Kernel, QuantizedLinear};
 use std::time::Instant;
 
+/// On-CPU nanoseconds of every thread of this process so far
+/// (`CLOCK_PROCESS_CPUTIME_ID`), so that time spent descheduled on a shared machine does not
+/// count.
+#[allow(unsafe_code)]
+fn cpu_ns() -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
+    ok.then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
+/// The shortest of `runs` calls: on-CPU time where the OS reports it, else wall time.
 fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
     f();
     (0..runs)
         .map(|_| {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), cpu_ns());
             f();
-            t.elapsed().as_secs_f64()
+            let wall = t.elapsed().as_secs_f64();
+            match (c, cpu_ns()) {
+                (Some(c), Some(now)) => (now - c) as f64 * 1e-9,
+                _ => wall,
+            }
         })
         .fold(f64::MAX, f64::min)
 }
@@ -48,7 +68,7 @@ fn main() {
         .rev()
         .filter(|k| k.is_available() && *k != Kernel::Scalar)
         .collect();
-    println!("M = {m}, best of {runs} runs, one thread; GFLOP/s (int8: GOP/s)");
+    println!("M = {m}, best of {runs} runs (on-CPU time), one thread; GFLOP/s (int8: GOP/s)");
     print!("| K | N | candle f32 |");
     for k in &kernels {
         print!(" int8 {k} |");

@@ -1,0 +1,268 @@
+//! One MiniLM-L6 encoder layer (hidden 384, 12 heads, FFN 1536) on 8 windows × 128 tokens,
+//! written as caveat-transformer's candle encoder runs it (`encoder.rs`), timed with f32
+//! candle linears and with `QuantizedLinear` plugged in through a candle `CustomOp1`, with
+//! candle's or this crate's GELU and softmax (through `InplaceOp1`). Random weights: the
+//! output difference is a sanity check, not an accuracy figure for a trained model.
+//!
+//! `cargo run --release -p caveat-quant --example minilm_layer [-- N_RUNS]`
+#![allow(missing_docs)]
+
+use candle_core::{CpuStorage, CustomOp1, InplaceOp1, Layout, Module, Shape, Tensor};
+use caveat_quant::QuantizedLinear;
+use std::time::Instant;
+
+/// A linear layer of the encoder: candle f32, or int8.
+enum Linear {
+    F32(candle_nn::Linear),
+    Int8(Int8Op),
+}
+
+impl Linear {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Linear::F32(l) => l.forward(x),
+            Linear::Int8(q) => x.apply_op1_no_bwd(q),
+        }
+    }
+}
+
+/// `QuantizedLinear` as a candle op over a contiguous f32 `[n, in]` tensor (no copy in).
+struct Int8Op(QuantizedLinear);
+
+fn msg(e: impl std::fmt::Display) -> candle_core::Error {
+    candle_core::Error::Msg(e.to_string())
+}
+
+fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout) -> candle_core::Result<&'a [f32]> {
+    let (start, end) = l
+        .contiguous_offsets()
+        .ok_or_else(|| msg("int8 op: the input must be contiguous"))?;
+    Ok(&s.as_slice::<f32>()?[start..end])
+}
+
+impl CustomOp1 for Int8Op {
+    fn name(&self) -> &'static str {
+        "int8-linear"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let x = contiguous_f32(s, l)?;
+        let (rows, _) = l.shape().dims2()?;
+        let n = self.0.out_features();
+        let mut out = vec![0f32; rows * n];
+        self.0.forward(x, rows, &mut out).map_err(msg)?;
+        Ok((CpuStorage::F32(out), Shape::from((rows, n))))
+    }
+}
+
+/// In-place exact GELU or last-dimension softmax.
+enum Elementwise {
+    Gelu,
+    Softmax,
+}
+
+impl InplaceOp1 for Elementwise {
+    fn name(&self) -> &'static str {
+        "caveat-quant-elementwise"
+    }
+
+    fn cpu_fwd(&self, s: &mut CpuStorage, l: &Layout) -> candle_core::Result<()> {
+        let (start, end) = l
+            .contiguous_offsets()
+            .ok_or_else(|| msg("elementwise op: the input must be contiguous"))?;
+        let CpuStorage::F32(v) = s else {
+            return Err(msg("elementwise op: f32 only"));
+        };
+        let x = &mut v[start..end];
+        match self {
+            Elementwise::Gelu => caveat_quant::gelu_erf(x),
+            Elementwise::Softmax => {
+                caveat_quant::softmax_rows(x, l.dims()[l.dims().len() - 1]).map_err(msg)?
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Layer {
+    qkv: Linear,
+    attn_out: Linear,
+    attn_norm: candle_nn::LayerNorm,
+    ffn_in: Linear,
+    ffn_out: Linear,
+    out_norm: candle_nn::LayerNorm,
+    fast_elementwise: bool,
+}
+
+const H: usize = 384;
+const HEADS: usize = 12;
+const FFN: usize = 1536;
+
+fn random(n: usize, scale: f32, seed: u64) -> Vec<f32> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 2.0 * scale
+        })
+        .collect()
+}
+
+impl Layer {
+    fn new(int8: bool, fast_elementwise: bool) -> candle_core::Result<Layer> {
+        let dev = &candle_core::Device::Cpu;
+        let lin = |out: usize, inp: usize, seed: u64| -> candle_core::Result<Linear> {
+            let w = random(out * inp, 0.08, seed);
+            let b = random(out, 0.05, seed + 100);
+            Ok(if int8 {
+                Linear::Int8(Int8Op(
+                    QuantizedLinear::from_f32(&w, out, inp, Some(&b)).map_err(msg)?,
+                ))
+            } else {
+                Linear::F32(candle_nn::Linear::new(
+                    Tensor::from_vec(w, (out, inp), dev)?,
+                    Some(Tensor::from_vec(b, out, dev)?),
+                ))
+            })
+        };
+        let norm = || -> candle_core::Result<candle_nn::LayerNorm> {
+            Ok(candle_nn::LayerNorm::new(
+                Tensor::ones(H, candle_core::DType::F32, dev)?,
+                Tensor::zeros(H, candle_core::DType::F32, dev)?,
+                1e-12,
+            ))
+        };
+        Ok(Layer {
+            qkv: lin(3 * H, H, 1)?,
+            attn_out: lin(H, H, 2)?,
+            attn_norm: norm()?,
+            ffn_in: lin(FFN, H, 3)?,
+            ffn_out: lin(H, FFN, 4)?,
+            out_norm: norm()?,
+            fast_elementwise,
+        })
+    }
+
+    /// As `TokenClassifier::forward`'s loop body in crates/transformer/src/encoder.rs.
+    fn forward(
+        &self,
+        x: &Tensor,
+        bias: &Tensor,
+        rows: usize,
+        cols: usize,
+    ) -> candle_core::Result<Tensor> {
+        let hd = H / HEADS;
+        let n = rows * cols;
+        let scale = 1.0 / (hd as f64).sqrt();
+        let qkv = self.qkv.forward(x)?.reshape((rows, cols, 3, HEADS, hd))?;
+        let part = |i: usize| -> candle_core::Result<Tensor> {
+            qkv.narrow(2, i, 1)?
+                .squeeze(2)?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let (q, k, v) = ((part(0)? * scale)?, part(1)?, part(2)?);
+        let scores = q.matmul(&k.t()?)?.broadcast_add(bias)?;
+        let probs = if self.fast_elementwise {
+            scores.inplace_op1(&Elementwise::Softmax)?;
+            scores
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
+        let ctx = probs
+            .matmul(&v)?
+            .transpose(1, 2)?
+            .contiguous()?
+            .reshape((n, H))?;
+        let a = self.attn_out.forward(&ctx)?;
+        let x = self.attn_norm.forward(&(a + x)?)?;
+        let f = self.ffn_in.forward(&x)?;
+        let f = if self.fast_elementwise {
+            f.inplace_op1(&Elementwise::Gelu)?;
+            f
+        } else {
+            f.gelu_erf()?
+        };
+        let f = self.ffn_out.forward(&f)?;
+        self.out_norm.forward(&(f + &x)?)
+    }
+}
+
+/// On-CPU nanoseconds of every thread of this process so far
+/// (`CLOCK_PROCESS_CPUTIME_ID`), so that time spent descheduled on a shared machine does not
+/// count.
+#[allow(unsafe_code)]
+fn cpu_ns() -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes the timespec it is given.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
+    ok.then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
+fn main() -> candle_core::Result<()> {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        std::env::set_var("RAYON_NUM_THREADS", "1");
+    }
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10);
+    let dev = &candle_core::Device::Cpu;
+    let (rows, cols) = (8, 128);
+    let x = Tensor::from_vec(random(rows * cols * H, 1.0, 9), (rows * cols, H), dev)?;
+    // The last 28 tokens of every window are padding, as in real batches.
+    let bias: Vec<f32> = (0..rows * cols)
+        .map(|i| if i % cols < 100 { 0.0 } else { f32::MIN })
+        .collect();
+    let bias = Tensor::from_vec(bias, (rows, 1, 1, cols), dev)?;
+    let variants = [
+        ("f32 linears, candle gelu/softmax (today)", false, false),
+        ("f32 linears, caveat-quant gelu/softmax", false, true),
+        ("int8 linears, candle gelu/softmax", true, false),
+        ("int8 linears, caveat-quant gelu/softmax", true, true),
+    ];
+    let mut reference: Option<(Vec<f32>, f64)> = None;
+    println!("one MiniLM layer, {rows} windows × {cols} tokens, best of {runs} (on-CPU time of all threads), one thread");
+    for (name, int8, fast) in variants {
+        let layer = Layer::new(int8, fast)?;
+        let (mut best, mut best_cpu) = (f64::MAX, f64::MAX);
+        let mut y = layer.forward(&x, &bias, rows, cols)?;
+        for _ in 0..runs {
+            let (t, c) = (Instant::now(), cpu_ns());
+            y = layer.forward(&x, &bias, rows, cols)?;
+            best = best.min(t.elapsed().as_secs_f64());
+            if let (Some(c), Some(now)) = (c, cpu_ns()) {
+                best_cpu = best_cpu.min((now - c) as f64 * 1e-9);
+            }
+        }
+        // Prefer on-CPU time where the OS reports it.
+        if best_cpu < f64::MAX {
+            best = best_cpu;
+        }
+        let y: Vec<f32> = y.flatten_all()?.to_vec1()?;
+        let diff = match &reference {
+            None => String::new(),
+            Some((r, ms)) => {
+                let max = r
+                    .iter()
+                    .zip(&y)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0f32, f32::max);
+                format!(
+                    ", {:.2}× the f32 layer; max |Δ| vs it {max:.4} (outputs have unit variance)",
+                    ms / (best * 1e3)
+                )
+            }
+        };
+        println!("{name}: {:.1} ms{diff}", best * 1e3);
+        if reference.is_none() {
+            reference = Some((y, best * 1e3));
+        }
+    }
+    Ok(())
+}
