@@ -61,10 +61,18 @@
 //! That doubles the activation step on AVX2-only CPUs; the VNNI instructions accumulate in
 //! i32 directly and keep 8 bits.
 //!
-//! The rows are processed in blocks that fit in L2 (quantised just before use); within a block
-//! each group of 64 (AVX-512) or 16 columns of packed weights is swept by all row tiles while
-//! it sits in L1/L2. `forward` is single-threaded (callers parallelise over documents);
-//! with the feature `rayon`, `forward_parallel` splits the rows over the current rayon pool.
+//! The rows are processed in blocks of about 128 KiB of quantised activations (quantised just
+//! before use, so they are still in L2); within a block each group of 64 (AVX-512) or 16
+//! columns of packed weights is swept by all row tiles while it sits in L1/L2, and for
+//! `in_features > 768` the inputs are cut in slices of at most 768 with i32 partial sums, so
+//! that the weights of a column group stay cached. `forward` is single-threaded (caveat
+//! parallelises over documents); with the feature `rayon`, `forward_parallel` splits the
+//! rows over the current rayon pool.
+//!
+//! Measured on this repository's machine (AVX-512 VNNI, one thread): 460–590 GOP/s, 6–9× the
+//! f32 `candle_nn::Linear` of candle 0.11 on MiniLM and BERT-base shapes, and 4× for a whole
+//! MiniLM layer with the GELU and softmax below; see the crate's README for the figures and
+//! the commands.
 //!
 //! # Element-wise functions
 //!

@@ -155,7 +155,8 @@ impl QuantizedLinear {
     }
 
     /// `out = x · Wᵀ + b` for `x` of shape `[rows, in_features]` (row-major), writing `out`
-    /// of shape `[rows, out_features]`. Single-threaded.
+    /// of shape `[rows, out_features]`. Single-threaded. Fails on buffers of the wrong length
+    /// and on a NaN or infinite input (naming its row; `out` may then be partly written).
     pub fn forward(&self, x: &[f32], rows: usize, out: &mut [f32]) -> Result<(), QuantError> {
         self.forward_with(self.kernel, self.kernel.activation_max(), x, rows, out)
     }
