@@ -5,6 +5,9 @@ mod coref;
 mod eval;
 mod harness;
 mod hostile;
+/// `caveat models` exists in builds with the `transformer` feature.
+#[cfg(feature = "transformer")]
+mod models_inspect;
 mod run;
 mod shards;
 mod streams;

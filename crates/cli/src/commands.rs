@@ -120,6 +120,16 @@ pub enum ModelsCommand {
         #[arg(long)]
         base: PathBuf,
     },
+    /// Describe a model directory: architecture, labels and their scheme, tokenizer,
+    /// parameters and size, which backends and quantisations of this build run it, and what
+    /// is missing (and how to fix it) when none can. Exits 2 when it cannot run.
+    Inspect {
+        /// The model directory.
+        model: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `caveat models ...`.
@@ -141,6 +151,27 @@ pub fn models(cmd: ModelsCommand) -> Result<u8, Exit> {
             .map_err(Exit::config)?;
             eprintln!("caveat: wrote {} ({n} tensors)", out.display());
             Ok(exit::OK)
+        }
+        ModelsCommand::Inspect { model, json } => {
+            let report = caveat_transformer::inspect::inspect(&model);
+            let text = if json {
+                serde_json::to_string_pretty(&report).map_err(Exit::runtime)? + "\n"
+            } else {
+                report.to_string()
+            };
+            // A reader that stops early (`| head`) is not an error.
+            use std::io::Write;
+            match std::io::stdout().lock().write_all(text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(Exit::runtime(e))
+                }
+                _ => {}
+            }
+            Ok(if report.runnable {
+                exit::OK
+            } else {
+                exit::CONFIG
+            })
         }
     }
 }

@@ -109,8 +109,8 @@ enum Command {
     },
     /// Measure throughput and peak memory of a pipeline on a corpus, per thread count.
     Bench(bench::BenchArgs),
-    /// Model directories: assemble a shipped delta over its base encoder (a build with the
-    /// `transformer` feature).
+    /// Model directories: inspect one, or assemble a shipped delta over its base encoder (a
+    /// build with the `transformer` feature).
     #[cfg(feature = "transformer")]
     #[command(subcommand)]
     Models(commands::ModelsCommand),

@@ -103,7 +103,7 @@ fn main() {
     let model = PathBuf::from(&args[0]);
     let corpus = PathBuf::from(&args[1]);
     let dir = ModelDir::open(&model).unwrap();
-    let specials = Specials::of(&dir.tokenizer, dir.config.pad_token_id).unwrap();
+    let specials = Specials::of(&dir.tokenizer, Some(dir.encoder.pad_token_id)).unwrap();
     let opts = WindowOptions {
         max_length: 128,
         stride: 32,

@@ -164,7 +164,7 @@ struct BertFields {
     #[serde(default = "bert_eps")]
     layer_norm_eps: f64,
     #[serde(default)]
-    pad_token_id: Option<u32>,
+    pad_token_id: Option<i64>,
     #[serde(default)]
     position_embedding_type: Option<String>,
 }
@@ -180,7 +180,7 @@ struct DistilBertFields {
     activation: String,
     max_position_embeddings: usize,
     #[serde(default)]
-    pad_token_id: Option<u32>,
+    pad_token_id: Option<i64>,
 }
 
 fn gelu() -> String {
@@ -214,7 +214,7 @@ impl EncoderConfig {
                 type_vocab_size: 0,
                 // transformers' DistilBERT uses a fixed epsilon.
                 layer_norm_eps: 1e-12,
-                pad_token_id: f.pad_token_id.unwrap_or(0),
+                pad_token_id: non_negative(f.pad_token_id).unwrap_or(0),
             }
         } else {
             let f: BertFields = serde_json::from_str(config_json).map_err(complete)?;
@@ -236,8 +236,7 @@ impl EncoderConfig {
                 max_position_embeddings: f.max_position_embeddings,
                 type_vocab_size: f.type_vocab_size,
                 layer_norm_eps: f.layer_norm_eps,
-                pad_token_id: f
-                    .pad_token_id
+                pad_token_id: non_negative(f.pad_token_id)
                     .unwrap_or(u32::from(arch.offsets_positions())),
             }
         };
@@ -259,6 +258,11 @@ impl EncoderConfig {
             self.max_position_embeddings
         }
     }
+}
+
+/// A `pad_token_id` that is an id (not -1 or absent).
+pub(crate) fn non_negative(id: Option<i64>) -> Option<u32> {
+    id.and_then(|i| u32::try_from(i).ok())
 }
 
 fn unknown_activation(name: &str) -> String {
@@ -611,6 +615,9 @@ mod tests {
             position_ids(&c, &[1, 1, 1, 1, 1, 0], 2, 3),
             [0, 1, 2, 0, 1, 2]
         );
+        let none = json.replace("\"pad_token_id\": 1", "\"pad_token_id\": -1");
+        let c = EncoderConfig::parse(Architecture::XlmRoberta, &none).unwrap();
+        assert_eq!(c.pad_token_id, 1);
         let bad = json.replace("\"hidden_size\": 8", "\"hidden_size\": 7");
         assert!(EncoderConfig::parse(Architecture::Bert, &bad)
             .unwrap_err()

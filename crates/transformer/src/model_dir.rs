@@ -29,9 +29,9 @@ pub struct HfConfig {
     /// caveat's extension: token type ids carry each word's casing class (see [`crate::casing`]).
     #[serde(default)]
     pub caveat_casing_type_ids: bool,
-    /// The padding id, if the config names one.
+    /// The padding id, if the config names one (some configs write -1 for none).
     #[serde(default)]
-    pub pad_token_id: Option<u32>,
+    pub pad_token_id: Option<i64>,
 }
 
 fn default_positions() -> usize {

@@ -90,11 +90,13 @@ impl Tagger {
                 dir.encoder.type_vocab_size
             )));
         }
-        let specials = Specials::of(&dir.tokenizer, dir.config.pad_token_id).ok_or_else(|| {
-            TransformerError::Malformed {
-                path: path.join("tokenizer.json"),
-                message: "the vocabulary has neither [CLS]/[SEP] nor <s>/</s> tokens".into(),
-            }
+        let specials = Specials::of(
+            &dir.tokenizer,
+            crate::encoder::non_negative(dir.config.pad_token_id),
+        )
+        .ok_or_else(|| TransformerError::Malformed {
+            path: path.join("tokenizer.json"),
+            message: "the vocabulary has neither [CLS]/[SEP] nor <s>/</s> tokens".into(),
         })?;
         let encoder: Box<dyn Encoder> = match backend {
             BackendKind::Candle => Box::new(Candle::load(&dir)?),

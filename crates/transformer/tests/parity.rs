@@ -69,7 +69,7 @@ fn tokenization(model_type: &str) {
     let d = ModelDir::open(&dir(model_type)).unwrap();
     assert_eq!(d.arch.model_type(), model_type);
     assert_eq!(d.labels.len(), r.labels.len());
-    let specials = Specials::of(&d.tokenizer, d.config.pad_token_id).unwrap();
+    let specials = Specials::of(&d.tokenizer, Some(d.encoder.pad_token_id)).unwrap();
     let opts = WindowOptions {
         max_length: 64,
         stride: 8,
@@ -119,7 +119,7 @@ fn batch(r: &Reference, pad: u32) -> Batch {
 /// The backend's logits of the reference inputs, padded, match `transformers`' logits.
 fn logits(model_type: &str, encoder: &dyn Encoder, d: &ModelDir) -> f32 {
     let r = reference(model_type);
-    let pad = Specials::of(&d.tokenizer, d.config.pad_token_id)
+    let pad = Specials::of(&d.tokenizer, Some(d.encoder.pad_token_id))
         .unwrap()
         .pad;
     let b = batch(&r, pad);
