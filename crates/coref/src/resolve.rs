@@ -243,9 +243,24 @@ impl<'d> Resolver<'d> {
     }
 
     fn resolve(&self, src: Span, speakers: &[Seen], gender: &mut [char]) -> Option<usize> {
-        if let Some(c) = self.by_entity(src) {
-            return Some(c);
+        // A source with an appositive ("Dr Hannah Crowley, a researcher at King's College")
+        // is its head before the first comma; the appositive only names a source whose head
+        // is a description ("The state's campaign chairman, Phil Lovas").
+        let head = match src.slice(&self.doc.text).find(',') {
+            Some(k) if k > 0 => Span::new(src.start, src.start + k),
+            _ => src,
+        };
+        match self.by_entity(head) {
+            Entity::One(c) => return Some(c),
+            Entity::Group => return None,
+            Entity::None if head != src => {
+                if let Entity::One(c) = self.by_entity(src) {
+                    return Some(c);
+                }
+            }
+            Entity::None => {}
         }
+        let src = head;
         if self
             .doc
             .entities
@@ -298,15 +313,17 @@ impl<'d> Resolver<'d> {
 
     /// Rule 1: the cluster of an entity inside the source. A place counts only when it
     /// is the whole source ("Britain said"), an other name (MISC: "Ukrainian") never:
-    /// "health officials in Romania" are not Romania.
-    fn by_entity(&self, src: Span) -> Option<usize> {
+    /// "health officials in Romania" are not Romania. Two people ("Mr Vance and Graham
+    /// Ellery") are a group, no one's source.
+    fn by_entity(&self, src: Span) -> Entity {
         let rank = |label: &str| match label {
             "PER" => 2,
             "ORG" => 1,
             _ => 0,
         };
         let whole = names::fold(src.slice(&self.doc.text));
-        self.doc
+        let found: Vec<(u8, usize, usize)> = self
+            .doc
             .entities
             .iter()
             .enumerate()
@@ -316,8 +333,21 @@ impl<'d> Resolver<'d> {
                 rank(label) > 0
                     || (label == "LOC" && names::fold(e.span.slice(&self.doc.text)) == whole)
             })
-            .max_by_key(|(i, e)| (rank(&self.clusters[self.of_entity[*i]].label), e.span.start))
-            .map(|(i, _)| self.of_entity[i])
+            .map(|(i, e)| {
+                (
+                    rank(&self.clusters[self.of_entity[i]].label),
+                    e.span.start,
+                    self.of_entity[i],
+                )
+            })
+            .collect();
+        let Some(&(best, _, c)) = found.iter().max_by_key(|(r, start, _)| (*r, *start)) else {
+            return Entity::None;
+        };
+        if best == 2 && found.iter().any(|&(r, _, o)| r == 2 && o != c) {
+            return Entity::Group;
+        }
+        Entity::One(c)
     }
 
     /// Rule 2: a name the tagger missed, matched against the clusters' mentions.
@@ -510,6 +540,16 @@ impl<'d> Resolver<'d> {
 
 /// The index of the sentence containing byte `at` (the last sentence starting at or before
 /// it; 0 without sentences).
+/// What the entities inside a source name.
+enum Entity {
+    /// No person or organisation (nor a place that is the whole source).
+    None,
+    /// One cluster.
+    One(usize),
+    /// Several people: a group, not one source.
+    Group,
+}
+
 fn sentence_of(doc: &Document, at: usize) -> usize {
     doc.sentences
         .partition_point(|s| s.span.start <= at)
