@@ -142,6 +142,11 @@ stage_options! {
         /// Transformer backends: a cue's confidence is the smallest probability of its words'
         /// tags.
         pub min_score: f32 = 0.5,
+        /// Keep only attributions whose cue reports speech or writing, a belief or a
+        /// perception (`said`, `according to`, `alleges`, `believes`, `found`, `criticized`);
+        /// false keeps every cue the model finds, PolNeAR's broad notion of attribution
+        /// included (`voted`, `was approved`, `offers`).
+        pub reporting_only: bool = true,
         /// Transformer backends: longest window in subwords, [CLS] and [SEP] included.
         pub max_length: usize = 128,
         /// Transformer backends: subwords of context on each side of the pieces of a sentence
@@ -294,6 +299,7 @@ impl AttributionConfig {
                     &self.vague_sources,
                     self.min_score,
                 );
+                stage.res.reporting_only = self.reporting_only;
                 stage.tagger = Some(t);
                 return Ok(stage);
             }
@@ -304,12 +310,9 @@ impl AttributionConfig {
             let p = ctx.resolve(&self.model);
             model::Model::parse(&read("model", &p)?, &p)?
         };
-        Ok(AttributionStage::new(
-            lexicon,
-            model,
-            &self.vague_sources,
-            self.min_score,
-        ))
+        let mut stage = AttributionStage::new(lexicon, model, &self.vague_sources, self.min_score);
+        stage.res.reporting_only = self.reporting_only;
+        Ok(stage)
     }
 }
 

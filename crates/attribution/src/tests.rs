@@ -671,3 +671,35 @@ fn an_apostrophe_opens_no_quotation() {
         "the failure \"undermined voters' confidence\""
     );
 }
+
+#[test]
+fn only_reporting_cues_unless_asked_for_all() {
+    let sentence = "Trump has pointedly refused to endorse Ryan. The Senate voted to approve the bill, which offers relief to farmers. Critics have long opposed the plan, and the governor imposed new limits on Friday.";
+    let d = run(sentence);
+    assert!(
+        d.attributions
+            .iter()
+            .all(|a| crate::extract::is_reporting_cue(text(&d, a.cue))),
+        "{:?}",
+        cues(&d)
+    );
+    let all = AttributionConfig {
+        cues: "cues.toml".into(),
+        model: "model.txt".into(),
+        reporting_only: false,
+        ..AttributionConfig::default()
+    }
+    .build(&BuildContext::new(models_dir()))
+    .unwrap();
+    let mut broad = doc(sentence);
+    all.process(&mut broad).unwrap();
+    // PolNeAR's broad cues come back with `reporting_only = false`.
+    assert!(
+        broad
+            .attributions
+            .iter()
+            .any(|a| !crate::extract::is_reporting_cue(text(&broad, a.cue))),
+        "{:?}",
+        cues(&broad)
+    );
+}

@@ -39,6 +39,8 @@ pub(crate) use self::cues::{cue_features, CueRun};
 #[cfg(feature = "train")]
 pub(crate) use self::features::strength;
 pub(crate) use self::features::DocFeatures;
+#[cfg(test)]
+pub(crate) use self::kind::is_reporting as is_reporting_cue;
 pub(crate) use self::resources::Resources;
 #[cfg(feature = "train")]
 pub(crate) use self::source::{source_candidates, source_features};
@@ -101,6 +103,9 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                     doc.tokens[r.end - 1].span.end,
                 )
             };
+            if res.reporting_only && !kind::is_reporting(span(&run.tokens).slice(&doc.text)) {
+                continue;
+            }
             let vague = match &src {
                 Some(r) => is_vague(&df, &s, r),
                 // No source at all ("it is believed", "reportedly").
@@ -176,6 +181,9 @@ pub(crate) fn from_relations(
             continue;
         }
         let cue = span(&r.cue);
+        if res.reporting_only && !kind::is_reporting(cue.slice(&doc.text)) {
+            continue;
+        }
         out.push(Attribution {
             source: r.source.as_ref().map(span),
             cue: Some(cue),

@@ -27,6 +27,9 @@ pub(crate) struct Resources {
     pub(crate) learned: bool,
     /// Margin a cue token needs (logit of `min_score`).
     pub(crate) min_margin: f32,
+    /// Keep only attributions with a reporting or cognition cue (the stage's
+    /// `reporting_only`).
+    pub(crate) reporting_only: bool,
 }
 
 impl Resources {
@@ -54,6 +57,7 @@ impl Resources {
             model,
             learned,
             min_margin: (p / (1.0 - p)).ln(),
+            reporting_only: true,
         }
     }
 }
