@@ -199,8 +199,34 @@ fn a_model_without_its_weights_says_how_to_assemble_them() {
     );
 }
 
-/// Both backends run the same model over the same windows; they must agree on ≥ 98% of
-/// entities (in practice all, as both compute in f32).
+/// Attributions as (record, cue, source, content) offsets.
+#[cfg(feature = "rust-bert")]
+fn attributions(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
+    let span = |v: &Value| match v {
+        Value::Object(o) => format!("{}-{}", o["start"], o["end"]),
+        _ => "-".into(),
+    };
+    recs.iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r["attributions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(move |a| {
+                    (
+                        i,
+                        a["cue"]["start"].as_u64().unwrap(),
+                        a["cue"]["end"].as_u64().unwrap(),
+                        format!("{} {}", span(&a["source"]), span(&a["content"])),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Both backends run the same models over the same windows; they must agree on ≥ 98% of
+/// entities and of whole attributions (in practice all, as both compute in f32).
 #[cfg(feature = "rust-bert")]
 #[test]
 fn rust_bert_and_candle_find_the_same_entities() {
@@ -208,7 +234,8 @@ fn rust_bert_and_candle_find_the_same_entities() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = long_corpus(dir.path());
     for input in [sample(), corpus] {
-        let candle = entities(&run(&pipeline("news-transformer.toml"), &input, &[]));
+        let candle_recs = run(&pipeline("news-transformer.toml"), &input, &[]);
+        let candle = entities(&candle_recs);
         let rb_recs = run(
             &pipeline("news-rust-bert.toml"),
             &input,
@@ -227,5 +254,15 @@ fn rust_bert_and_candle_find_the_same_entities() {
         );
         assert!(candle.len() > 30);
         assert!(agreement >= 0.98, "agreement {agreement:.4}");
+        let (ca, ra) = (attributions(&candle_recs), attributions(&rb_recs));
+        let agreement = f1(&ca, &ra);
+        eprintln!(
+            "{}: candle {} attributions, rust-bert {}, agreement {agreement:.4}",
+            input.display(),
+            ca.len(),
+            ra.len()
+        );
+        assert!(!ca.is_empty());
+        assert!(agreement >= 0.98, "attribution agreement {agreement:.4}");
     }
 }
