@@ -138,6 +138,7 @@ fn org_kind(word: &str) -> Option<u8> {
 #[derive(Debug, Clone, Copy)]
 struct Seen {
     start: usize,
+    end: usize,
     sentence: usize,
     cluster: usize,
 }
@@ -173,6 +174,7 @@ impl<'d> Resolver<'d> {
             .enumerate()
             .map(|(i, e)| Seen {
                 start: e.span.start,
+                end: e.span.end,
                 sentence: sentence_of(doc, e.span.start),
                 cluster: of_entity[i],
             })
@@ -233,6 +235,7 @@ impl<'d> Resolver<'d> {
             if let Some(c) = r {
                 speakers.push(Seen {
                     start: src.start,
+                    end: src.end,
                     sentence: sentence_of(self.doc, src.start),
                     cluster: c,
                 });
@@ -444,6 +447,24 @@ impl<'d> Resolver<'d> {
             .collect();
         if rivals.is_empty() {
             return Some(first.cluster);
+        }
+        // People named together ("Mr Vance and Graham Ellery shared a platform. He said")
+        // are equally likely: no tie-break.
+        let in_sentence: Vec<&Seen> = persons
+            .iter()
+            .filter(|m| m.sentence == first.sentence)
+            .collect();
+        let coordinated = in_sentence.windows(2).any(|w| {
+            let (later, earlier) = (w[0], w[1]);
+            let from = earlier.end;
+            from < later.start
+                && self.doc.text.get(from..later.start).is_some_and(|gap| {
+                    let words: Vec<&str> = gap.split_whitespace().collect();
+                    words.first() == Some(&"and") && words.len() <= 3
+                })
+        });
+        if coordinated {
+            return None;
         }
         // Two people in the last sentence that names a person: the one who spoke last, if
         // the last person to speak is one of them.
