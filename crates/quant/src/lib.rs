@@ -71,8 +71,10 @@
 //!
 //! Measured on this repository's machine (AVX-512 VNNI, one thread): 460–590 GOP/s, 6–9× the
 //! f32 `candle_nn::Linear` of candle 0.11 on MiniLM and BERT-base shapes, and 4× for a whole
-//! MiniLM layer with the GELU and softmax below; see the crate's README for the figures and
-//! the commands.
+//! MiniLM layer with the GELU and softmax below. On the shipped MiniLM NER model over the
+//! CoNLL-2003 validation split, int8 linears keep the entity F1 within 0.1 of f32 (91.37 vs
+//! 91.38) at 4.4× the words/s of the encoder. See the crate's README for the figures and the
+//! commands.
 //!
 //! # Element-wise functions
 //!
