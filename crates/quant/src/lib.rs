@@ -99,7 +99,7 @@ use std::fmt;
 pub const MAX_IN_FEATURES: usize = 32768;
 
 /// What went wrong building or running a quantised layer.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum QuantError {
     /// A buffer does not have the length its shape implies.
     #[error("{what} has {got} values but {expected} were expected ({shape}); pass a buffer of that shape")]

@@ -255,6 +255,33 @@ fn bad_input_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn layers_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<QuantizedLinear>();
+    shareable::<QuantError>();
+    let layer = QuantizedLinear::from_f32(&[0.5; 64], 8, 8, None).unwrap();
+    let x = [1.0f32; 16];
+    let outs: Vec<Vec<f32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = vec![0f32; 16];
+                    layer.forward(&x, 2, &mut out).unwrap();
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(outs[0], outs[1]);
+    assert!(
+        outs[0].iter().all(|&v| (v - 4.0).abs() < 0.05),
+        "{:?}",
+        outs[0]
+    );
+}
+
+#[test]
 fn the_weight_layout_is_pytorch_s_out_by_in() {
     // W = [[1, 2, 3], [-4, 5, 6]] (out = 2, in = 3), b = [0.5, -1]; x = [[1, 0, 0], [0, 1, 1]].
     let w = [1.0, 2.0, 3.0, -4.0, 5.0, 6.0];
