@@ -4,7 +4,7 @@
 //! candle's or this crate's GELU and softmax (through `InplaceOp1`). Random weights: the
 //! output difference is a sanity check, not an accuracy figure for a trained model.
 //!
-//! `cargo run --release -p caveat-quant --example minilm_layer [-- N_RUNS]`
+//! `cargo run --release -p caveat-quant --example minilm_layer [-- N_RUNS [VARIANT]]`
 #![allow(missing_docs)]
 
 use candle_core::Tensor;
@@ -92,7 +92,12 @@ fn main() -> candle_core::Result<()> {
     ];
     let mut reference: Option<(Vec<f32>, f64)> = None;
     println!("one MiniLM layer, {rows} windows × {cols} tokens, best of {runs} (on-CPU time of all threads), one thread");
-    for (name, int8, fast) in variants {
+    // An optional second argument runs only that variant (0–3), e.g. under a profiler.
+    let only: Option<usize> = std::env::args().nth(2).and_then(|a| a.parse().ok());
+    for (i, (name, int8, fast)) in variants.into_iter().enumerate() {
+        if only.is_some_and(|o| o != i) {
+            continue;
+        }
         let layer = Layer::new(int8, fast)?;
         let (mut best, mut best_cpu) = (f64::MAX, f64::MAX);
         let mut y = layer.forward(&x, &bias, rows, cols)?;
