@@ -2,8 +2,13 @@
 //!
 //! ```text
 //! cargo run --release -p caveat-hedge --example hedge_eval -- [--mode lexicon|tagger]
-//!     [--model DIR] [--lexicon FILE] [--threshold T] [--dev-only] [--dump OUT.jsonl] FILE.xml...
+//!     [--backend perceptron|candle|rust-bert] [--model DIR] [--lexicon FILE] [--threshold T]
+//!     [--dev-only] [--dump OUT.jsonl] [--news-check] FILE.xml...
 //! ```
+//!
+//! `--backend candle` (or `rust-bert`) needs `--features transformer` (`rust-bert`) and a
+//! transformer `--model` such as `models/hedge-minilm`. `--news-check` also scores the news
+//! check set (`testdata/news_check.txt`) and lists what it misses and adds.
 //!
 //! `--mode` defaults to `tagger` (the stage default). With `--dev-only`, only every 10th
 //! document (index % 10 == 0) is scored: the dev split held out from training (see
@@ -12,7 +17,7 @@
 use std::time::Instant;
 
 use caveat_core::BuildContext;
-use caveat_hedge::{corpus, eval, train, HedgeConfig, HedgeMode};
+use caveat_hedge::{corpus, eval, train, HedgeBackend, HedgeConfig, HedgeMode};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = HedgeConfig::default();
@@ -22,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let mut dev_only = false;
     let mut dump: Option<String> = None;
+    let mut news_check = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -31,6 +37,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     _ => HedgeMode::Lexicon,
                 }
             }
+            "--backend" => {
+                cfg.backend = match args.next().as_deref() {
+                    Some("candle") => HedgeBackend::Candle,
+                    Some("rust-bert") => HedgeBackend::RustBert,
+                    _ => HedgeBackend::Perceptron,
+                }
+            }
+            "--news-check" => news_check = true,
             "--model" => cfg.model = args.next().unwrap_or_default(),
             "--lexicon" => cfg.lexicon = args.next().unwrap_or_default(),
             "--threshold" => cfg.threshold = args.next().and_then(|t| t.parse().ok()),
@@ -42,6 +56,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ctx = BuildContext::new(".");
     let stage = cfg.build(&ctx)?;
     let tok = caveat_tokenize::TokenizeConfig::default().build(&ctx)?;
+    if news_check {
+        let set = eval::parse_check_set(eval::NEWS_CHECK);
+        let r = eval::score_check_set(&set, &tok, &mut |d| stage.annotate(d));
+        let c = &r.counts;
+        println!(
+            "news check: {}/{} cues found, {} false positives",
+            c.tp,
+            c.tp + c.fn_,
+            c.fp
+        );
+        for m in &r.missed {
+            println!("  missed: {m}");
+        }
+        for m in &r.extra {
+            println!("  extra:  {m}");
+        }
+    }
     for f in files {
         let mut docs = corpus::read_xml(&f)?;
         if dev_only {

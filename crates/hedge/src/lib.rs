@@ -16,6 +16,15 @@
 //!   marked `defer = true` (ambiguous words such as *could*, *if*, *considered*), which the
 //!   tagger decides; the tagger also adds cues the lexicon lacks (*would*, *view*, *seen*).
 //!
+//! **Transformer backends** (`backend = "candle"` or `"rust-bert"`, cargo feature
+//! `transformer`, with `mode = "tagger"`): a token-classification model of hedge cues
+//! (`models/hedge-minilm`: MiniLM-L6 fine-tuned on the Szeged Wikipedia and biomedical
+//! corpora, labels `B-`/`I-` + category) reads every word in the context of its sentence and
+//! neighbours, and takes the perceptron's place: lexicon matches still stand unless a rule
+//! vetoes them, deferred ones stand only when the model tags them, the model adds its own
+//! cues with the categories of its labels, and the lexicon's `negation` rule applies to them
+//! (see [`TokenCue`] and [`HedgeStage::annotate_with_cues`]).
+//!
 //! Behind the feature `train` (on by default): `train` trains a tagger (`train::train`,
 //! `train::Trained::save`; the command is `caveat train hedge`), `corpus` reads Szeged /
 //! BioScope XML, and `eval` scores hedges exactly like the project's scorer
@@ -78,8 +87,11 @@
 //!
 //! The default lexicon is `models/hedge-lexicon/lexicon.toml` (see its README for sources).
 
+mod combine;
 mod context;
 mod lexicon;
+#[cfg(feature = "transformer")]
+mod transformer;
 
 #[cfg(feature = "train")]
 pub mod corpus;
@@ -93,10 +105,11 @@ use std::path::PathBuf;
 
 use caveat_core::{
     stage_options, BoxError, BuildContext, Document, Hedge, HedgeCategory, Layer, Link, Stage,
-    StageConfig, StageError, StageInfo,
+    StageConfig, StageError, StageInfo, Unavailable,
 };
 use serde::{Deserialize, Serialize};
 
+pub use combine::TokenCue;
 pub use lexicon::{noun_forms, verb_forms, Lexicon, LexiconMatch, RuleEffect};
 pub use tagger::Tagger;
 
@@ -118,6 +131,50 @@ impl caveat_core::OptionType for HedgeMode {
     }
 }
 
+/// Which cue tagger decides in `mode = "tagger"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HedgeBackend {
+    /// The averaged-perceptron cue tagger of this crate (`models/hedge-tagger`).
+    #[default]
+    Perceptron,
+    /// A token-classification cue model (labels `B-`/`I-` + hedge category) run by candle
+    /// (pure Rust; cargo feature `transformer`).
+    Candle,
+    /// The same kind of model run by rust-bert on libtorch (cargo feature `rust-bert`).
+    RustBert,
+}
+
+impl caveat_core::OptionType for HedgeBackend {
+    fn option_type() -> String {
+        "\"perceptron\" | \"candle\" | \"rust-bert\"".to_string()
+    }
+}
+
+impl HedgeBackend {
+    /// The cargo feature of `caveat-cli` that builds this backend in.
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            HedgeBackend::Perceptron => None,
+            HedgeBackend::Candle => Some("transformer"),
+            HedgeBackend::RustBert => Some("rust-bert"),
+        }
+    }
+
+    /// Whether this build has the backend.
+    pub fn available(self) -> bool {
+        match self {
+            HedgeBackend::Perceptron => true,
+            HedgeBackend::Candle => cfg!(feature = "transformer"),
+            HedgeBackend::RustBert => cfg!(feature = "rust-bert"),
+        }
+    }
+
+    fn is_transformer(self) -> bool {
+        self != HedgeBackend::Perceptron
+    }
+}
+
 stage_options! {
     /// Options of the hedge stage as written in a `[[stages]]` table.
     #[derive(Debug, Clone)]
@@ -128,12 +185,28 @@ stage_options! {
         pub lexicon: String = "../models/hedge-lexicon/lexicon.toml".to_string(),
         /// "lexicon": lexicon matches only; "tagger": trained cue tagger plus the lexicon.
         pub mode: HedgeMode = HedgeMode::default(),
-        /// Cue tagger model directory (model.toml, cues.tsv, weights.tsv), relative to the
-        /// pipeline file; used when mode = "tagger".
+        /// Cue tagger model directory, relative to the pipeline file; used when mode =
+        /// "tagger". perceptron: model.toml, cues.tsv, weights.tsv; candle / rust-bert:
+        /// config.json, tokenizer.json, model.safetensors (e.g. ../models/hedge-minilm).
         #[ty = "path"]
         pub model: String = "../models/hedge-tagger".to_string(),
-        /// Tagger probability at or above which a word is a cue (default: the model's own).
+        /// The cue tagger of mode = "tagger": "perceptron" (fast); "candle": a
+        /// token-classification cue model in pure Rust (a build with the cargo feature
+        /// `transformer`); "rust-bert": the same model on libtorch (feature `rust-bert`).
+        pub backend: HedgeBackend = HedgeBackend::default(),
+        /// Tagger probability at or above which a word is a cue (default: the perceptron
+        /// model's own; 0.5 for the transformer backends, whose probability is 1 - P(O)).
         pub threshold: Option<f32> = None,
+        /// Transformer backends: longest window in subwords, [CLS] and [SEP] included.
+        pub max_length: usize = 128,
+        /// Transformer backends: subwords of context on each side of the pieces of a sentence
+        /// longer than a window.
+        pub stride: usize = 32,
+        /// Transformer backends: windows per forward pass.
+        pub batch_size: usize = 16,
+        /// Transformer backends: fill each window with consecutive sentences (the model was
+        /// trained so); false runs one sentence per window.
+        pub pack_sentences: bool = true,
     }
 }
 
@@ -152,11 +225,25 @@ impl StageConfig for HedgeConfig {
         }
         if self.mode == HedgeMode::Tagger {
             let dir = ctx.resolve(&self.model);
-            v.push(("model", dir.join(tagger::MODEL_FILE)));
-            v.push(("model", dir.join(tagger::CUES_FILE)));
-            v.push(("model", dir.join(tagger::WEIGHTS_FILE)));
+            if self.backend.is_transformer() {
+                // The other files are checked when the model loads, with a hint on how to
+                // get them.
+                v.push(("model", dir.join("config.json")));
+            } else {
+                v.push(("model", dir.join(tagger::MODEL_FILE)));
+                v.push(("model", dir.join(tagger::CUES_FILE)));
+                v.push(("model", dir.join(tagger::WEIGHTS_FILE)));
+            }
         }
         v
+    }
+
+    fn unavailable(&self) -> Option<Unavailable> {
+        let feature = self
+            .backend
+            .feature()
+            .filter(|_| !self.backend.available())?;
+        Some(Unavailable::cargo_feature("backend", feature))
     }
 
     fn build(&self, ctx: &BuildContext) -> Result<Box<dyn Stage>, BoxError> {
@@ -179,6 +266,46 @@ impl HedgeConfig {
         } else {
             Some(Lexicon::load(ctx.resolve(&self.lexicon))?)
         };
+        if self.backend.is_transformer() && self.mode != HedgeMode::Tagger {
+            return Err(HedgeError::Config(format!(
+                "backend = \"{}\" is a cue tagger: it needs mode = \"tagger\" (or leave \
+                 `backend` out for the lexicon alone)",
+                if self.backend == HedgeBackend::Candle {
+                    "candle"
+                } else {
+                    "rust-bert"
+                }
+            )));
+        }
+        if let Some(missing) = StageConfig::unavailable(self) {
+            return Err(HedgeError::Unavailable(missing));
+        }
+        if self.backend.is_transformer() {
+            let dir = ctx.resolve(&self.model);
+            if !dir.is_dir() {
+                return Err(HedgeError::ModelDir { path: dir });
+            }
+            #[cfg(feature = "transformer")]
+            {
+                let opts = caveat_transformer::TaggerOptions {
+                    max_length: self.max_length,
+                    stride: self.stride,
+                    batch_size: self.batch_size,
+                    pack: self.pack_sentences,
+                };
+                let model = transformer::Transformer::load(
+                    &dir,
+                    self.backend == HedgeBackend::RustBert,
+                    opts,
+                )?;
+                return Ok(HedgeStage {
+                    lexicon,
+                    tagger: None,
+                    model: Some(model),
+                    model_threshold: self.threshold.unwrap_or(DEFAULT_MODEL_THRESHOLD),
+                });
+            }
+        }
         let tagger = match self.mode {
             HedgeMode::Lexicon => None,
             HedgeMode::Tagger => {
@@ -194,15 +321,24 @@ impl HedgeConfig {
                 "mode = \"lexicon\" needs a lexicon: set `lexicon` to a file".to_string(),
             ));
         }
-        Ok(HedgeStage { lexicon, tagger })
+        Ok(HedgeStage::new(lexicon, tagger))
     }
 }
+
+/// The cue threshold of the transformer backends when the `threshold` option is not set.
+pub const DEFAULT_MODEL_THRESHOLD: f32 = 0.5;
 
 /// The built hedge stage; shared by all worker threads.
 #[derive(Debug)]
 pub struct HedgeStage {
     lexicon: Option<Lexicon>,
     tagger: Option<Tagger>,
+    /// The transformer cue model, when the stage runs one.
+    #[cfg(feature = "transformer")]
+    model: Option<transformer::Transformer>,
+    /// Cue threshold of the transformer model.
+    #[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+    model_threshold: f32,
 }
 
 /// Errors of building the hedge stage.
@@ -242,12 +378,31 @@ pub enum HedgeError {
     /// The stage options are inconsistent.
     #[error("hedge stage: {0}")]
     Config(String),
+    /// The transformer model directory does not exist.
+    #[error("hedge model directory `{}` not found (check the `model` option; relative paths are relative to the pipeline file; models/hedge-minilm is assembled by scripts/fetch-models)", path.display())]
+    ModelDir {
+        /// The resolved path.
+        path: PathBuf,
+    },
+    /// A transformer model could not be loaded.
+    #[cfg(feature = "transformer")]
+    #[error(transparent)]
+    Transformer(#[from] caveat_transformer::TransformerError),
+    /// The config asks for a backend this build lacks.
+    #[error("{0}")]
+    Unavailable(Unavailable),
 }
 
 impl HedgeStage {
     /// A stage from an already loaded lexicon and/or tagger.
     pub fn new(lexicon: Option<Lexicon>, tagger: Option<Tagger>) -> HedgeStage {
-        HedgeStage { lexicon, tagger }
+        HedgeStage {
+            lexicon,
+            tagger,
+            #[cfg(feature = "transformer")]
+            model: None,
+            model_threshold: DEFAULT_MODEL_THRESHOLD,
+        }
     }
 
     /// The lexicon, if any.
@@ -261,10 +416,58 @@ impl HedgeStage {
     }
 
     /// Find the hedges of a tokenized, sentence-split document (replacing `doc.hedges`) and
-    /// set each sentence's `uncertain` and `uncertainty`.
+    /// set each sentence's `uncertain` and `uncertainty`. With a transformer backend, a
+    /// document the model fails on gets no hedges ([`Stage::process`] reports the failure).
     pub fn annotate(&self, doc: &mut Document) {
+        #[cfg(feature = "transformer")]
+        if self.model.is_some() {
+            if self.process(doc).is_err() {
+                doc.hedges.clear();
+                set_uncertainty(doc);
+            }
+            return;
+        }
         annotate_with(doc, self.lexicon.as_ref(), self.tagger.as_ref());
     }
+
+    /// Find the hedges of a document from a cue model's per-token output (what the
+    /// transformer backends do with their model's probabilities): `cues` has one entry per
+    /// token, and the lexicon is combined with it as the perceptron tagger is: lexicon
+    /// matches stand unless a rule vetoes them, deferred ones only when the model tags them
+    /// (at or above `threshold`); the model adds its cues with its labels' categories (also
+    /// given to the scored lexicon matches it tags), never on vetoed tokens, and the
+    /// lexicon's `negation` rule applies to them.
+    pub fn annotate_with_cues(&self, doc: &mut Document, cues: &[TokenCue], threshold: f32) {
+        annotate_cues(doc, self.lexicon.as_ref(), cues, threshold);
+    }
+}
+
+/// Lexicon matches combined with a cue model's per-token output, then modal categories and
+/// sentence uncertainty.
+pub(crate) fn annotate_cues(
+    doc: &mut Document,
+    lexicon: Option<&Lexicon>,
+    cues: &[TokenCue],
+    threshold: f32,
+) {
+    let mut buf = String::new();
+    let mut matches = Vec::new();
+    let mut vetoed = Vec::new();
+    if let Some(lex) = lexicon {
+        lex.find_with_vetoed(
+            &doc.text,
+            &doc.tokens,
+            &doc.sentences,
+            &mut buf,
+            &mut matches,
+            &mut vetoed,
+        );
+    }
+    combine::add_model_cues(doc, lexicon, &matches, &vetoed, cues, threshold);
+    doc.hedges
+        .sort_by_key(|h| (h.span.start, std::cmp::Reverse(h.span.end)));
+    modal_categories(doc);
+    set_uncertainty(doc);
 }
 
 /// Lexicon matches (without a tagger: all of them; with one: those not deferred), then the
@@ -374,8 +577,30 @@ impl Stage for HedgeStage {
     }
 
     fn process(&self, doc: &mut Document) -> Result<(), StageError> {
-        self.annotate(doc);
-        Ok(())
+        self.process_batch(std::slice::from_mut(doc))
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    fn process_batch(&self, docs: &mut [Document]) -> Vec<Result<(), StageError>> {
+        #[cfg(feature = "transformer")]
+        if let Some(model) = &self.model {
+            let cues = model.token_cues(docs);
+            return docs
+                .iter_mut()
+                .zip(cues)
+                .map(|(doc, cues)| {
+                    annotate_cues(doc, self.lexicon.as_ref(), &cues?, self.model_threshold);
+                    Ok(())
+                })
+                .collect();
+        }
+        docs.iter_mut()
+            .map(|doc| {
+                annotate_with(doc, self.lexicon.as_ref(), self.tagger.as_ref());
+                Ok(())
+            })
+            .collect()
     }
 }
 

@@ -24,6 +24,7 @@ fn shipped() -> &'static HedgeStage {
             model: model_dir().display().to_string(),
             mode: HedgeMode::Tagger,
             threshold: None,
+            ..HedgeConfig::default()
         }
         .build(&ctx)
         .expect("shipped model and lexicon load")

@@ -597,3 +597,50 @@ fn config_builds_relative_to_the_pipeline_dir() {
     };
     assert!(matches!(missing.build(&ctx), Err(HedgeError::Io { .. })));
 }
+
+#[test]
+fn transformer_backend_options() {
+    use crate::HedgeBackend;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines");
+    let ctx = caveat_core::BuildContext::new(&dir);
+    let cfg: HedgeConfig =
+        toml::from_str("backend = \"candle\"\nmodel = \"../models/hedge-minilm\"\n").unwrap();
+    assert_eq!(cfg.backend, HedgeBackend::Candle);
+    // The model directory's config.json is the file the pipeline checks up front.
+    let files = cfg.files(&ctx);
+    assert!(files
+        .iter()
+        .any(|(what, f)| *what == "model" && f.ends_with("hedge-minilm/config.json")));
+    assert_eq!(
+        StageConfig::unavailable(&cfg).is_some(),
+        !cfg!(feature = "transformer")
+    );
+    let bad: Result<HedgeConfig, _> = toml::from_str("backend = \"bert\"\n");
+    assert!(bad.is_err());
+    // A cue model backend with the lexicon mode is a contradiction, said as such.
+    let lex = HedgeConfig {
+        mode: HedgeMode::Lexicon,
+        ..cfg.clone()
+    };
+    let err = lex.build(&ctx).unwrap_err().to_string();
+    assert!(err.contains("mode = \"tagger\""), "{err}");
+    // A missing model directory (with the feature) or a build without the backend.
+    let missing = HedgeConfig {
+        model: "no-such-model".into(),
+        ..cfg.clone()
+    };
+    let err = missing.build(&ctx).unwrap_err();
+    if cfg!(feature = "transformer") {
+        assert!(matches!(err, HedgeError::ModelDir { .. }), "{err}");
+        assert!(err.to_string().contains("scripts/fetch-models"));
+    } else {
+        assert!(matches!(err, HedgeError::Unavailable(_)), "{err}");
+        assert!(err.to_string().contains("transformer"), "{err}");
+    }
+    // A directory that is no model is an error, not a panic.
+    let not_a_model = HedgeConfig {
+        model: "../models/hedge-tagger".into(),
+        ..cfg
+    };
+    assert!(not_a_model.build(&ctx).is_err());
+}

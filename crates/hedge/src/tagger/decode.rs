@@ -19,7 +19,7 @@ pub(crate) const NEGATION_RULE: &str = "negation";
 
 /// Words whose negation expresses uncertainty rather than cancelling it (*not clear*, *not
 /// sure*): a tagger cue starting with one of them is never marked negated.
-const CERTAINTY: &[&str] = &[
+pub(crate) const CERTAINTY: &[&str] = &[
     "clear",
     "certain",
     "certainly",
@@ -73,44 +73,9 @@ impl Tagger {
         }
     }
 
-    /// News prior for *would*: the training corpora (Wikipedia, biomedical text) use it mostly
-    /// for the past (*he would later become*), news mostly for hypotheses (*the bill would
-    /// require*, *that would be a mistake*). A *would* in a sentence with no conditional
-    /// marker, no reporting or cognition verb, no past auxiliary before it and no year, and
-    /// not before *have*, *like*, *rather*, *love*, *prefer* (counterfactual past, politeness,
-    /// preference), is raised to the threshold.
+    /// News prior for *would* (see [`hypothetical_would`]) at this tagger's threshold.
     fn hypothetical_would(&self, doc: &Document, probs: &mut [f32]) {
-        let mut ctx = SentenceContext::default();
-        let mut buf = String::new();
-        let word = |i: usize, buf: &mut String| {
-            buf.clear();
-            if let Some(t) = doc.tokens.get(i) {
-                lower_into(t.span.slice(&doc.text), Apostrophes::QuotesAndModifier, buf);
-            }
-        };
-        for s in &doc.sentences {
-            for i in s.tokens.clone() {
-                // Candidates only (a probability above 0), below the threshold, spelt *would*.
-                if !matches!(probs.get(i), Some(&p) if p > 0.0 && p < self.threshold)
-                    || !doc.tokens[i]
-                        .span
-                        .slice(&doc.text)
-                        .eq_ignore_ascii_case("would")
-                {
-                    continue;
-                }
-                if i + 1 < s.tokens.end {
-                    word(i + 1, &mut buf);
-                    if NOT_HYPOTHETICAL_AFTER.contains(&buf.as_str()) {
-                        continue;
-                    }
-                }
-                ctx.fill(&doc.text, &doc.tokens, s.tokens.clone());
-                if ctx.bare_hypothesis(i) {
-                    probs[i] = self.threshold;
-                }
-            }
-        }
+        hypothetical_would(doc, probs, self.threshold, true);
     }
 
     /// Add the tagger's cues to `doc.hedges` (which holds the lexicon's): adjacent positive
@@ -216,6 +181,52 @@ impl Tagger {
             }
         }
         doc.hedges.extend(new);
+    }
+}
+
+/// News prior for *would*: the training corpora (Wikipedia, biomedical text) use it mostly
+/// for the past (*he would later become*), news mostly for hypotheses (*the bill would
+/// require*, *that would be a mistake*). A *would* below `threshold` in a sentence with no
+/// conditional marker, no reporting or cognition verb, no past auxiliary before it and no
+/// year, and not before *have*, *like*, *rather*, *love*, *prefer* (counterfactual past,
+/// politeness, preference), is raised to the threshold. With `candidates_only`, only tokens
+/// with a probability above 0 (the perceptron's candidates) are considered.
+pub(crate) fn hypothetical_would(
+    doc: &Document,
+    probs: &mut [f32],
+    threshold: f32,
+    candidates_only: bool,
+) {
+    let mut ctx = SentenceContext::default();
+    let mut buf = String::new();
+    let word = |i: usize, buf: &mut String| {
+        buf.clear();
+        if let Some(t) = doc.tokens.get(i) {
+            lower_into(t.span.slice(&doc.text), Apostrophes::QuotesAndModifier, buf);
+        }
+    };
+    for s in &doc.sentences {
+        for i in s.tokens.clone() {
+            // Below the threshold (and a candidate, when asked), spelt *would*.
+            if !matches!(probs.get(i), Some(&p) if (p > 0.0 || !candidates_only) && p < threshold)
+                || !doc.tokens[i]
+                    .span
+                    .slice(&doc.text)
+                    .eq_ignore_ascii_case("would")
+            {
+                continue;
+            }
+            if i + 1 < s.tokens.end {
+                word(i + 1, &mut buf);
+                if NOT_HYPOTHETICAL_AFTER.contains(&buf.as_str()) {
+                    continue;
+                }
+            }
+            ctx.fill(&doc.text, &doc.tokens, s.tokens.clone());
+            if ctx.bare_hypothesis(i) {
+                probs[i] = threshold;
+            }
+        }
     }
 }
 

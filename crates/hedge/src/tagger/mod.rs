@@ -29,6 +29,7 @@ use caveat_text::hash::FxBuildHasher;
 
 #[cfg(feature = "train")]
 pub(crate) use decode::sigmoid;
+pub(crate) use decode::{hypothetical_would, CERTAINTY, NEGATION_RULE};
 pub use features::FEATURES_VERSION;
 #[cfg(feature = "train")]
 pub(crate) use features::{
