@@ -136,7 +136,9 @@ impl ModelDir {
             })?;
         let mut tok_json: serde_json::Value =
             serde_json::from_str(&tok_text).map_err(|e| bad_tokenizer(&e))?;
-        prefix_space(&mut tok_json["pre_tokenizer"]);
+        if let Some(pre) = tok_json.get_mut("pre_tokenizer") {
+            prefix_space(pre);
+        }
         let mut tokenizer: Tokenizer =
             serde_json::from_value(tok_json).map_err(|e| bad_tokenizer(&e))?;
         tokenizer
@@ -174,7 +176,10 @@ fn prefix_space(pre_tokenizer: &mut serde_json::Value) {
     match pre_tokenizer["type"].as_str() {
         Some("ByteLevel") => pre_tokenizer["add_prefix_space"] = true.into(),
         Some("Sequence") => {
-            if let Some(all) = pre_tokenizer["pretokenizers"].as_array_mut() {
+            if let Some(all) = pre_tokenizer
+                .get_mut("pretokenizers")
+                .and_then(|p| p.as_array_mut())
+            {
                 all.iter_mut().for_each(prefix_space);
             }
         }

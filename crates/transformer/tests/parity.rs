@@ -278,3 +278,56 @@ fn unsupported_model_type_says_what_runs() {
         assert!(e.contains(needed), "{e}");
     }
 }
+
+/// Copy a tiny model's files into a temporary directory, `edit` changing tokenizer.json.
+fn edited_copy(model_type: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = dir(model_type);
+    for f in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+    }
+    let tok = std::fs::read_to_string(src.join("tokenizer.json")).unwrap();
+    std::fs::write(tmp.path().join("tokenizer.json"), edit(tok)).unwrap();
+    tmp
+}
+
+/// A RoBERTa tokenizer.json saved without `add_prefix_space` (as hub checkpoints often are)
+/// still encodes each pre-split word with its leading space, as transformers' fine-tuning does.
+#[test]
+fn byte_level_words_get_their_prefix_space() {
+    let tmp = edited_copy("roberta", |t| {
+        let t = t.replace("\"add_prefix_space\": true", "\"add_prefix_space\": false");
+        assert!(t.contains("\"add_prefix_space\": false"));
+        t
+    });
+    let r = reference("roberta");
+    let d = ModelDir::open(tmp.path()).unwrap();
+    let specials = Specials::of(&d.tokenizer, None).unwrap();
+    let words: Vec<&str> = r.sentences[0].words.iter().map(String::as_str).collect();
+    let all = 0..words.len();
+    let opts = WindowOptions {
+        max_length: 64,
+        stride: 8,
+        pack: false,
+        casing: false,
+    };
+    let ws = windows(
+        &d.tokenizer,
+        specials,
+        &words,
+        std::slice::from_ref(&all),
+        opts,
+    )
+    .unwrap();
+    assert_eq!(ws[0].ids, r.sentences[0].input_ids);
+}
+
+/// A tokenizer.json that is not a tokenizer is an error naming the file, not a panic.
+#[test]
+fn a_broken_tokenizer_is_an_error() {
+    for text in ["[1, 2]", "\"text\"", "{\"pre_tokenizer\": 3}", "{"] {
+        let tmp = edited_copy("bert", |_| text.to_string());
+        let e = ModelDir::open(tmp.path()).unwrap_err().to_string();
+        assert!(e.contains("tokenizer.json"), "{e}");
+    }
+}
