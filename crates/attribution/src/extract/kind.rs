@@ -46,6 +46,7 @@ const STATEMENT: &[&str] = &[
     "add",
     "admir",
     "admit",
+    "advocat",
     "affirm",
     "afraid",
     "agree",
@@ -65,12 +66,14 @@ const STATEMENT: &[&str] = &[
     "blast",
     "boast",
     "brag",
+    "bristl",
     "call",
     "caution",
     "champion",
     "chant",
     "characteri",
     "charg",
+    "chastis",
     "chronicl",
     "cit",
     "claim",
@@ -120,6 +123,7 @@ const STATEMENT: &[&str] = &[
     "hail",
     "herald",
     "highlight",
+    "implor",
     "incens",
     "indicat",
     "inform",
@@ -128,8 +132,10 @@ const STATEMENT: &[&str] = &[
     "invok",
     "joke",
     "label",
+    "lambast",
     "lament",
     "laud",
+    "learn",
     "lie",
     "liken",
     "maintain",
@@ -227,9 +233,14 @@ const STATEMENT: &[&str] = &[
 ];
 
 /// Whether a cue (its text) reports speech, writing, a belief or a perception: one of its
-/// words begins like a reporting or cognition word. PolNeAR's broad cues (`was approved`,
+/// words begins like a reporting or cognition word, or it is the colon after a speaker's
+/// name in a transcript. PolNeAR's broad cues (`was approved`,
 /// `voted`, `offers`, `have`) are not.
 pub(crate) fn is_reporting(cue: &str) -> bool {
+    // A transcript's speaker label: `PENCE: Well, look, ...`.
+    if cue.trim() == ":" {
+        return true;
+    }
     cue.split_whitespace().any(|w| {
         let w = w.to_lowercase();
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
@@ -302,6 +313,7 @@ mod tests {
             "told",
             "criticized",
             "speculated",
+            ":",
         ] {
             assert!(is_reporting(cue), "{cue}");
         }
