@@ -101,6 +101,39 @@ fn main() {
     };
     let (limit, repeat) = (flag("--limit", 200), flag("--repeat", 3));
     let model = PathBuf::from(&args[0]);
+    // `--load-only new|previous`: load one encoder and print the peak memory.
+    if let Some(which) = args
+        .iter()
+        .position(|a| a == "--load-only")
+        .and_then(|i| args.get(i + 1))
+    {
+        let dir = ModelDir::open(&model).unwrap();
+        let before = peak_rss_mb();
+        let (rows, cols) = (16, 128);
+        let batch = Batch {
+            ids: (0..rows * cols).map(|i| 1000 + (i % 997) as u32).collect(),
+            type_ids: vec![0; rows * cols],
+            mask: vec![1; rows * cols],
+            rows,
+            cols,
+        };
+        let loaded;
+        if which == "new" {
+            let m = Candle::load(&dir).unwrap();
+            loaded = peak_rss_mb();
+            drop(m.logits(&batch).unwrap());
+        } else {
+            let m = Previous::load(&dir);
+            loaded = peak_rss_mb();
+            drop(m.logits(&batch));
+        }
+        println!(
+            "{which}: peak RSS {before:.0} MB after opening the directory, {loaded:.0} MB after \
+             loading, {:.0} MB after a 16 x 128 batch",
+            peak_rss_mb()
+        );
+        return;
+    }
     let corpus = PathBuf::from(&args[1]);
     let dir = ModelDir::open(&model).unwrap();
     let specials = Specials::of(&dir.tokenizer, Some(dir.encoder.pad_token_id)).unwrap();
@@ -186,6 +219,17 @@ fn main() {
         cpu[1] / cpu[0],
         wall[1] / wall[0]
     );
+}
+
+/// Peak resident memory of the process (`VmHWM`), MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// CPU time of the calling thread (`/proc/thread-self/schedstat`, nanoseconds on Linux).
