@@ -703,3 +703,19 @@ fn only_reporting_cues_unless_asked_for_all() {
         cues(&broad)
     );
 }
+
+#[test]
+fn a_poll_shows_but_the_show_does_not() {
+    let d = run("A new poll shows that Clinton leads in Ohio. Their shows on Radio 1 will end, and the show plays old music.");
+    assert!(cues(&d).contains(&"shows"), "{:?}", cues(&d));
+    let noun_cues: Vec<_> = d
+        .attributions
+        .iter()
+        .filter(|a| a.cue.is_some_and(|c| c.start > d.text.find('.').unwrap()))
+        .map(|a| text(&d, a.cue))
+        .collect();
+    assert!(
+        noun_cues.iter().all(|c| !c.contains("show")),
+        "{noun_cues:?}"
+    );
+}

@@ -103,7 +103,10 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                     doc.tokens[r.end - 1].span.end,
                 )
             };
-            if res.reporting_only && !kind::is_reporting(span(&run.tokens).slice(&doc.text)) {
+            if res.reporting_only
+                && (!kind::is_reporting(span(&run.tokens).slice(&doc.text))
+                    || shows_noun(&df, &run.tokens))
+            {
                 continue;
             }
             let vague = match &src {
@@ -211,4 +214,18 @@ pub(crate) fn from_relations(
     let base = doc.attributions.len();
     doc.attributions.extend(out);
     link_hedges(doc, base);
+}
+
+/// `the show`, `their current shows`: the noun, not the verb of `a poll shows that ...`.
+fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
+    let t = &df.toks;
+    cue.len() == 1
+        && cue.start > 0
+        && matches!(
+            t[cue.start - 1].class,
+            words::C_DET | words::C_POSS | words::C_QUANT
+        )
+        && ["show", "shows"]
+            .iter()
+            .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.start].word)
 }
