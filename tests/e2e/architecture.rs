@@ -99,8 +99,13 @@ fn stage_crates_depend_on_core_and_text_only() {
             }
             match dep.as_str() {
                 "caveat-core" | "caveat-text" => {}
-                // The ner and attribution stages' transformer backends, only behind a feature.
-                "caveat-transformer" if stage == "caveat-ner" || stage == "caveat-attribution" => {
+                // The ner, attribution and hedge stages' transformer backends, only behind a
+                // feature.
+                "caveat-transformer"
+                    if stage == "caveat-ner"
+                        || stage == "caveat-attribution"
+                        || stage == "caveat-hedge" =>
+                {
                     assert!(optional, "caveat-transformer must be optional in {stage}")
                 }
                 other => panic!("{stage} depends on {other}: stage crates depend on caveat-core and caveat-text only"),
