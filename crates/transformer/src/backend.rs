@@ -31,8 +31,16 @@ pub struct Candle {
 impl Candle {
     /// Load the weights of `dir`.
     pub fn load(dir: &ModelDir) -> Result<Candle, TransformerError> {
+        Self::load_as(dir, crate::Quantization::Fp32)
+    }
+
+    /// Load the weights of `dir`, the encoder's linear layers in `quantization`.
+    pub fn load_as(
+        dir: &ModelDir,
+        quantization: crate::Quantization,
+    ) -> Result<Candle, TransformerError> {
         Ok(Candle {
-            model: crate::encoder::TokenClassifier::load(dir, dir.encoder)?,
+            model: crate::encoder::TokenClassifier::load_as(dir, dir.encoder, quantization)?,
         })
     }
 }

@@ -14,12 +14,22 @@
 //! head's prefix) are accepted too. The model is embeddings → N × (self-attention → add &
 //! LayerNorm → feed-forward with the configured activation → add & LayerNorm) → a linear
 //! classifier, as Hugging Face `transformers` computes it. All linear layers are one internal
-//! `Linear` type, so another weight format (int8) slots in without touching the forward pass.
+//! `Linear` type, so another weight format slots in without touching the forward pass.
+//!
+//! With [`Quantization::Int8`] every linear layer of the encoder (query/key/value, attention
+//! output, both feed-forward layers) is quantised once at load time by `caveat-quant`
+//! (int8 weights per output row, activations quantised on the fly, AVX-512 VNNI / AVX-VNNI /
+//! AVX2 kernels); the classifier head stays fp32. The attention softmax and the exact GELU then
+//! run in place through `caveat-quant`'s vectorised functions too.
 
-use candle_core::{DType, Device, Module, Tensor};
+use candle_core::{
+    CpuStorage, CustomOp1, DType, Device, InplaceOp1, Layout, Module, Shape, Tensor,
+};
 use candle_nn::VarBuilder;
+use caveat_quant::QuantizedLinear;
 use serde::Deserialize;
 
+use crate::inspect::Quantization;
 use crate::{ModelDir, TransformerError};
 
 /// The encoder architectures caveat runs, by `config.json`'s `model_type`.
@@ -269,12 +279,13 @@ fn unknown_activation(name: &str) -> String {
     format!("activation `{name}` is not supported; caveat runs gelu, gelu_new and relu")
 }
 
-/// A linear layer, `y = x Wᵀ + b`, over rows of `x`. The forward pass only sees this type,
-/// so a quantised variant is one more arm here.
+/// A linear layer, `y = x Wᵀ + b`, over rows of `x`. The forward pass only sees this type.
 #[derive(Debug, Clone)]
 pub(crate) enum Linear {
     /// fp32 weights `[out, in]`, run by candle's gemm.
     F32(candle_nn::Linear),
+    /// int8 weights, run by `caveat-quant`'s kernels.
+    Int8(Int8Linear),
 }
 
 impl Linear {
@@ -282,7 +293,85 @@ impl Linear {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
             Linear::F32(l) => l.forward(x),
+            Linear::Int8(q) => x.contiguous()?.apply_op1_no_bwd(q),
         }
+    }
+
+    /// fp32 `weight` `[out, in]` and `bias` `[out]` as this format asks.
+    fn new(weight: Tensor, bias: Tensor, q: Quantization) -> Result<Linear, String> {
+        match q {
+            Quantization::Fp32 => Ok(Linear::F32(candle_nn::Linear::new(weight, Some(bias)))),
+            Quantization::Int8 => {
+                let (out, inp) = weight.dims2().map_err(|e| e.to_string())?;
+                let w = weight
+                    .flatten_all()
+                    .and_then(|w| w.to_vec1::<f32>())
+                    .map_err(|e| e.to_string())?;
+                let b = bias.to_vec1::<f32>().map_err(|e| e.to_string())?;
+                let q = QuantizedLinear::from_f32(&w, out, inp, Some(&b))
+                    .map_err(|e| format!("cannot quantise to int8: {e}"))?;
+                Ok(Linear::Int8(Int8Linear(q)))
+            }
+        }
+    }
+}
+
+/// A [`QuantizedLinear`] as a candle op over a contiguous f32 `[n, in]` tensor.
+#[derive(Debug, Clone)]
+pub(crate) struct Int8Linear(QuantizedLinear);
+
+fn op_error(e: impl std::fmt::Display) -> candle_core::Error {
+    candle_core::Error::Msg(e.to_string())
+}
+
+impl CustomOp1 for Int8Linear {
+    fn name(&self) -> &'static str {
+        "caveat-int8-linear"
+    }
+
+    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (start, end) = l
+            .contiguous_offsets()
+            .ok_or_else(|| op_error("int8 linear: the input must be contiguous"))?;
+        let x = &s.as_slice::<f32>()?[start..end];
+        let (rows, _) = l.shape().dims2()?;
+        let mut out = vec![0f32; rows * self.0.out_features()];
+        self.0.forward(x, rows, &mut out).map_err(op_error)?;
+        Ok((
+            CpuStorage::F32(out),
+            Shape::from((rows, self.0.out_features())),
+        ))
+    }
+}
+
+/// `caveat-quant`'s vectorised exact GELU or last-dimension softmax, in place (only ever
+/// applied to a tensor the forward pass has just created, which nothing else shares).
+enum InPlace {
+    Gelu,
+    Softmax,
+}
+
+impl InplaceOp1 for InPlace {
+    fn name(&self) -> &'static str {
+        "caveat-quant-elementwise"
+    }
+
+    fn cpu_fwd(&self, s: &mut CpuStorage, l: &Layout) -> candle_core::Result<()> {
+        let (start, end) = l
+            .contiguous_offsets()
+            .ok_or_else(|| op_error("in-place op: the input must be contiguous"))?;
+        let CpuStorage::F32(v) = s else {
+            return Err(op_error("in-place op: f32 only"));
+        };
+        let x = &mut v[start..end];
+        match self {
+            InPlace::Gelu => caveat_quant::gelu_erf(x),
+            InPlace::Softmax => {
+                let cols = l.dims().last().copied().unwrap_or(1);
+                caveat_quant::softmax_rows(x, cols).map_err(op_error)?
+            }
+        }
+        Ok(())
     }
 }
 
@@ -361,10 +450,14 @@ pub struct TokenClassifier {
     emb_norm: LayerNorm,
     layers: Vec<Layer>,
     classifier: Linear,
+    /// Softmax and GELU by `caveat-quant` in place (the int8 path).
+    fast_elementwise: bool,
 }
 
 struct Loader<'a> {
     vb: VarBuilder<'a>,
+    /// The format of the encoder's linear layers (the classifier stays fp32).
+    quantization: Quantization,
 }
 
 impl Loader<'_> {
@@ -378,9 +471,19 @@ impl Loader<'_> {
     }
 
     fn linear(&self, name: &str, out: usize, inp: usize) -> Result<Linear, String> {
+        self.linear_as(name, out, inp, self.quantization)
+    }
+
+    fn linear_as(
+        &self,
+        name: &str,
+        out: usize,
+        inp: usize,
+        q: Quantization,
+    ) -> Result<Linear, String> {
         let w = self.tensor(&format!("{name}.weight"), &[out, inp])?;
         let b = self.tensor(&format!("{name}.bias"), &[out])?;
-        Ok(Linear::F32(candle_nn::Linear::new(w, Some(b))))
+        Linear::new(w, b, q).map_err(|e| format!("`{name}`: {e}"))
     }
 
     /// Query, key and value stacked into one matrix.
@@ -392,10 +495,8 @@ impl Loader<'_> {
             bs.push(self.tensor(&format!("{name}.bias"), &[hidden])?);
         }
         let cat = |ts: &[Tensor]| Tensor::cat(ts, 0).map_err(|e| e.to_string());
-        Ok(Linear::F32(candle_nn::Linear::new(
-            cat(&ws)?,
-            Some(cat(&bs)?),
-        )))
+        Linear::new(cat(&ws)?, cat(&bs)?, self.quantization)
+            .map_err(|e| format!("`{}`: {e}", names[0]))
     }
 
     /// LayerNorm `weight`/`bias`, or the `gamma`/`beta` of old TensorFlow conversions.
@@ -417,6 +518,16 @@ impl TokenClassifier {
         dir: &ModelDir,
         config: EncoderConfig,
     ) -> Result<TokenClassifier, TransformerError> {
+        Self::load_as(dir, config, Quantization::Fp32)
+    }
+
+    /// Load the weights of `dir`, the encoder's linear layers in `quantization` (the
+    /// classifier head stays fp32).
+    pub fn load_as(
+        dir: &ModelDir,
+        config: EncoderConfig,
+        quantization: Quantization,
+    ) -> Result<TokenClassifier, TransformerError> {
         let path = dir.weights();
         let bytes = std::fs::read(&path).map_err(|source| TransformerError::Io {
             path: path.clone(),
@@ -424,7 +535,7 @@ impl TokenClassifier {
         })?;
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
             .map_err(|e| bad_weights(dir, config.arch, e))?;
-        Self::from_vb(Loader { vb }, config, dir.labels.len())
+        Self::from_vb(Loader { vb, quantization }, config, dir.labels.len())
             .map_err(|e| bad_weights(dir, config.arch, e))
     }
 
@@ -478,8 +589,9 @@ impl TokenClassifier {
                 out_norm: l.norm(&p(n.out_norm), h, eps)?,
             });
         }
-        let classifier = l.linear("classifier", labels, h)?;
+        let classifier = l.linear_as("classifier", labels, h, Quantization::Fp32)?;
         Ok(TokenClassifier {
+            fast_elementwise: l.quantization == Quantization::Int8,
             config,
             word,
             position,
@@ -536,7 +648,13 @@ impl TokenClassifier {
             };
             let (q, k, v) = ((part(0)? * scale)?, part(1)?, part(2)?);
             let scores = q.matmul(&k.t()?)?.broadcast_add(&bias)?;
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let probs = if self.fast_elementwise {
+                // `scores` is fresh, contiguous and shared with nothing.
+                scores.inplace_op1(&InPlace::Softmax)?;
+                scores
+            } else {
+                candle_nn::ops::softmax_last_dim(&scores)?
+            };
             let ctx = probs
                 .matmul(&v)?
                 .transpose(1, 2)?
@@ -544,7 +662,14 @@ impl TokenClassifier {
                 .reshape((n, h))?;
             let a = layer.attn_out.forward(&ctx)?;
             x = layer.attn_norm.forward(&(a + &x)?)?;
-            let f = c.activation.forward(&layer.ffn_in.forward(&x)?)?;
+            let f = layer.ffn_in.forward(&x)?;
+            let f = if self.fast_elementwise && c.activation == Activation::Gelu {
+                // The int8 linear's output is fresh, contiguous and shared with nothing.
+                f.inplace_op1(&InPlace::Gelu)?;
+                f
+            } else {
+                c.activation.forward(&f)?
+            };
             let f = layer.ffn_out.forward(&f)?;
             x = layer.out_norm.forward(&(f + &x)?)?;
         }
@@ -588,6 +713,136 @@ fn bad_weights(dir: &ModelDir, arch: Architecture, e: impl std::fmt::Display) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tiny random-weight BERT of `tests/data` and a padded batch of its reference
+    /// sentences: (model dir, batch ids, mask, rows, cols, positions of words' first subwords).
+    fn tiny_bert_batch() -> (ModelDir, Vec<u32>, Vec<u32>, usize, usize, Vec<usize>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny-bert");
+        let dir = ModelDir::open(&path).unwrap();
+        let text = std::fs::read_to_string(path.join("reference.json")).unwrap();
+        let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let sentences = r["sentences"].as_array().unwrap();
+        let ids: Vec<Vec<u32>> = sentences
+            .iter()
+            .map(|s| {
+                s["input_ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap() as u32)
+                    .collect()
+            })
+            .collect();
+        let (rows, cols) = (ids.len(), ids.iter().map(Vec::len).max().unwrap());
+        let (mut flat, mut mask, mut firsts) = (Vec::new(), Vec::new(), Vec::new());
+        for (row, (s, i)) in sentences.iter().zip(&ids).enumerate() {
+            let mut last = None;
+            for (pos, w) in s["word_ids"].as_array().unwrap().iter().enumerate() {
+                if let Some(w) = w.as_u64().filter(|&w| Some(w) != last) {
+                    firsts.push(row * cols + pos);
+                    last = Some(w);
+                }
+            }
+            flat.extend(
+                i.iter()
+                    .copied()
+                    .chain(std::iter::repeat_n(0, cols - i.len())),
+            );
+            mask.extend((0..cols).map(|c| u32::from(c < i.len())));
+        }
+        (dir, flat, mask, rows, cols, firsts)
+    }
+
+    fn argmax(v: &[f32]) -> usize {
+        (0..v.len()).fold(0, |b, i| if v[i] > v[b] { i } else { b })
+    }
+
+    /// Int8 linears (and caveat-quant's softmax and GELU) keep the logits of every real token
+    /// within 5% of the largest fp32 logit, and their root mean square difference within 5% of
+    /// the fp32 logits' (measured: 2.6% and 2.2%; the relative error of an int8 dot product
+    /// shrinks with its length, and this random-weight model's hidden size is only 32, against
+    /// 384 for MiniLM), and the label of at least 90% of the words.
+    #[test]
+    fn int8_logits_stay_close_to_fp32() {
+        let (dir, ids, mask, rows, cols, firsts) = tiny_bert_batch();
+        let types = vec![0; ids.len()];
+        let run = |q| {
+            let m = TokenClassifier::load_as(&dir, dir.encoder, q).unwrap();
+            assert_eq!(m.fast_elementwise, q == Quantization::Int8);
+            m.forward(&ids, &types, &mask, rows, cols).unwrap()
+        };
+        let (f, q) = (run(Quantization::Fp32), run(Quantization::Int8));
+        let labels = dir.labels.len();
+        assert_eq!(
+            (f.len(), q.len()),
+            (rows * cols * labels, rows * cols * labels)
+        );
+        let range = f.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let (mut worst, mut sq_diff, mut sq, mut n) = (0f32, 0f64, 0f64, 0usize);
+        for (t, &m) in mask.iter().enumerate() {
+            if m == 0 {
+                continue;
+            }
+            let (a, b) = (&f[t * labels..][..labels], &q[t * labels..][..labels]);
+            for (x, y) in a.iter().zip(b) {
+                worst = worst.max((x - y).abs());
+                sq_diff += f64::from(x - y).powi(2);
+                sq += f64::from(*x).powi(2);
+                n += 1;
+            }
+        }
+        let (rms_diff, rms) = ((sq_diff / n as f64).sqrt(), (sq / n as f64).sqrt());
+        eprintln!(
+            "int8 vs fp32: max abs logit difference {worst:e}, logit range {range:e}, \
+             rms difference {rms_diff:e}, rms logit {rms:e}"
+        );
+        assert!(worst > 0.0, "the int8 path was not taken");
+        assert!(worst <= 0.05 * range, "{worst} > 5% of {range}");
+        assert!(rms_diff <= 0.05 * rms, "{rms_diff} > 5% of {rms}");
+        let same = firsts
+            .iter()
+            .filter(|&&t| argmax(&f[t * labels..][..labels]) == argmax(&q[t * labels..][..labels]))
+            .count();
+        eprintln!("int8 vs fp32: {same} of {} word labels agree", firsts.len());
+        assert!(!firsts.is_empty() && same * 10 >= firsts.len() * 9);
+    }
+
+    #[test]
+    fn quantize_names_round_trip() {
+        for q in Quantization::ALL {
+            assert_eq!(Quantization::from_name(q.name()), Some(q));
+        }
+        assert_eq!(Quantization::from_name("int8"), Some(Quantization::Int8));
+        assert_eq!(Quantization::from_name("none"), Some(Quantization::Fp32));
+        assert_eq!(Quantization::from_name("int4"), None);
+    }
+
+    #[test]
+    fn int8_is_refused_for_rust_bert() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tiny-bert");
+        let err = crate::Tagger::load_quantized(
+            &path,
+            crate::BackendKind::RustBert,
+            crate::TaggerOptions::default(),
+            Quantization::Int8,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("int8") && err.contains("rust-bert") && err.contains("candle"),
+            "{err}"
+        );
+        let ok = crate::Tagger::load_quantized(
+            &path,
+            crate::BackendKind::Candle,
+            crate::TaggerOptions {
+                max_length: 64,
+                ..crate::TaggerOptions::default()
+            },
+            Quantization::Int8,
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+    }
 
     #[test]
     fn model_types_round_trip() {

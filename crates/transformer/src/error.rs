@@ -36,6 +36,17 @@ pub enum TransformerError {
          or use backend = \"candle\""
     )]
     Unavailable(&'static str),
+    /// The backend cannot run the model in the asked weight format.
+    #[error(
+        "quantize = \"{quantization}\" is not supported by the {backend} backend; use \
+         backend = \"candle\" or quantize = \"none\""
+    )]
+    Quantization {
+        /// Which backend.
+        backend: &'static str,
+        /// The format asked for, as pipelines spell it.
+        quantization: &'static str,
+    },
     /// The backend failed while running the model.
     #[error("{backend} backend: {message}")]
     Backend {

@@ -34,9 +34,22 @@ impl Quantization {
     pub fn supported_by(self, backend: BackendKind) -> bool {
         match self {
             Quantization::Fp32 => backend.available(),
-            // Not implemented yet (#14, int8 inference).
-            Quantization::Int8 => false,
+            // caveat's own encoder (`caveat-quant`'s kernels); rust-bert runs fp32 only.
+            Quantization::Int8 => backend == BackendKind::Candle,
         }
+    }
+
+    /// The `quantize` option's value for this format: `none` or `int8`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantization::Fp32 => "none",
+            Quantization::Int8 => "int8",
+        }
+    }
+
+    /// The format of a `quantize` option value (`none` or `int8`).
+    pub fn from_name(name: &str) -> Option<Quantization> {
+        Quantization::ALL.into_iter().find(|q| q.name() == name)
     }
 }
 
@@ -527,7 +540,11 @@ mod tests {
         assert!(r.parameters.unwrap() > (t.vocab_size * s.hidden) as u64);
         assert_eq!(r.weight_dtypes, ["F32"]);
         let candle = &r.backends[0];
-        assert!(candle.runs && candle.quantizations == [Quantization::Fp32]);
+        assert!(
+            candle.runs && candle.quantizations == [Quantization::Fp32, Quantization::Int8],
+            "{r}"
+        );
+        assert!(!Quantization::Int8.supported_by(BackendKind::RustBert));
         assert_eq!(
             r.backends[1].in_build,
             BackendKind::RustBert.available(),
@@ -537,6 +554,8 @@ mod tests {
         assert!(text.contains("roberta") && text.contains("ready"), "{text}");
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["backends"][0]["quantizations"][0], "fp32");
+        assert_eq!(json["backends"][0]["quantizations"][1], "int8");
+        assert!(text.contains("runs it (fp32, int8)"), "{text}");
         assert_eq!(json["tokenizer"]["vocab_size"], t.vocab_size);
     }
 

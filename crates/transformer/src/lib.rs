@@ -26,7 +26,9 @@
 //! * A [`backend::Encoder`] maps a padded batch of windows to label logits. [`backend::Candle`] is
 //!   pure Rust: caveat's own implementation of the post-LayerNorm encoder family
 //!   ([`encoder`]: one forward pass, a table of weight names per architecture, every linear
-//!   layer behind one internal type so a quantised variant slots in) on candle's tensors.
+//!   layer behind one internal type) on candle's tensors; [`Quantization::Int8`] runs its linear
+//!   layers, softmax and GELU with `caveat-quant`'s int8 and vectorised kernels
+//!   ([`Tagger::load_quantized`], the `ner` stage's `quantize = "int8"`).
 //!   `backend::RustBert` (cargo feature `rust-bert`) runs rust-bert's BERT, RoBERTa and
 //!   DistilBERT token classifiers on libtorch, one model per worker thread since rust-bert
 //!   models are not `Sync`.
@@ -52,6 +54,7 @@ pub mod window;
 
 pub use encoder::Architecture;
 pub use error::TransformerError;
+pub use inspect::Quantization;
 pub use model_dir::{HfConfig, ModelDir};
 pub use tagger::{DocWords, Tagged, Tagger, TaggerOptions};
 pub use window::casing;
@@ -66,6 +69,14 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
+    /// `candle` or `rust-bert`, as pipelines spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Candle => "candle",
+            BackendKind::RustBert => "rust-bert",
+        }
+    }
+
     /// Whether this build of caveat includes the backend.
     pub fn available(self) -> bool {
         match self {

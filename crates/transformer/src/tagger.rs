@@ -4,7 +4,7 @@ use std::path::Path;
 use crate::backend::{Batch, Candle, Encoder};
 use crate::labels::{LabelSet, WordSpan};
 use crate::window::{windows, Specials, Window, WindowOptions};
-use crate::{BackendKind, ModelDir, TransformerError};
+use crate::{BackendKind, ModelDir, Quantization, TransformerError};
 
 /// How the tagger windows and batches.
 #[derive(Debug, Clone, Copy)]
@@ -60,12 +60,30 @@ pub struct DocWords<'a> {
 }
 
 impl Tagger {
-    /// Open the model directory and load its weights into `backend`.
+    /// Open the model directory and load its weights into `backend`, in fp32.
     pub fn load(
         path: &Path,
         backend: BackendKind,
         opts: TaggerOptions,
     ) -> Result<Tagger, TransformerError> {
+        Self::load_quantized(path, backend, opts, Quantization::Fp32)
+    }
+
+    /// Open the model directory and load its weights into `backend`, the encoder's linear
+    /// layers in `quantization` (int8: the candle backend only).
+    pub fn load_quantized(
+        path: &Path,
+        backend: BackendKind,
+        opts: TaggerOptions,
+        quantization: Quantization,
+    ) -> Result<Tagger, TransformerError> {
+        // A format the backend never runs is a config error, whether or not it is in the build.
+        if quantization == Quantization::Int8 && backend != BackendKind::Candle {
+            return Err(TransformerError::Quantization {
+                backend: backend.name(),
+                quantization: quantization.name(),
+            });
+        }
         if !backend.available() {
             return Err(TransformerError::Unavailable("rust-bert"));
         }
@@ -99,7 +117,7 @@ impl Tagger {
             message: "the vocabulary has neither [CLS]/[SEP] nor <s>/</s> tokens".into(),
         })?;
         let encoder: Box<dyn Encoder> = match backend {
-            BackendKind::Candle => Box::new(Candle::load(&dir)?),
+            BackendKind::Candle => Box::new(Candle::load_as(&dir, quantization)?),
             #[cfg(feature = "rust-bert")]
             BackendKind::RustBert => Box::new(crate::backend::RustBert::load(&dir)?),
             #[cfg(not(feature = "rust-bert"))]
