@@ -122,6 +122,9 @@ pub enum NerError {
     /// The config asks for a backend this build lacks.
     #[error("{0}")]
     Unavailable(caveat_core::Unavailable),
+    /// `quantize` asks for a weight format the backend does not run.
+    #[error("ner `quantize`: {0}")]
+    Quantize(String),
     /// A score calibration is malformed or misplaced.
     #[error("calibration: {0}")]
     Calibration(String),
@@ -142,6 +145,23 @@ pub enum NerBackend {
 impl caveat_core::OptionType for NerBackend {
     fn option_type() -> String {
         "\"perceptron\" | \"candle\" | \"rust-bert\"".to_string()
+    }
+}
+
+/// The weight format of a transformer backend's encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NerQuantize {
+    /// fp32, the weights as stored.
+    #[default]
+    None,
+    /// int8 linear layers (`caveat-quant`'s kernels; candle backend only).
+    Int8,
+}
+
+impl caveat_core::OptionType for NerQuantize {
+    fn option_type() -> String {
+        "\"none\" | \"int8\"".to_string()
     }
 }
 
@@ -166,6 +186,11 @@ stage_options! {
         /// Transformer backends: windows per forward pass (windows of a batch of documents are
         /// sorted by length first).
         pub batch_size: usize = 16,
+        /// candle backend: "int8" quantises the encoder's linear layers once at load time
+        /// (int8 weights per output row, activations on the fly; the classifier stays fp32),
+        /// several times faster on CPUs with AVX-512 VNNI, AVX-VNNI or AVX2; "none" runs fp32.
+        /// rust-bert runs fp32 only.
+        pub quantize: NerQuantize = NerQuantize::None,
         /// Transformer backends: fill each window with consecutive sentences (document
         /// context); false runs one sentence per window.
         pub pack_sentences: bool = true,
@@ -261,6 +286,16 @@ impl NerConfig {
                  \"candle\" or \"rust-bert\", or remove `combine`"
                     .into(),
             ));
+        }
+        if self.quantize != NerQuantize::None && self.backend != NerBackend::Candle {
+            return Err(NerError::Quantize(format!(
+                "quantize = \"int8\" is not supported by the {} backend; use backend = \
+                 \"candle\" (a transformer model) or quantize = \"none\"",
+                match self.backend {
+                    NerBackend::RustBert => "rust-bert",
+                    _ => "perceptron",
+                }
+            )));
         }
         let dir = ctx.resolve(&self.model);
         if !dir.is_dir() {

@@ -11,7 +11,7 @@ use caveat_core::{
 use crate::conll::{parse, ConllDoc};
 use crate::eval::{spans_from_tags, Counts};
 use crate::train::{evaluate, train, train_with_silver, TrainOptions};
-use crate::{FeatureSet, Model, NerBackend, NerConfig, NerError, NerStage};
+use crate::{FeatureSet, Model, NerBackend, NerConfig, NerError, NerQuantize, NerStage};
 
 const PER: &[&str] = &[
     "John Smith",
@@ -324,7 +324,7 @@ fn config_errors_say_what_and_where() {
     assert!(bad.unwrap_err().to_string().contains("modle"));
     let ok: NerConfig = toml::from_str("").unwrap();
     assert_eq!(ok.model, "../models/ner-fast");
-    assert_eq!(NerConfig::options().len(), 9);
+    assert_eq!(NerConfig::options().len(), 10);
     let c: NerConfig = toml::from_str("calibration = \"cal.toml\"").unwrap();
     let err = c.build(&BuildContext::new("/nonexistent")).unwrap_err();
     assert!(err.to_string().contains("model.toml"), "{err}");
@@ -335,6 +335,31 @@ fn config_errors_say_what_and_where() {
     assert_eq!((t.backend, t.max_length), (NerBackend::RustBert, 64));
     let bad: Result<NerConfig, _> = toml::from_str("backend = \"torch\"");
     assert!(bad.unwrap_err().to_string().contains("candle"));
+}
+
+#[test]
+fn quantize_option_parses_and_needs_the_candle_backend() {
+    assert_eq!(NerConfig::default().quantize, NerQuantize::None);
+    let q: NerConfig = toml::from_str("backend = \"candle\"\nquantize = \"int8\"").unwrap();
+    assert_eq!(
+        (q.backend, q.quantize),
+        (NerBackend::Candle, NerQuantize::Int8)
+    );
+    let n: NerConfig = toml::from_str("quantize = \"none\"").unwrap();
+    assert_eq!(n.quantize, NerQuantize::None);
+    let bad: Result<NerConfig, _> = toml::from_str("quantize = \"int4\"");
+    assert!(bad.unwrap_err().to_string().contains("int8"));
+    // Refused when the stage is built, before any model is read, whatever the build.
+    let ctx = BuildContext::new("/nonexistent");
+    for backend in ["rust-bert", "perceptron"] {
+        let c: NerConfig =
+            toml::from_str(&format!("backend = \"{backend}\"\nquantize = \"int8\"")).unwrap();
+        let err = c.build(&ctx).unwrap_err().to_string();
+        assert!(
+            err.contains("int8") && err.contains(backend) && err.contains("\"candle\""),
+            "{err}"
+        );
+    }
 }
 
 #[test]

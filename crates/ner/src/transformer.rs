@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use caveat_core::{BuildContext, Document, StageError};
-use caveat_transformer::BackendKind;
+use caveat_transformer::{BackendKind, Quantization};
 
 use crate::calibration::{Calibration, CalibrationFile};
-use crate::{entity, words_of, Model, NerBackend, NerConfig, NerError, Words};
+use crate::{entity, words_of, Model, NerBackend, NerConfig, NerError, NerQuantize, Words};
 
 /// A loaded transformer tagger and the perceptron pooled into it, if any.
 #[derive(Debug, Clone)]
@@ -35,7 +35,11 @@ pub(crate) fn build(
         batch_size: config.batch_size,
         pack: config.pack_sentences,
     };
-    let tagger = caveat_transformer::Tagger::load(dir, kind, opts)?;
+    let quantization = match config.quantize {
+        NerQuantize::None => Quantization::Fp32,
+        NerQuantize::Int8 => Quantization::Int8,
+    };
+    let tagger = caveat_transformer::Tagger::load_quantized(dir, kind, opts, quantization)?;
     let combine = if config.combine.is_empty() {
         None
     } else {
