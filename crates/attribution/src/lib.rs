@@ -154,6 +154,10 @@ stage_options! {
         pub stride: usize = 32,
         /// Transformer backends: windows per forward pass.
         pub batch_size: usize = 16,
+        /// candle backend: "int8" quantises the encoder's linear layers once at load time
+        /// (int8 weights per output row, activations on the fly; the classifier stays fp32);
+        /// "none" runs fp32. rust-bert runs fp32 only.
+        pub quantize: caveat_core::Quantize = caveat_core::Quantize::None,
         /// Transformer backends: fill each window with consecutive sentences (the model was
         /// trained so); false runs one sentence per window.
         pub pack_sentences: bool = true,
@@ -273,6 +277,16 @@ impl AttributionConfig {
         if let Some(missing) = StageConfig::unavailable(self) {
             return Err(AttributionError::Unavailable(missing));
         }
+        self.quantize
+            .check_backend(match self.backend {
+                AttributionBackend::Perceptron => "perceptron",
+                AttributionBackend::Candle => "candle",
+                AttributionBackend::RustBert => "rust-bert",
+            })
+            .map_err(|message| AttributionError::Option {
+                option: "quantize",
+                message,
+            })?;
         let cues_path = ctx.resolve(&self.cues);
         let lexicon = Lexicon::parse(&read("cues", &cues_path)?, &cues_path)?;
         if self.backend != AttributionBackend::Perceptron {
@@ -292,6 +306,7 @@ impl AttributionConfig {
                     &dir,
                     self.backend == AttributionBackend::RustBert,
                     opts,
+                    self.quantize,
                 )?;
                 let mut stage = AttributionStage::new(
                     lexicon,

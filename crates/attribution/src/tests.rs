@@ -501,6 +501,27 @@ fn transformer_backends_need_the_feature_and_a_model_directory() {
     assert!(bad.is_err());
 }
 
+#[test]
+fn int8_is_refused_outside_the_candle_backend() {
+    let ctx = BuildContext::new(models_dir());
+    let c: AttributionConfig = toml::from_str("quantize = \"int8\"\ncues = \"cues.toml\"").unwrap();
+    assert_eq!(c.quantize, caveat_core::Quantize::Int8);
+    let e = c.build(&ctx).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AttributionError::Option {
+                option: "quantize",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("backend = \"candle\""), "{e}");
+    let bad: Result<AttributionConfig, _> = toml::from_str("quantize = \"fp16\"");
+    assert!(bad.is_err());
+}
+
 #[cfg(feature = "transformer")]
 #[test]
 fn a_directory_without_a_model_is_a_clear_error() {

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use caveat_core::{Document, StageError};
-use caveat_transformer::{BackendKind, DocWords, Tagger, TaggerOptions};
+use caveat_transformer::{BackendKind, DocWords, Quantization, Tagger, TaggerOptions};
 
 use crate::tagged::{Role, RoleSpan};
 use crate::AttributionError;
@@ -27,13 +27,18 @@ impl Transformer {
         dir: &Path,
         rust_bert: bool,
         opts: TaggerOptions,
+        quantize: caveat_core::Quantize,
     ) -> Result<Transformer, AttributionError> {
         let kind = if rust_bert {
             BackendKind::RustBert
         } else {
             BackendKind::Candle
         };
-        let tagger = Tagger::load(dir, kind, opts)?;
+        let quantization = match quantize {
+            caveat_core::Quantize::None => Quantization::Fp32,
+            caveat_core::Quantize::Int8 => Quantization::Int8,
+        };
+        let tagger = Tagger::load_quantized(dir, kind, opts, quantization)?;
         let roles: Vec<Option<Role>> = tagger.types().iter().map(|t| Role::from_label(t)).collect();
         if !roles.contains(&Some(Role::Cue)) {
             return Err(AttributionError::Option {

@@ -41,7 +41,7 @@ pub use layers::{
     Token, TokenKind,
 };
 pub use offsets::CharMap;
-pub use options::{BuildContext, OptionDoc};
+pub use options::{BuildContext, OptionDoc, Quantize};
 pub use score::Prf;
 pub use span::Span;
 pub use stage::{Stage, StageInfo};

@@ -204,6 +204,10 @@ stage_options! {
         pub stride: usize = 32,
         /// Transformer backends: windows per forward pass.
         pub batch_size: usize = 16,
+        /// candle backend: "int8" quantises the encoder's linear layers once at load time
+        /// (int8 weights per output row, activations on the fly; the classifier stays fp32);
+        /// "none" runs fp32. rust-bert runs fp32 only.
+        pub quantize: caveat_core::Quantize = caveat_core::Quantize::None,
         /// Transformer backends: fill each window with consecutive sentences (the model was
         /// trained so); false runs one sentence per window.
         pub pack_sentences: bool = true,
@@ -280,6 +284,13 @@ impl HedgeConfig {
         if let Some(missing) = StageConfig::unavailable(self) {
             return Err(HedgeError::Unavailable(missing));
         }
+        self.quantize
+            .check_backend(match self.backend {
+                HedgeBackend::Perceptron => "perceptron",
+                HedgeBackend::Candle => "candle",
+                HedgeBackend::RustBert => "rust-bert",
+            })
+            .map_err(|message| HedgeError::Config(format!("`quantize`: {message}")))?;
         if self.backend.is_transformer() {
             let dir = ctx.resolve(&self.model);
             if !dir.is_dir() {
@@ -297,6 +308,7 @@ impl HedgeConfig {
                     &dir,
                     self.backend == HedgeBackend::RustBert,
                     opts,
+                    self.quantize,
                 )?;
                 return Ok(HedgeStage {
                     lexicon,

@@ -637,6 +637,17 @@ fn transformer_backend_options() {
         assert!(matches!(err, HedgeError::Unavailable(_)), "{err}");
         assert!(err.to_string().contains("transformer"), "{err}");
     }
+    // int8 runs on candle only; the perceptron tagger is refused with the fix.
+    let int8 = HedgeConfig {
+        backend: HedgeBackend::Perceptron,
+        quantize: caveat_core::Quantize::Int8,
+        ..cfg.clone()
+    };
+    let err = int8.build(&ctx).unwrap_err().to_string();
+    assert!(
+        err.contains("quantize") && err.contains("backend = \"candle\""),
+        "{err}"
+    );
     // A directory that is no model is an error, not a panic.
     let not_a_model = HedgeConfig {
         model: "../models/hedge-tagger".into(),

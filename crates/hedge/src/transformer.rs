@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use caveat_core::{Document, HedgeCategory, StageError};
-use caveat_transformer::{BackendKind, DocWords, Tagger, TaggerOptions};
+use caveat_transformer::{BackendKind, DocWords, Quantization, Tagger, TaggerOptions};
 
 use crate::combine::TokenCue;
 use crate::HedgeError;
@@ -34,13 +34,18 @@ impl Transformer {
         dir: &Path,
         rust_bert: bool,
         opts: TaggerOptions,
+        quantize: caveat_core::Quantize,
     ) -> Result<Transformer, HedgeError> {
         let kind = if rust_bert {
             BackendKind::RustBert
         } else {
             BackendKind::Candle
         };
-        let tagger = Tagger::load(dir, kind, opts)?;
+        let quantization = match quantize {
+            caveat_core::Quantize::None => Quantization::Fp32,
+            caveat_core::Quantize::Int8 => Quantization::Int8,
+        };
+        let tagger = Tagger::load_quantized(dir, kind, opts, quantization)?;
         let categories: Option<Vec<HedgeCategory>> =
             tagger.types().iter().map(|t| category_of_type(t)).collect();
         match categories {

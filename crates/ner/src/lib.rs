@@ -148,23 +148,6 @@ impl caveat_core::OptionType for NerBackend {
     }
 }
 
-/// The weight format of a transformer backend's encoder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NerQuantize {
-    /// fp32, the weights as stored.
-    #[default]
-    None,
-    /// int8 linear layers (`caveat-quant`'s kernels; candle backend only).
-    Int8,
-}
-
-impl caveat_core::OptionType for NerQuantize {
-    fn option_type() -> String {
-        "\"none\" | \"int8\"".to_string()
-    }
-}
-
 stage_options! {
     /// Options of the `ner` stage as written in a `[[stages]]` table.
     #[derive(Debug, Clone)]
@@ -190,7 +173,7 @@ stage_options! {
         /// (int8 weights per output row, activations on the fly; the classifier stays fp32),
         /// several times faster on CPUs with AVX-512 VNNI, AVX-VNNI or AVX2; "none" runs fp32.
         /// rust-bert runs fp32 only.
-        pub quantize: NerQuantize = NerQuantize::None,
+        pub quantize: caveat_core::Quantize = caveat_core::Quantize::None,
         /// Transformer backends: fill each window with consecutive sentences (document
         /// context); false runs one sentence per window.
         pub pack_sentences: bool = true,
@@ -287,16 +270,13 @@ impl NerConfig {
                     .into(),
             ));
         }
-        if self.quantize != NerQuantize::None && self.backend != NerBackend::Candle {
-            return Err(NerError::Quantize(format!(
-                "quantize = \"int8\" is not supported by the {} backend; use backend = \
-                 \"candle\" (a transformer model) or quantize = \"none\"",
-                match self.backend {
-                    NerBackend::RustBert => "rust-bert",
-                    _ => "perceptron",
-                }
-            )));
-        }
+        self.quantize
+            .check_backend(match self.backend {
+                NerBackend::Perceptron => "perceptron",
+                NerBackend::Candle => "candle",
+                NerBackend::RustBert => "rust-bert",
+            })
+            .map_err(NerError::Quantize)?;
         let dir = ctx.resolve(&self.model);
         if !dir.is_dir() {
             return Err(NerError::ModelDir { path: dir });

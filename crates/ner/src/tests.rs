@@ -5,13 +5,14 @@
 use std::sync::Arc;
 
 use caveat_core::{
-    BuildContext, Document, Sentence, Span, Stage, StageConfig, StageOptions, Token, TokenKind,
+    BuildContext, Document, Quantize, Sentence, Span, Stage, StageConfig, StageOptions, Token,
+    TokenKind,
 };
 
 use crate::conll::{parse, ConllDoc};
 use crate::eval::{spans_from_tags, Counts};
 use crate::train::{evaluate, train, train_with_silver, TrainOptions};
-use crate::{FeatureSet, Model, NerBackend, NerConfig, NerError, NerQuantize, NerStage};
+use crate::{FeatureSet, Model, NerBackend, NerConfig, NerError, NerStage};
 
 const PER: &[&str] = &[
     "John Smith",
@@ -339,14 +340,14 @@ fn config_errors_say_what_and_where() {
 
 #[test]
 fn quantize_option_parses_and_needs_the_candle_backend() {
-    assert_eq!(NerConfig::default().quantize, NerQuantize::None);
+    assert_eq!(NerConfig::default().quantize, Quantize::None);
     let q: NerConfig = toml::from_str("backend = \"candle\"\nquantize = \"int8\"").unwrap();
     assert_eq!(
         (q.backend, q.quantize),
-        (NerBackend::Candle, NerQuantize::Int8)
+        (NerBackend::Candle, Quantize::Int8)
     );
     let n: NerConfig = toml::from_str("quantize = \"none\"").unwrap();
-    assert_eq!(n.quantize, NerQuantize::None);
+    assert_eq!(n.quantize, Quantize::None);
     let bad: Result<NerConfig, _> = toml::from_str("quantize = \"int4\"");
     assert!(bad.unwrap_err().to_string().contains("int8"));
     // Refused when the stage is built, before any model is read, whatever the build.

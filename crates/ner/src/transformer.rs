@@ -9,7 +9,7 @@ use caveat_core::{BuildContext, Document, StageError};
 use caveat_transformer::{BackendKind, Quantization};
 
 use crate::calibration::{Calibration, CalibrationFile};
-use crate::{entity, words_of, Model, NerBackend, NerConfig, NerError, NerQuantize, Words};
+use crate::{entity, words_of, Model, NerBackend, NerConfig, NerError, Words};
 
 /// A loaded transformer tagger and the perceptron pooled into it, if any.
 #[derive(Debug, Clone)]
@@ -36,8 +36,8 @@ pub(crate) fn build(
         pack: config.pack_sentences,
     };
     let quantization = match config.quantize {
-        NerQuantize::None => Quantization::Fp32,
-        NerQuantize::Int8 => Quantization::Int8,
+        caveat_core::Quantize::None => Quantization::Fp32,
+        caveat_core::Quantize::Int8 => Quantization::Int8,
     };
     let tagger = caveat_transformer::Tagger::load_quantized(dir, kind, opts, quantization)?;
     let combine = if config.combine.is_empty() {
