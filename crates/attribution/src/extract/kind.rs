@@ -226,11 +226,12 @@ const STATEMENT: &[&str] = &[
 
 /// Whether a cue (its text) reports speech, writing, a belief or a perception: one of its
 /// words begins like a reporting or cognition word, or it is the colon after a speaker's
-/// name in a transcript. PolNeAR's broad cues (`was approved`,
+/// name in a transcript or a dash signing a quotation. PolNeAR's broad cues (`was approved`,
 /// `voted`, `offers`, `have`) are not.
 pub(crate) fn is_reporting(cue: &str) -> bool {
-    // A transcript's speaker label: `PENCE: Well, look, ...`.
-    if cue.trim() == ":" {
+    // A transcript's speaker label (`PENCE: Well, look, ...`) or the dash that signs a
+    // quotation (`“...” ― Sonya Herridge`).
+    if matches!(cue.trim(), ":" | "―" | "—" | "–" | "--" | "‒") {
         return true;
     }
     cue.split_whitespace().any(|w| {

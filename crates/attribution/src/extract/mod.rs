@@ -20,6 +20,7 @@ mod cues;
 mod features;
 mod hashed;
 mod kind;
+mod layout;
 mod link;
 mod resources;
 mod source;
@@ -132,11 +133,70 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             heads.push(run.head);
         }
     }
+    add_layout_relations(doc, &df, &mut out, &mut heads);
     link_chains(&df, &mut out, &heads);
     link_entities(doc, &mut out);
     let base = doc.attributions.len();
     doc.attributions.extend(out);
     link_hedges(doc, base);
+}
+
+/// Add the attributions the layout makes (speaker labels, quotations signed after a dash;
+/// [`layout`]) whose cue no attribution in `out` has already, in text order.
+fn add_layout_relations(
+    doc: &Document,
+    df: &DocFeatures,
+    out: &mut Vec<Attribution>,
+    heads: &mut Vec<usize>,
+) {
+    let span = |r: &Range<usize>| {
+        Span::new(
+            doc.tokens[r.start].span.start,
+            doc.tokens[r.end - 1].span.end,
+        )
+    };
+    for rel in layout::layout_relations(doc) {
+        let cue = span(&rel.cue);
+        if out
+            .iter()
+            .filter_map(|a| a.cue)
+            .any(|c| c.start < cue.end && cue.start < c.end)
+        {
+            continue;
+        }
+        let sentence = doc
+            .sentences
+            .iter()
+            .position(|s| s.tokens.contains(&rel.cue.start))
+            .unwrap_or(0);
+        let n = doc.tokens.len();
+        let s = doc
+            .sentences
+            .get(sentence)
+            .map_or(0..n, |s| s.tokens.start.min(n)..s.tokens.end.min(n));
+        let content = span(&rel.content);
+        let at = out
+            .iter()
+            .position(|a| a.cue.is_some_and(|c| c.start > cue.start))
+            .unwrap_or(out.len());
+        out.insert(
+            at,
+            Attribution {
+                source: Some(span(&rel.source)),
+                cue: Some(cue),
+                content: Some(content),
+                source_entity: None,
+                source_cluster: None,
+                vague: is_vague(df, &s, &rel.source),
+                kind: caveat_core::AttributionKind::Statement,
+                quote: kind::is_quote(&doc.text, content),
+                cites: None,
+                sentence,
+                score: 1.0,
+            },
+        );
+        heads.insert(at, rel.cue.start);
+    }
 }
 
 /// Fill `doc.attributions` from relations assembled from a tagger's spans
