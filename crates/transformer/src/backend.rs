@@ -70,6 +70,7 @@ mod rust_bert_backend {
     use std::sync::{Mutex, Once};
 
     use rust_bert::bert::{BertConfig, BertForTokenClassification};
+    use rust_bert::deberta_v2::{DebertaV2Config, DebertaV2ForTokenClassification};
     use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
     use rust_bert::roberta::RobertaForTokenClassification;
     use tch::{nn::VarStore, Device, Kind, Tensor};
@@ -82,6 +83,7 @@ mod rust_bert_backend {
     enum Config {
         Bert(BertConfig),
         DistilBert(DistilBertConfig),
+        DebertaV2(Box<DebertaV2Config>),
     }
 
     /// rust-bert's token-classification models.
@@ -89,6 +91,7 @@ mod rust_bert_backend {
         Bert(BertForTokenClassification),
         Roberta(RobertaForTokenClassification),
         DistilBert(DistilBertForTokenClassification),
+        DebertaV2(Box<DebertaV2ForTokenClassification>),
     }
 
     /// A loaded rust-bert model and the variables it lives in.
@@ -109,6 +112,14 @@ mod rust_bert_backend {
     /// configured epsilon (RoBERTa's 1e-5) is restored exactly by scaling the embedding tables
     /// (LayerNorm(c·x, c²·ε) = LayerNorm(x, ε)); inside the layers, whose inputs have a variance
     /// near 1, the difference is of the order of 1e-5 relative.
+    ///
+    /// DeBERTa-v2 is refused ([`RustBert::load`] says so and points to candle): rust-bert
+    /// 0.23's `DebertaV2ForTokenClassification` does not compute what `transformers` does —
+    /// its content→position term indexes the relative embeddings without the `+ span` offset,
+    /// both relative terms divide by head size × scale factor instead of its square root, and
+    /// its log buckets divide `(max_position - 1) / (buckets / 2)` as integers — so its logits
+    /// on `tests/data/tiny-deberta-v2` are off by far more than 1e-4
+    /// ([`RustBert::load_unverified`] measures it, `tests/parity.rs` checks it).
     pub struct RustBert {
         dir: ModelDir,
         config: Config,
@@ -139,11 +150,38 @@ mod rust_bert_backend {
     }
 
     impl RustBert {
-        /// Load one model of `dir` (more follow on demand).
+        /// Load one model of `dir` (more follow on demand). DeBERTa-v2 is refused (see the
+        /// type's documentation).
         pub fn load(dir: &ModelDir) -> Result<RustBert, TransformerError> {
+            if dir.arch == Architecture::DebertaV2 {
+                return Err(TransformerError::Backend {
+                    backend: "rust-bert",
+                    message: "rust-bert 0.23's DeBERTa-v2 does not match transformers (its \
+                              relative-position attention terms are indexed and scaled \
+                              differently, logits off by far more than 1e-4); run deberta-v2 \
+                              models with backend = \"candle\""
+                        .into(),
+                });
+            }
+            Self::load_unverified(dir)
+        }
+
+        /// Load `dir` even where rust-bert is known not to match `transformers` (DeBERTa-v2),
+        /// to measure how far off it is. Use [`RustBert::load`] to run models.
+        pub fn load_unverified(dir: &ModelDir) -> Result<RustBert, TransformerError> {
             let mut json: serde_json::Value =
                 serde_json::from_str(&dir.config_json).map_err(|e| bad_config(dir, e))?;
-            let config = if dir.arch == Architecture::DistilBert {
+            let config = if dir.arch == Architecture::DebertaV2 {
+                let defaults = serde_json::json!({
+                    "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+                    "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
+                    "max_position_embeddings": 512, "type_vocab_size": 0,
+                });
+                fill(&mut json, &defaults);
+                Config::DebertaV2(Box::new(
+                    serde_json::from_value(json).map_err(|e| bad_config(dir, e))?,
+                ))
+            } else if dir.arch == Architecture::DistilBert {
                 // Fields rust-bert requires that recent `transformers` no longer writes.
                 let defaults = serde_json::json!({
                     "tie_weights_": true, "qa_dropout": 0.1, "seq_classif_dropout": 0.2,
@@ -175,6 +213,9 @@ mod rust_bert_backend {
             let vs = VarStore::new(Device::Cpu);
             let bad = |e: rust_bert::RustBertError| bad_weights(&self.dir, e);
             let net = match (&self.config, self.dir.arch) {
+                (Config::DebertaV2(c), _) => Net::DebertaV2(Box::new(
+                    DebertaV2ForTokenClassification::new(vs.root(), c).map_err(bad)?,
+                )),
                 (Config::DistilBert(c), _) => Net::DistilBert(
                     DistilBertForTokenClassification::new(vs.root() / "distilbert", c)
                         .map_err(bad)?,
@@ -204,6 +245,7 @@ mod rust_bert_backend {
                 Architecture::Bert => "bert.",
                 Architecture::Roberta | Architecture::XlmRoberta => "roberta.",
                 Architecture::DistilBert => "distilbert.",
+                Architecture::DebertaV2 => "deberta.",
             };
             tch::no_grad(|| {
                 for (name, mut var) in vs.variables() {
@@ -234,6 +276,10 @@ mod rust_bert_backend {
         /// embedding LayerNorm (epsilon 1e-12) computes the configured epsilon's result.
         fn restore_embedding_eps(&self, vs: &VarStore) {
             const RUST_BERT_EPS: f64 = 1e-12;
+            if self.dir.arch == Architecture::DebertaV2 {
+                // rust-bert's DeBERTa-v2 reads layer_norm_eps from the config.
+                return;
+            }
             let eps = self.dir.encoder.layer_norm_eps;
             if (eps - RUST_BERT_EPS).abs() <= f64::EPSILON * RUST_BERT_EPS {
                 return;
@@ -294,6 +340,9 @@ mod rust_bert_backend {
                     .logits),
                 Net::DistilBert(m) => m
                     .forward_t(Some(&ids), Some(&mask), None, false)
+                    .map(|o| o.logits),
+                Net::DebertaV2(m) => m
+                    .forward_t(Some(&ids), Some(&mask), None, None, None, false)
                     .map(|o| o.logits),
             })
             .map_err(|e| e.to_string())

@@ -564,6 +564,37 @@ mod tests {
         let kind = |a| inspect(&tiny(a)).tokenizer.unwrap().kind;
         assert_eq!(kind("bert"), "WordPiece");
         assert_eq!(kind("xlm-roberta"), "SentencePiece Unigram");
+        assert_eq!(kind("deberta-v2"), "SentencePiece Unigram");
+    }
+
+    /// DeBERTa-v2 runs on candle (fp32 and int8); rust-bert, when in the build, is named as
+    /// unable to run it and points to candle.
+    #[test]
+    fn a_deberta_v2_model() {
+        let r = inspect(&tiny("deberta-v2"));
+        assert!(r.runnable && r.problems.is_empty(), "{r}");
+        assert_eq!(r.model_type.as_deref(), Some("deberta-v2"));
+        assert_eq!(r.architectures, ["DebertaV2ForTokenClassification"]);
+        let candle = &r.backends[0];
+        assert_eq!(candle.backend, "candle");
+        assert!(candle.runs, "{r}");
+        assert_eq!(
+            candle.quantizations,
+            [Quantization::Fp32, Quantization::Int8]
+        );
+        let rust_bert = &r.backends[1];
+        assert_eq!(rust_bert.backend, "rust-bert");
+        assert!(!rust_bert.runs);
+        let problem = rust_bert.problem.as_deref().unwrap_or_default();
+        if rust_bert.in_build {
+            assert!(
+                problem.contains("DeBERTa-v2") && problem.contains("candle"),
+                "{r}"
+            );
+        }
+        let text = r.to_string();
+        assert!(text.contains("architecture  deberta-v2"), "{text}");
+        assert!(text.contains("runs it (fp32, int8)"), "{text}");
     }
 
     #[test]

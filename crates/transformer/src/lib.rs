@@ -5,16 +5,18 @@
 //! A model is a directory in Hugging Face layout ([`ModelDir`]): `config.json` (architecture,
 //! `id2label`), `tokenizer.json` (read by the `tokenizers` crate) and `model.safetensors`. The
 //! encoders people download for token classification run: `model_type` `bert` (BERT, MiniLM,
-//! ...), `roberta`, `xlm-roberta` and `distilbert` ([`Architecture`]), with their WordPiece,
-//! byte-level BPE or SentencePiece Unigram tokenizers; any other `model_type` is refused with
-//! the list of these. The fine-tuned MiniLM in `models/ner-minilm` runs once
-//! `scripts/fetch-models` has assembled it. [`inspect::inspect`] describes a directory
+//! ...), `roberta`, `xlm-roberta`, `distilbert` and `deberta-v2` (DeBERTa-v2 and v3)
+//! ([`Architecture`]), with their WordPiece, byte-level BPE or SentencePiece Unigram
+//! tokenizers; any other `model_type` is refused with the list of these. The fine-tuned MiniLM
+//! in `models/ner-minilm` runs once `scripts/fetch-models` has assembled it. [`inspect::inspect`] describes a directory
 //! (`caveat models inspect`): architecture, labels, tokenizer, size, which backends run it,
 //! and what is missing when none can.
 //!
-//! Both backends match Python `transformers` to 1e-4 on every architecture: `tests/parity.rs`
-//! runs tiny random-weight models (`tests/data/tiny-*`, made with their reference logits by
-//! `scripts/gen-tiny-models`) through tokenisation, windows and each backend.
+//! Both backends match Python `transformers` to 1e-4 on every architecture they run:
+//! `tests/parity.rs` runs tiny random-weight models (`tests/data/tiny-*`, made with their
+//! reference logits by `scripts/gen-tiny-models`) through tokenisation, windows and each
+//! backend. DeBERTa-v2 runs on candle only: rust-bert 0.23's implementation does not match
+//! `transformers`, so that backend refuses it and says why.
 //!
 //! The work is split so that everything but the matrix arithmetic is shared by the backends:
 //!
@@ -25,13 +27,14 @@
 //!   most context.
 //! * A [`backend::Encoder`] maps a padded batch of windows to label logits. [`backend::Candle`] is
 //!   pure Rust: caveat's own implementation of the post-LayerNorm encoder family
-//!   ([`encoder`]: one forward pass, a table of weight names per architecture, every linear
-//!   layer behind one internal type) on candle's tensors; [`Quantization::Int8`] runs its linear
-//!   layers, softmax and GELU with `caveat-quant`'s int8 and vectorised kernels
+//!   ([`encoder`]: one forward pass, a table of weight names per architecture, DeBERTa's
+//!   disentangled relative-position attention, every linear layer behind one internal type)
+//!   on candle's tensors; [`Quantization::Int8`] runs its linear layers, softmax and GELU with
+//!   `caveat-quant`'s int8 and vectorised kernels
 //!   ([`Tagger::load_quantized`], the `ner` stage's `quantize = "int8"`).
 //!   `backend::RustBert` (cargo feature `rust-bert`) runs rust-bert's BERT, RoBERTa and
-//!   DistilBERT token classifiers on libtorch, one model per worker thread since rust-bert
-//!   models are not `Sync`.
+//!   DistilBERT token classifiers on libtorch (not DeBERTa-v2, see above), one model per
+//!   worker thread since rust-bert models are not `Sync`.
 //! * [`labels`] reads the label scheme (IOB2, IOBES/BILOU or plain labels) and decodes word
 //!   label probabilities into entity spans with a constrained Viterbi, so every span is well
 //!   formed; each span's score is the smallest probability of its words' labels.

@@ -161,7 +161,7 @@ impl ModelDir {
 pub(crate) fn unsupported(model_type: &str) -> String {
     format!(
         "model_type `{model_type}` is not supported; caveat runs the encoders {} (BERT, \
-         MiniLM, RoBERTa, XLM-RoBERTa, DistilBERT and fine-tunes of them) with a \
+         MiniLM, RoBERTa, XLM-RoBERTa, DistilBERT, DeBERTa-v2/v3 and fine-tunes of them) with a \
          token-classification head: pick a checkpoint of one of these architectures, or \
          fine-tune one (e.g. with `transformers`' `AutoModelForTokenClassification`)",
         Architecture::supported()
