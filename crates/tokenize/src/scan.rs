@@ -500,6 +500,9 @@ impl Scanner<'_> {
                     (i + 1, Symbol)
                 }
             }
+            // A doubled apostrophe or backtick is a double quotation mark (``...'' in
+            // newswire typed on ASCII keyboards, the Penn Treebank's convention).
+            b'\'' | b'`' if self.b.get(i + 1) == Some(&c) => (i + 2, Punct),
             b'\'' => {
                 // `'90s`
                 let b = self.b;

@@ -62,7 +62,7 @@ pub fn split_sentences_with(
         let ender = match t.kind {
             TokenKind::Punct => {
                 let s = tok(i);
-                if s == "\"" {
+                if s == "\"" || s == "''" {
                     open_quote = !open_quote;
                 }
                 terminator(s).map(|cjk| (None, cjk))
@@ -83,14 +83,15 @@ pub fn split_sentences_with(
                     || (closer(next)
                         && (attached(end)
                             || match next {
-                                "\"" => open_quote || end + 2 == n || breaks(end + 1) > 0,
+                                // `''` opens and closes in newswire typed on ASCII keyboards.
+                                "\"" | "''" => open_quote || end + 2 == n || breaks(end + 1) > 0,
                                 "'" => end + 2 == n || breaks(end + 1) > 0,
                                 _ => true,
                             }));
                 if !absorb {
                     break;
                 }
-                if next == "\"" {
+                if next == "\"" || next == "''" {
                     open_quote = !open_quote;
                 }
                 end += 1;
@@ -195,7 +196,7 @@ fn closer(t: &str) -> bool {
 fn opening(t: &str) -> bool {
     matches!(
         t,
-        "\"" | "'" | "“" | "‘" | "«" | "‹" | "(" | "[" | "{" | "¿" | "¡" | "„" | "`"
+        "\"" | "'" | "“" | "‘" | "«" | "‹" | "(" | "[" | "{" | "¿" | "¡" | "„" | "`" | "``" | "''"
     )
 }
 

@@ -619,3 +619,27 @@ fn long_and_degenerate_inputs() {
         check_invariants(&text, &TokenizeConfig::default());
     }
 }
+
+#[test]
+fn doubled_apostrophes_and_backticks_are_double_quotes() {
+    // Newswire typed on ASCII keyboards (and the Penn Treebank) writes ``...'' or ''...''.
+    assert_eq!(
+        toks("''This isn't reform,'' said Cole. ``Yes.''"),
+        [
+            "''", "This", "is", "n't", "reform", ",", "''", "said", "Cole", ".", "``", "Yes", ".",
+            "''"
+        ]
+    );
+    // A single apostrophe stays what it was: a clitic, a year, a quotation mark.
+    assert_eq!(toks("the '90s' music"), ["the", "'90s", "'", "music"]);
+    // `''` opens a sentence as `"` does, and closes one when attached.
+    assert_eq!(
+        sents("''It is over,'' said Cole, an economist. ''It's anti-reform. She is layering.'' Then he left."),
+        [
+            "''It is over,'' said Cole, an economist.",
+            "''It's anti-reform.",
+            "She is layering.''",
+            "Then he left."
+        ]
+    );
+}
