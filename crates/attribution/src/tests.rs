@@ -634,6 +634,39 @@ fn source_is_a_whole_noun_phrase() {
 }
 
 #[test]
+fn source_phrases_keep_possessors_and_titles_and_stop_at_clauses() {
+    // A possessive takes its possessor, even a word often inside cues ("said Friday").
+    let d = run("Al Jazeera's Stefanie Dekker, reporting from Erbil, said Friday's demonstration showed Sadr has the ability to mobilise thousands of people.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "Al Jazeera's Stefanie Dekker");
+    // "First" in a title; the claim before an inverted reporting clause with circumstances.
+    let d = run("Russian government has no plans to privatize the state railway corporation RZD, First Deputy Prime Minister Igor Shuvalov said in an interview published by Izvestia daily.");
+    let a = by_cue(&d, "said");
+    assert_eq!(
+        text(&d, a.source),
+        "First Deputy Prime Minister Igor Shuvalov"
+    );
+    assert_eq!(
+        text(&d, a.content),
+        "Russian government has no plans to privatize the state railway corporation RZD"
+    );
+    // `after` starts a clause of its own: the source does not grow over it.
+    let d = run("Krispy Kreme took a dunking on Wall Street after the firm revealed it would have to restate its 2004 financial reports.");
+    let a = by_cue(&d, "revealed");
+    assert_eq!(text(&d, a.source), "the firm");
+}
+
+#[test]
+fn the_hearer_and_circumstances_before_that_are_not_the_claim() {
+    let d = run("Homeland Security Secretary John Kelly told reporters in Mexico City Thursday that there would be no use of military force.");
+    let a = by_cue(&d, "told");
+    assert_eq!(
+        text(&d, a.content),
+        "there would be no use of military force"
+    );
+}
+
+#[test]
 fn quotation_over_several_sentences_is_one_content() {
     let d = run("“It is heartbreaking,” Ryan said. “This country has to heal. We will.”");
     let a = by_cue(&d, "said");

@@ -74,6 +74,29 @@ pub(crate) fn content_range(
                 lo = k + 1;
             }
         }
+        // `told reporters in Mexico City Thursday that X`, `said in an interview published by
+        // Izvestia that X`: an object or circumstances before a `that` are not the claim.
+        if lo < s.end && t[lo].class != C_THAT {
+            let lead = t[lo].class == C_PREP
+                || TELL
+                    .iter()
+                    .any(|w| caveat_text::hash::fnv_word_hash(w) == t[head].word)
+                || CIRCUMSTANCE
+                    .iter()
+                    .any(|w| caveat_text::hash::fnv_word_hash(w) == t[lo].word);
+            if lead {
+                if let Some(k) = (lo + 1..s.end.min(lo + THAT_WINDOW))
+                    .take_while(|&k| {
+                        !matches!(t[k].shape, SH_COMMA | SH_COLON | SH_FINAL)
+                            && !is_quote(t[k].shape)
+                            && t[k].class != C_REL
+                    })
+                    .find(|&k| t[k].class == C_THAT)
+                {
+                    lo = k;
+                }
+            }
+        }
         while lo < s.end
             && (matches!(t[lo].shape, SH_COMMA | SH_COLON | SH_DASH) || t[lo].class == C_THAT)
         {
@@ -97,6 +120,30 @@ pub(crate) fn content_range(
     };
     (range.start < range.end).then_some(range)
 }
+
+/// Reporting verbs whose object (the hearer) comes before the `that` of the claim.
+const TELL: &[&str] = &[
+    "told",
+    "tell",
+    "tells",
+    "telling",
+    "assured",
+    "assures",
+    "informed",
+    "informs",
+    "reminded",
+    "reminds",
+    "warned",
+    "warns",
+    "promised",
+    "promises",
+    "convinced",
+    "persuaded",
+];
+
+/// Most tokens between a cue and the `that` of its claim, for [`TELL`] verbs and
+/// circumstances (`told reporters in Mexico City Thursday that`).
+const THAT_WINDOW: usize = 12;
 
 /// Words that start a time phrase after a reporting verb (`said this morning`, `said on Monday`).
 const CIRCUMSTANCE: &[&str] = &[

@@ -32,11 +32,10 @@ const NOT_SPEAKERS: &[&str] = &[
     "LISTEN",
     "LIVE",
     "MORE",
+    "NEWS",
     "NOTE",
     "PHOTO",
     "PHOTOS",
-    "Q",
-    "A",
     "READ",
     "RELATED",
     "SEE",
@@ -131,8 +130,15 @@ fn speaker_label<'a>(
     if words == 0 || words > 3 || i >= line.end || tok(i) != ":" {
         return None;
     }
-    let first = tok(name_start).trim_end_matches('.');
-    if words == 1 && NOT_SPEAKERS.contains(&first) {
+    // `UPDATE:`, `BREAKING NEWS:`, `EDITOR'S NOTE:` label a paragraph, not a turn.
+    if (name_start..i).any(|k| {
+        let w = tok(k).trim_end_matches('.');
+        let w = w
+            .strip_suffix("'S")
+            .or_else(|| w.strip_suffix("’S"))
+            .unwrap_or(w);
+        NOT_SPEAKERS.contains(&w)
+    }) {
         return None;
     }
     let colon = i;
@@ -267,7 +273,7 @@ mod tests {
 
     #[test]
     fn speaker_labels_in_a_transcript() {
-        let d = doc("Partial transcript:\n\n\"WALLACE: Let's start with the news.\n\n\"PENCE: Well, look, it is serious.\n\n\"But the truth is plain.\n\n\"WALLACE: Governor.\nUPDATE: more soon");
+        let d = doc("Partial transcript:\n\n\"WALLACE: Let's start with the news.\n\n\"PENCE: Well, look, it is serious.\n\n\"But the truth is plain.\n\n\"WALLACE: Governor.\nUPDATE: more soon\nBREAKING NEWS: a vote\nEDITOR'S NOTE: corrected");
         let rels = layout_relations(&d);
         let got: Vec<_> = rels.iter().map(|r| texts(&d, r)).collect();
         assert_eq!(

@@ -193,6 +193,9 @@ pub(crate) fn grow_source(
     let mut steps = 0;
     let mut hops = 0;
     let and = caveat_text::hash::fnv_word_hash("and");
+    let first = caveat_text::hash::fnv_word_hash("first");
+    let after = caveat_text::hash::fnv_word_hash("after");
+    let before = caveat_text::hash::fnv_word_hash("before");
     while lo > s.start && ok(lo - 1) && steps < 8 {
         let p = &t[lo - 1];
         if matches!(p.class, C_DET | C_QUANT) {
@@ -203,13 +206,36 @@ pub(crate) fn grow_source(
             }
             continue;
         }
+        // A possessive takes its possessor whatever its cue prior (`Friday's
+        // demonstration`: "Friday" is often inside PolNeAR cues, `said Friday`).
+        if p.class == C_POSS {
+            lo -= 1;
+            steps += 1;
+            if lo > s.start
+                && ok(lo - 1)
+                && matches!(t[lo - 1].shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
+            {
+                lo -= 1;
+                steps += 1;
+            }
+            continue;
+        }
+        // `First Deputy Prime Minister Igor Shuvalov`: "first" is an adverb elsewhere.
+        if p.word == first && p.shape == SH_CAP && matches!(t[lo].shape, SH_CAP | SH_UPPER) {
+            lo -= 1;
+            steps += 1;
+            continue;
+        }
         let content_word = p.class == 0
             && matches!(p.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
             && !(3..=6).contains(&p.prior);
         // A preposition inside the phrase ("the head of the FBI"), or `and` between two
         // coordinated noun phrases ("Obama and Clinton", "World leaders and diplomats").
-        let linker = (p.class == C_PREP && hops < 2) || (p.word == and && steps + hops < 6);
-        if content_word || p.class == C_TITLE || p.class == C_POSS {
+        // ... but not `after` or `before`, which start a clause of their own (`this month
+        // after The Associated Press reported`).
+        let linker = (p.class == C_PREP && hops < 2 && p.word != after && p.word != before)
+            || (p.word == and && steps + hops < 6);
+        if content_word || p.class == C_TITLE {
             lo -= 1;
             steps += 1;
         } else if linker
