@@ -360,6 +360,35 @@ fn role(
 }
 
 #[test]
+fn layout_relations_complete_the_tagged_ones() {
+    use crate::tagged::Role::{Content, Cue, Source};
+    let t = "“It is over for us.” ― Jane Doe\nPENCE: We will win this race.";
+    // The tagger found nothing: the layout gives both.
+    let mut d = doc(t);
+    stage().annotate_tagged(&mut d, &[]);
+    check_spans(&d);
+    assert_eq!(cues(&d), ["―", ":"]);
+    assert_eq!(text(&d, d.attributions[0].source), "Jane Doe");
+    assert_eq!(text(&d, d.attributions[0].content), "“It is over for us.”");
+    assert!(d.attributions[0].quote);
+    assert_eq!(text(&d, d.attributions[1].source), "PENCE");
+    assert_eq!(
+        text(&d, d.attributions[1].content),
+        "We will win this race."
+    );
+    // The tagger's own relation for a cue wins; no duplicate.
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "PENCE", Source, 0.9),
+        role(&d, ":", Cue, 0.9),
+        role(&d, "We will win this race", Content, 0.9),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    assert_eq!(cues(&d), ["―", ":"]);
+    assert_eq!(text(&d, d.attributions[1].content), "We will win this race");
+}
+
+#[test]
 fn tagged_spans_become_linked_attributions() {
     use crate::tagged::Role::{Content, Cue, Source};
     let t = "“The launch may have failed. Nobody knows why,” the NIS said. \

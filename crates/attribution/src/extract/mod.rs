@@ -204,7 +204,8 @@ fn add_layout_relations(
 /// hedge links as [`extract`], except that a citing attribution keeps a content of its own
 /// (PolNeAR tags one: `McCain said X, citing Y`), and that hedges are linked to contents
 /// that run over several sentences. Relations without a content are left out, except citing
-/// ones.
+/// ones. The attributions the layout makes (speaker labels, signed quotations) are added where
+/// the tagger has no cue, as in [`extract`].
 pub(crate) fn from_relations(
     doc: &mut Document,
     res: &Resources,
@@ -263,6 +264,7 @@ pub(crate) fn from_relations(
         // The head: a citing word of the cue if there is one.
         heads.push(head.unwrap_or(r.cue.start));
     }
+    add_layout_relations(doc, &df, &mut out, &mut heads);
     let own: Vec<Option<Span>> = out.iter().map(|a| a.content).collect();
     link_chains(&df, &mut out, &heads);
     for (a, c) in out.iter_mut().zip(own) {
