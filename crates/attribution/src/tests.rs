@@ -802,3 +802,26 @@ fn a_poll_shows_but_the_show_does_not() {
         "{noun_cues:?}"
     );
 }
+
+#[test]
+fn held_talks_are_a_noun() {
+    let st = stage();
+    let noun = |text: &str, word: &str| {
+        let d = doc(text);
+        let df = crate::extract::DocFeatures::new(&d, &st.res);
+        let k = d
+            .tokens
+            .iter()
+            .position(|t| t.span.slice(&d.text) == word)
+            .unwrap();
+        crate::extract::shows_noun(&df, &(k..k + 1))
+    };
+    assert!(noun(
+        "The minister held talks with her counterpart.",
+        "talks"
+    ));
+    assert!(noun("The two sides began peace talks on Monday.", "talks"));
+    assert!(noun("Their shows on Radio 1 will end.", "shows"));
+    assert!(!noun("She talks about the plan every week.", "talks"));
+    assert!(!noun("A new poll shows that Clinton leads.", "shows"));
+}

@@ -278,16 +278,25 @@ pub(crate) fn from_relations(
     link_hedges(doc, base);
 }
 
-/// `the show`, `their current shows`: the noun, not the verb of `a poll shows that ...`.
-fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
+/// `the show`, `their current shows`, `held talks`: the noun, not the verb of `a poll shows
+/// that ...` or `she talks about`.
+pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
     let t = &df.toks;
+    let is = |k: usize, words: &[&str]| {
+        words
+            .iter()
+            .any(|w| caveat_text::hash::fnv_word_hash(w) == t[k].word)
+    };
     cue.len() == 1
         && cue.start > 0
-        && matches!(
+        && is(cue.start, &["show", "shows", "talks"])
+        && (matches!(
             t[cue.start - 1].class,
             words::C_DET | words::C_POSS | words::C_QUANT
-        )
-        && ["show", "shows"]
-            .iter()
-            .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.start].word)
+        ) || is(
+            cue.start - 1,
+            &[
+                "held", "hold", "holds", "holding", "peace", "trade", "further", "direct",
+            ],
+        ))
 }
