@@ -696,6 +696,17 @@ fn the_hearer_and_circumstances_before_that_are_not_the_claim() {
 }
 
 #[test]
+fn a_passive_cue_takes_its_source_from_by() {
+    let d = run("Mehmet Oz, a surgeon and television star, has been called a charlatan by fellow physicians for promoting dubious treatments.");
+    let a = by_cue(&d, "has been called");
+    assert_eq!(text(&d, a.source), "fellow physicians");
+    let d = run("European armies train together, but they have often been criticized for being slow to move during crises.");
+    for a in &d.attributions {
+        assert_ne!(text(&d, a.source), "they", "{:?}", cues(&d));
+    }
+}
+
+#[test]
 fn quotation_over_several_sentences_is_one_content() {
     let d = run("“It is heartbreaking,” Ryan said. “This country has to heal. We will.”");
     let a = by_cue(&d, "said");

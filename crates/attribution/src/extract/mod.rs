@@ -93,6 +93,14 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             });
             let content = content_range(&df, &s, &run.tokens, run.head, src.as_ref());
             let content = extend_content(&df, &s, &run.tokens, src.as_ref(), content, next);
+            // A passive cue's subject is what the claim is about, not who makes it (`Oz has
+            // been called a charlatan by fellow physicians`): the source is the `by` phrase,
+            // or none. The content stays as the active reading found it.
+            let src = if source::is_passive(&df, doc, &run.tokens) {
+                source::by_agent(&df, &s, &run.tokens)
+            } else {
+                src
+            };
             // A cue without a content reports nothing, unless it cites (its content comes
             // from the attribution that cites it), as for the tagger backends.
             if content.is_none() && df.toks[run.head].class != words::C_CITE {

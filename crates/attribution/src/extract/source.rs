@@ -383,3 +383,62 @@ pub(crate) fn complete_source(
     }
     src.start..end
 }
+
+/// Whether a cue is passive: a form of `be` followed by a participle (`has been called`,
+/// `were echoed`, `is expected`).
+pub(crate) fn is_passive(
+    df: &DocFeatures,
+    doc: &caveat_core::Document,
+    cue: &Range<usize>,
+) -> bool {
+    let t = &df.toks;
+    let be =
+        ["is", "are", "was", "were", "be", "been", "being"].map(caveat_text::hash::fnv_word_hash);
+    let Some(b) = cue.clone().position(|k| be.contains(&t[k].word)) else {
+        return false;
+    };
+    let last = cue.end - 1;
+    if cue.start + b >= last || t[last].shape != SH_LOWER {
+        return false;
+    }
+    let w = doc.tokens[last].span.slice(&doc.text);
+    w.ends_with("ed")
+        || w.ends_with("en")
+        || w.ends_with("wn")
+        || [
+            "told",
+            "said",
+            "thought",
+            "heard",
+            "taught",
+            "understood",
+            "held",
+        ]
+        .contains(&w)
+}
+
+/// The agent of a passive cue: the noun phrase after a `by` that follows the cue within a few
+/// words (`called a charlatan by [fellow physicians]`), or none.
+pub(crate) fn by_agent(
+    df: &DocFeatures,
+    s: &Range<usize>,
+    cue: &Range<usize>,
+) -> Option<Range<usize>> {
+    let t = &df.toks;
+    let by = caveat_text::hash::fnv_word_hash("by");
+    let k = (cue.end..s.end.min(cue.end + 6))
+        .take_while(|&k| {
+            !matches!(t[k].shape, SH_COMMA | SH_FINAL | SH_COLON) && !is_quote(t[k].shape)
+        })
+        .find(|&k| t[k].word == by)?;
+    let start = k + 1;
+    let mut end = start;
+    while end < s.end
+        && end - start < 8
+        && (matches!(t[end].class, C_DET | C_QUANT | C_TITLE | C_POSS)
+            || (t[end].class == 0 && is_wordish(t[end].shape)))
+    {
+        end += 1;
+    }
+    (end > start).then_some(start..end)
+}
