@@ -707,6 +707,19 @@ fn a_passive_cue_takes_its_source_from_by() {
 }
 
 #[test]
+fn according_to_the_whole_name_not_its_article() {
+    for (sentence, source) in [
+        ("According to the US Secretary of Homeland Security, some 40,000 Haitian migrants are working in the country.", "the US Secretary of Homeland Security"),
+        ("The number of asylum requests fell in 2016, according to the Federal Office for Migration and Refugees (BAMF).", "the Federal Office for Migration and Refugees"),
+        ("According to the Russian first deputy foreign minister, these issues will be discussed during the visit.", "the Russian first deputy foreign minister"),
+    ] {
+        let d = run(sentence);
+        let a = by_cue(&d, if sentence.starts_with('A') { "According to" } else { "according to" });
+        assert_eq!(text(&d, a.source), source, "{sentence}");
+    }
+}
+
+#[test]
 fn quotation_over_several_sentences_is_one_content() {
     let d = run("“It is heartbreaking,” Ryan said. “This country has to heal. We will.”");
     let a = by_cue(&d, "said");

@@ -5,6 +5,7 @@ use caveat_core::{Document, TokenKind};
 use caveat_text::hash::{fnv_mix, fnv_word_hash};
 
 use super::resources::Resources;
+use super::words::C_PRON;
 
 // Shapes.
 pub(crate) const SH_LOWER: u8 = 0;
@@ -211,7 +212,12 @@ impl DocFeatures {
                 word,
                 suffix,
                 shape,
-                class: info.class,
+                // `US`, `IT` in capitals are names, not the pronouns `us`, `it`.
+                class: if shape == SH_UPPER && info.class == C_PRON {
+                    0
+                } else {
+                    info.class
+                },
                 prior,
                 quoted,
                 vague: info.vague,

@@ -255,6 +255,20 @@ pub(crate) fn grow_source(
     while lo < j && t[lo].class == C_PREP {
         lo += 1;
     }
+    // A determiner or quantifier chosen alone (`according to [the] Federal Office for
+    // Migration`): its noun phrase follows it.
+    if hi == j + 1 && matches!(t[j].class, C_DET | C_QUANT) {
+        while hi < s.end && ok(hi) && hi - j < 6 {
+            let x = &t[hi];
+            let content_word = (x.class == 0 || x.class == C_TITLE || x.word == first)
+                && matches!(x.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
+                && !(3..=6).contains(&x.prior);
+            if !content_word {
+                break;
+            }
+            hi += 1;
+        }
+    }
     lo..hi
 }
 
@@ -309,15 +323,28 @@ pub(crate) fn complete_source(
     let plain = |k: usize| {
         !is_quote(t[k].shape) && !(weakest..=6).contains(&t[k].prior) && t[k].shape != SH_COLON
     };
+    let first = caveat_text::hash::fnv_word_hash("first");
     let np_word = |k: usize| {
         let x = &t[k];
         plain(k)
             && (matches!(x.class, C_DET | C_QUANT | C_TITLE | C_POSS)
-                || (x.class == 0 && (is_wordish(x.shape) || x.shape == SH_OTHER)))
+                || (x.class == 0 && (is_wordish(x.shape) || x.shape == SH_OTHER))
+                // `the Russian first deputy foreign minister`
+                || (x.word == first && k > src.start))
     };
     // A preposition inside a name or noun phrase (`the Roper Center for Public Opinion
     // Research`, `officials at the Pentagon`).
-    let np_prep = |k: usize, limit: usize| t[k].class == C_PREP && k + 1 < limit && np_word(k + 1);
+    // ... and `and` inside a name (`the Federal Office for Migration and Refugees`).
+    let and = caveat_text::hash::fnv_word_hash("and");
+    let np_prep = |k: usize, limit: usize| {
+        (t[k].class == C_PREP && k + 1 < limit && np_word(k + 1))
+            || (t[k].word == and
+                && k > src.start
+                && k + 1 < limit
+                && t[k - 1].shape == SH_CAP
+                && t[k + 1].shape == SH_CAP
+                && np_word(k + 1))
+    };
     // An appositive starts like a noun phrase or a relative clause, not with a participle,
     // a preposition or an adverb.
     let appositive_start = |k: usize| {
