@@ -700,6 +700,10 @@ fn a_passive_cue_takes_its_source_from_by() {
     let d = run("Mehmet Oz, a surgeon and television star, has been called a charlatan by fellow physicians for promoting dubious treatments.");
     let a = by_cue(&d, "has been called");
     assert_eq!(text(&d, a.source), "fellow physicians");
+    // An experiencer's participle is no passive: the subject holds the belief.
+    let d = run("Many economists are convinced that the bank will raise rates in June.");
+    let a = by_cue(&d, "are convinced");
+    assert_eq!(text(&d, a.source), "Many economists");
     let d = run("European armies train together, but they have often been criticized for being slow to move during crises.");
     for a in &d.attributions {
         assert_ne!(text(&d, a.source), "they", "{:?}", cues(&d));

@@ -411,8 +411,56 @@ pub(crate) fn complete_source(
     src.start..end
 }
 
+/// Participles after `be` whose subject is who thinks or feels (`is convinced`, `are worried`),
+/// not a passive's target.
+const EXPERIENCER: &[&str] = &[
+    "worried",
+    "concerned",
+    "convinced",
+    "pleased",
+    "alarmed",
+    "frightened",
+    "scared",
+    "surprised",
+    "shocked",
+    "disappointed",
+    "satisfied",
+    "determined",
+    "interested",
+    "confused",
+    "puzzled",
+    "troubled",
+    "encouraged",
+    "heartened",
+    "dismayed",
+    "outraged",
+    "angered",
+    "bothered",
+    "impressed",
+    "amazed",
+    "relieved",
+    "resigned",
+    "committed",
+    "opposed",
+    "inclined",
+    "prepared",
+    "tired",
+    "persuaded",
+    "unconvinced",
+    "unimpressed",
+    "delighted",
+    "thrilled",
+    "saddened",
+    "frustrated",
+    "annoyed",
+    "irritated",
+    "baffled",
+    "stunned",
+    "horrified",
+];
+
 /// Whether a cue is passive: a form of `be` followed by a participle (`has been called`,
-/// `were echoed`, `is expected`).
+/// `were echoed`, `is expected`), other than one of an experiencer ([`EXPERIENCER`]).
 pub(crate) fn is_passive(
     df: &DocFeatures,
     doc: &caveat_core::Document,
@@ -429,6 +477,10 @@ pub(crate) fn is_passive(
         return false;
     }
     let w = doc.tokens[last].span.slice(&doc.text);
+    // `X is convinced that`, `voters are worried`: the subject holds the belief.
+    if EXPERIENCER.contains(&w) {
+        return false;
+    }
     w.ends_with("ed")
         || w.ends_with("en")
         || w.ends_with("wn")
