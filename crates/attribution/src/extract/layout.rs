@@ -1,8 +1,10 @@
 //! Attributions that the layout of a text makes, not a reporting verb: a transcript's speaker
 //! label (`PENCE: Well, look, ...`, also inside a quoted transcript, `"WALLACE: If I may`) and a
 //! quotation signed after a dash (`“He represents our greatest shame.” ― Sonya Herridge`, the
-//! way pull quotes and readers' comments are printed). The cue perceptron sees words, so these
-//! are found by rule, over lines: both patterns live within one line of text.
+//! way pull quotes and readers' comments are printed), and a paragraph introduced by a short
+//! line that ends in a reporting verb and a colon (`Limbaugh added:` / the quoted paragraph).
+//! The cue perceptron sees words, and the tagger reads one sentence window, so these are found
+//! by rule, over lines.
 
 use std::ops::Range;
 
@@ -99,8 +101,56 @@ pub(crate) fn layout_relations(doc: &Document) -> Vec<LayoutRelation> {
             out.push(rel);
         }
         signed_quotes(&tok, text, toks, line.clone(), &mut out);
+        if let Some(next) = lines.get(li + 1) {
+            out.extend(introduced_paragraph(&tok, line.clone(), next.clone()));
+        }
     }
     out
+}
+
+/// Words that show a line ending in `VERB:` is a sentence, not `SOURCE VERB:`
+/// (`Here is what he said:`, `It gets better:`).
+const NOT_IN_SOURCE: &[&str] = &[
+    "are", "as", "how", "here", "is", "it", "that", "there", "this", "was", "were", "what", "when",
+    "which", "who",
+];
+
+/// `Limbaugh added:` / `The New York Times reports:` as a line of its own, and the paragraph
+/// after it: the speaker (one to six words, the first capitalised, after an opening `But` or
+/// `And`), the reporting verb before the colon as the cue, the next line as the content.
+fn introduced_paragraph<'a>(
+    tok: &impl Fn(usize) -> &'a str,
+    line: Range<usize>,
+    next: Range<usize>,
+) -> Option<LayoutRelation> {
+    if line.len() < 3 || tok(line.end - 1) != ":" {
+        return None;
+    }
+    let verb = line.end - 2;
+    if !super::kind::is_reporting(tok(verb)) {
+        return None;
+    }
+    let mut start = line.start;
+    if matches!(tok(start), "But" | "And" | "So") {
+        start += 1;
+    }
+    let words = verb - start;
+    if words == 0
+        || words > 6
+        || !tok(start).chars().next().is_some_and(char::is_uppercase)
+        || (start..verb).any(|k| NOT_IN_SOURCE.contains(&tok(k).to_lowercase().as_str()))
+        || !(start..verb).all(|k| is_word(tok(k)) || matches!(tok(k), "'s" | "’s" | "." | "-"))
+    {
+        return None;
+    }
+    if !next.clone().any(|k| is_word(tok(k))) {
+        return None;
+    }
+    Some(LayoutRelation {
+        cue: verb..verb + 1,
+        source: start..verb,
+        content: next,
+    })
 }
 
 /// `range` without the quotation marks at its end.
@@ -286,6 +336,21 @@ mod tests {
                     "Well, look, it is serious.\n\n\"But the truth is plain."
                 ],
                 ["WALLACE", ":", "Governor."],
+            ]
+            .map(|r| r.map(String::from))
+        );
+    }
+
+    #[test]
+    fn paragraphs_introduced_by_a_speaker_and_a_colon() {
+        let text = "He spoke on the radio.\n\nLimbaugh added:\n\nThis reeks of the old days.\n\nThe New York Times reports:\n\n\"Turnout fell.\"\n\nHere is what he said:\n\nNothing.\n\nIt gets better:\n\nMore.";
+        let d = doc(text);
+        let got: Vec<_> = layout_relations(&d).iter().map(|r| texts(&d, r)).collect();
+        assert_eq!(
+            got,
+            [
+                ["Limbaugh", "added", "This reeks of the old days."],
+                ["The New York Times", "reports", "\"Turnout fell.\""],
             ]
             .map(|r| r.map(String::from))
         );

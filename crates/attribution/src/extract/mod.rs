@@ -196,7 +196,7 @@ fn add_layout_relations(
                 source_entity: None,
                 source_cluster: None,
                 vague: is_vague(df, &s, &rel.source),
-                kind: caveat_core::AttributionKind::Statement,
+                kind: kind::kind_of(cue.slice(&doc.text)),
                 quote: kind::is_quote(&doc.text, content),
                 cites: None,
                 sentence,
