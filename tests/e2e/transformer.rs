@@ -225,8 +225,26 @@ fn attributions(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
         .collect()
 }
 
+/// `(record, start, end, category)` of every hedge.
+#[cfg(feature = "rust-bert")]
+fn hedges(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
+    recs.iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r["hedges"].as_array().unwrap().iter().map(move |h| {
+                (
+                    i,
+                    h["start"].as_u64().unwrap(),
+                    h["end"].as_u64().unwrap(),
+                    h["category"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
 /// Both backends run the same models over the same windows; they must agree on ≥ 98% of
-/// entities and of whole attributions (in practice all, as both compute in f32).
+/// entities, hedges and whole attributions (in practice all, as both compute in f32).
 #[cfg(feature = "rust-bert")]
 #[test]
 fn rust_bert_and_candle_find_the_same_entities() {
@@ -264,5 +282,15 @@ fn rust_bert_and_candle_find_the_same_entities() {
         );
         assert!(!ca.is_empty());
         assert!(agreement >= 0.98, "attribution agreement {agreement:.4}");
+        let (ch, rh) = (hedges(&candle_recs), hedges(&rb_recs));
+        let agreement = f1(&ch, &rh);
+        eprintln!(
+            "{}: candle {} hedges, rust-bert {}, agreement {agreement:.4}",
+            input.display(),
+            ch.len(),
+            rh.len()
+        );
+        assert!(!ch.is_empty());
+        assert!(agreement >= 0.98, "hedge agreement {agreement:.4}");
     }
 }
