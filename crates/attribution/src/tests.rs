@@ -696,6 +696,40 @@ fn the_hearer_and_circumstances_before_that_are_not_the_claim() {
 }
 
 #[test]
+fn a_hearer_with_an_appositive_is_not_the_claim() {
+    let d = run("Muqtada al-Sadr has told thousands of supporters in Iraq's capital, Baghdad, that he will boycott the elections.");
+    let a = by_cue(&d, "has told");
+    assert_eq!(text(&d, a.content), "he will boycott the elections");
+}
+
+#[test]
+fn coordinated_cues_share_the_source_and_split_the_content() {
+    let d = run("A White House spokesperson said Trump did not misspeak, but clarified the President meant it as an adjective.");
+    check_spans(&d);
+    let said = by_cue(&d, "said");
+    assert_eq!(text(&d, said.content), "Trump did not misspeak");
+    let clarified = by_cue(&d, "clarified");
+    assert_eq!(text(&d, clarified.source), "A White House spokesperson");
+    assert_eq!(
+        text(&d, clarified.content),
+        "the President meant it as an adjective"
+    );
+    let d = run("The company said profits fell and also added that it would cut 200 jobs.");
+    assert_eq!(text(&d, by_cue(&d, "said").content), "profits fell");
+    assert_eq!(text(&d, by_cue(&d, "added").source), "The company");
+}
+
+#[test]
+fn sources_end_before_an_auxiliary_and_participles_before_by_are_no_cues() {
+    let d = run("The United Nations has backed demands for electoral reform, its envoy said.");
+    for a in &d.attributions {
+        assert!(!text(&d, a.source).ends_with("has"), "{:?}", cues(&d));
+    }
+    let d = run("The guidelines outlined by the administration do expand the number of people subject to removal.");
+    assert!(d.attributions.is_empty(), "{:?}", cues(&d));
+}
+
+#[test]
 fn a_passive_cue_takes_its_source_from_by() {
     let d = run("Mehmet Oz, a surgeon and television star, has been called a charlatan by fellow physicians for promoting dubious treatments.");
     let a = by_cue(&d, "has been called");

@@ -77,17 +77,21 @@ pub(crate) fn content_range(
         // `told reporters in Mexico City Thursday that X`, `said in an interview published by
         // Izvestia that X`: an object or circumstances before a `that` are not the claim.
         if lo < s.end && t[lo].class != C_THAT {
+            let tell = TELL
+                .iter()
+                .any(|w| caveat_text::hash::fnv_word_hash(w) == t[head].word);
             let lead = t[lo].class == C_PREP
-                || TELL
-                    .iter()
-                    .any(|w| caveat_text::hash::fnv_word_hash(w) == t[head].word)
+                || tell
                 || CIRCUMSTANCE
                     .iter()
                     .any(|w| caveat_text::hash::fnv_word_hash(w) == t[lo].word);
             if lead {
                 if let Some(k) = (lo + 1..s.end.min(lo + THAT_WINDOW))
                     .take_while(|&k| {
-                        !matches!(t[k].shape, SH_COMMA | SH_COLON | SH_FINAL)
+                        // The hearer may have an appositive (`told supporters in Iraq's
+                        // capital, Baghdad, that`).
+                        !matches!(t[k].shape, SH_COLON | SH_FINAL)
+                            && (tell || t[k].shape != SH_COMMA)
                             && !is_quote(t[k].shape)
                             && t[k].class != C_REL
                     })

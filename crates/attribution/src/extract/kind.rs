@@ -13,8 +13,6 @@ const BELIEF: &[&str] = &[
     "conclu",
     "contemplat",
     "convinc",
-    "decid",
-    "decision",
     "despair",
     "despis",
     "doubt",

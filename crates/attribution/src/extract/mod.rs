@@ -13,7 +13,9 @@
 //! One concern per submodule: `words` (built-in word lists), `resources` (lexicon, model and
 //! per-word index), `features` (per-token records and prefix counts), `hashed` (hashed
 //! feature ids), `cues` (cue tagging), `source` (source choice and growth), `content` (the
-//! content span) and `link` (chains, entities, hedges). This file runs them over a document.
+//! content span), `kind` (reporting cues, kinds, quotations), `layout` (relations made by
+//! layout), `tidy` (clean-ups both backends share) and `link` (chains, entities, hedges). This
+//! file runs them over a document.
 
 mod content;
 mod cues;
@@ -24,6 +26,7 @@ mod layout;
 mod link;
 mod resources;
 mod source;
+mod tidy;
 mod words;
 
 use std::ops::Range;
@@ -114,7 +117,8 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             };
             if res.reporting_only
                 && (!kind::is_reporting(span(&run.tokens).slice(&doc.text))
-                    || shows_noun(&df, &run.tokens))
+                    || shows_noun(&df, &run.tokens)
+                    || source::is_reduced_relative(&df, doc, &run.tokens))
             {
                 continue;
             }
@@ -142,6 +146,7 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
         }
     }
     add_layout_relations(doc, &df, &mut out, &mut heads);
+    tidy::tidy(doc, &df, &mut out);
     link_chains(&df, &mut out, &heads);
     link_entities(doc, &mut out);
     let base = doc.attributions.len();
@@ -273,6 +278,7 @@ pub(crate) fn from_relations(
         heads.push(head.unwrap_or(r.cue.start));
     }
     add_layout_relations(doc, &df, &mut out, &mut heads);
+    tidy::tidy(doc, &df, &mut out);
     let own: Vec<Option<Span>> = out.iter().map(|a| a.content).collect();
     link_chains(&df, &mut out, &heads);
     for (a, c) in out.iter_mut().zip(own) {

@@ -496,6 +496,27 @@ pub(crate) fn is_passive(
         .contains(&w)
 }
 
+/// A participle cue right after a noun and right before `by` modifies the noun (`the
+/// guidelines [outlined] by the administration`, `a report released by the agency`): a reduced
+/// relative clause, not a claim of the noun's.
+pub(crate) fn is_reduced_relative(
+    df: &DocFeatures,
+    doc: &caveat_core::Document,
+    cue: &Range<usize>,
+) -> bool {
+    let t = &df.toks;
+    if cue.len() != 1 || cue.start == 0 || cue.end >= t.len() {
+        return false;
+    }
+    let w = doc.tokens[cue.start].span.slice(&doc.text);
+    let prev = &t[cue.start - 1];
+    t[cue.end].word == caveat_text::hash::fnv_word_hash("by")
+        && t[cue.start].shape == SH_LOWER
+        && w.ends_with("ed")
+        && prev.class == 0
+        && matches!(prev.shape, SH_LOWER | SH_CAP | SH_UPPER)
+}
+
 /// The agent of a passive cue: the noun phrase after a `by` that follows the cue within a few
 /// words (`called a charlatan by [fellow physicians]`), or none.
 pub(crate) fn by_agent(
