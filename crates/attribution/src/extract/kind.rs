@@ -280,6 +280,16 @@ const PHRASES: &[&str] = &[
     "would like",
 ];
 
+/// Phrases with a cognition word that name or describe, not report (`known as Project Eagle`,
+/// `best known for`).
+const NAMING: &[&str] = &[
+    "known as",
+    "known for",
+    "best known",
+    "better known",
+    "well known",
+];
+
 /// Whether a cue (its text) reports speech, writing, a belief or a perception: one of its
 /// words begins like a reporting or cognition word, or it is the colon after a speaker's
 /// name in a transcript or a dash signing a quotation. PolNeAR's broad cues (`was approved`,
@@ -291,6 +301,9 @@ pub(crate) fn is_reporting(cue: &str) -> bool {
         return true;
     }
     let lower = cue.to_lowercase();
+    if NAMING.iter().any(|p| lower.contains(p)) {
+        return false;
+    }
     if PHRASES.iter().any(|p| lower.contains(p)) {
         return true;
     }
@@ -385,6 +398,8 @@ mod tests {
             "already",
             "was not",
             "nothing",
+            "known as",
+            "best known",
         ] {
             assert!(!is_reporting(cue), "{cue}");
         }

@@ -2,7 +2,9 @@
 //! label (`PENCE: Well, look, ...`, also inside a quoted transcript, `"WALLACE: If I may`) and a
 //! quotation signed after a dash (`“He represents our greatest shame.” ― Sonya Herridge`, the
 //! way pull quotes and readers' comments are printed), and a paragraph introduced by a short
-//! line that ends in a reporting verb and a colon (`Limbaugh added:` / the quoted paragraph).
+//! line that ends in a reporting verb and a colon (`Limbaugh added:` / the quoted paragraph), and
+//! a quotation that opens a sentence followed by a speech tag (`“...,” she said`): where neither
+//! backend found a cue there, the tag is unmistakable.
 //! The cue perceptron sees words, and the tagger reads one sentence window, so these are found
 //! by rule, over lines.
 
@@ -55,7 +57,7 @@ const DASHES: &[&str] = &["―", "—", "–", "--", "‒"];
 
 /// Quotation marks, either way round (texts use `”` to open too).
 fn is_quote_mark(s: &str) -> bool {
-    matches!(s, "\"" | "“" | "”" | "″" | "«" | "»" | "„")
+    matches!(s, "\"" | "“" | "”" | "″" | "«" | "»" | "„" | "''" | "``")
 }
 
 /// The relations the layout of `doc` makes, in text order.
@@ -104,6 +106,7 @@ pub(crate) fn layout_relations(doc: &Document) -> Vec<LayoutRelation> {
         if let Some(next) = lines.get(li + 1) {
             out.extend(introduced_paragraph(&tok, line.clone(), next.clone()));
         }
+        tagged_quotes(&tok, line.clone(), &mut out);
     }
     out
 }
@@ -261,6 +264,94 @@ fn signed_quotes<'a>(
     }
 }
 
+/// Speech verbs of a tag after a quotation (`“...,” she said`).
+const TAG_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "added",
+    "adds",
+    "asked",
+    "explained",
+    "wrote",
+    "noted",
+];
+
+/// Pronouns that can be the whole speaker of a tag.
+const TAG_PRONOUNS: &[&str] = &["he", "she", "they", "I", "we", "it"];
+
+/// `“A. B,” she said.`, `“A?” Trump said, looking on.`, `“A,” said Rep. Elijah Cummings of
+/// Maryland, the panel's ranking Democrat.`: a quotation that opens a sentence of `line` and
+/// closes on `,` `.` `?` `!`, then a speech tag: a speaker (a pronoun, or one to five
+/// capitalised words) before a speech verb, or the verb before the speaker (up to the end of
+/// the sentence, appositive included). The content is the quotation, marks included.
+fn tagged_quotes<'a>(
+    tok: &impl Fn(usize) -> &'a str,
+    line: Range<usize>,
+    out: &mut Vec<LayoutRelation>,
+) {
+    let is_verb = |k: usize| TAG_VERBS.contains(&tok(k));
+    for q in line.start + 2..line.end.saturating_sub(1) {
+        if !is_quote_mark(tok(q)) || !matches!(tok(q - 1), "," | "." | "?" | "!") {
+            continue;
+        }
+        // The quotation opens a sentence: at the start of the line or after one ends.
+        let Some(open) = (line.start..q).rev().find(|&j| is_quote_mark(tok(j))) else {
+            continue;
+        };
+        if !(open + 1..q - 1).any(|j| is_word(tok(j)))
+            || !(open == line.start || matches!(tok(open - 1), "." | "?" | "!" | ":"))
+        {
+            continue;
+        }
+        let mut k = q + 1;
+        if tok(k) == "," {
+            k += 1;
+        }
+        if k >= line.end {
+            continue;
+        }
+        let (cue, source) = if is_verb(k) {
+            // `said NAME[, APPOSITIVE].`: the speaker runs to the end of the sentence.
+            let start = k + 1;
+            let mut end = start;
+            // A period after a short capitalised word is an abbreviation's (`Rep.`, `Mr.`).
+            let ends = |j: usize| {
+                matches!(tok(j), "?" | "!")
+                    || (tok(j) == "."
+                        && !(j > start
+                            && tok(j - 1).len() <= 3
+                            && is_name_word(tok(j - 1))
+                            && j + 1 < line.end))
+            };
+            while end < line.end && end - start < 16 && !ends(end) {
+                end += 1;
+            }
+            if end == start || !is_name_word(tok(start)) || (end < line.end && tok(end) != ".") {
+                continue;
+            }
+            (k..k + 1, start..end)
+        } else if TAG_PRONOUNS.contains(&tok(k)) && k + 1 < line.end && is_verb(k + 1) {
+            (k + 1..k + 2, k..k + 1)
+        } else {
+            let start = k;
+            let mut v = k;
+            while v < line.end && v - start < 6 && (is_name_word(tok(v)) || tok(v) == ".") {
+                v += 1;
+            }
+            let words = (start..v).filter(|&j| tok(j) != ".").count();
+            if words == 0 || words > 5 || v >= line.end || !is_verb(v) {
+                continue;
+            }
+            (v..v + 1, start..v)
+        };
+        out.push(LayoutRelation {
+            cue,
+            source,
+            content: open..q + 1,
+        });
+    }
+}
+
 /// A word in capitals (`PENCE`, `MR.`, `O'ROURKE`): two letters or more, no lower case.
 fn is_capitals_word(s: &str) -> bool {
     s.chars().filter(|c| c.is_alphabetic()).count() >= 2
@@ -351,6 +442,26 @@ mod tests {
             [
                 ["Limbaugh", "added", "This reeks of the old days."],
                 ["The New York Times", "reports", "\"Turnout fell.\""],
+            ]
+            .map(|r| r.map(String::from))
+        );
+    }
+
+    #[test]
+    fn quotations_with_a_speech_tag() {
+        let text = "Intro.\n“We are a team,” Trump said, looking out.\n“It works. It is fine,” she said.\n“They want a photo op,” said Rep. Elijah Cummings of Maryland, the ranking Democrat.\nHe called it a “disgrace,” he said.\n“Fine,” the man replied.";
+        let d = doc(text);
+        let got: Vec<_> = layout_relations(&d).iter().map(|r| texts(&d, r)).collect();
+        assert_eq!(
+            got,
+            [
+                ["Trump", "said", "“We are a team,”"],
+                ["she", "said", "“It works. It is fine,”"],
+                [
+                    "Rep. Elijah Cummings of Maryland, the ranking Democrat",
+                    "said",
+                    "“They want a photo op,”"
+                ],
             ]
             .map(|r| r.map(String::from))
         );

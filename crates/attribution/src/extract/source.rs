@@ -118,6 +118,21 @@ pub(crate) fn source_candidates<'a>(
     (lo..hi).filter(move |&j| !cue_range.contains(&j) && is_wordish(df.toks[j].shape))
 }
 
+/// Words that say when something was said, not who said it.
+const TIME_WORDS: [&str; 11] = [
+    "today",
+    "yesterday",
+    "tonight",
+    "now",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Pick the source head token of a cue (None = no source).
 pub(crate) fn choose_source(
     df: &DocFeatures,
@@ -155,7 +170,9 @@ pub(crate) fn choose_source(
     source_features(df, s, cue, None, feats);
     let mut best = None;
     let mut best_score = res.model.source.score(feats) + NO_SOURCE_BIAS;
-    for j in source_candidates(df, s, cue) {
+    // A time word says when, never who (`AIB today reported`).
+    let time = TIME_WORDS.map(caveat_text::hash::fnv_word_hash);
+    for j in source_candidates(df, s, cue).filter(|&j| !time.contains(&t[j].word)) {
         source_features(df, s, cue, Some(j), feats);
         let sc = res.model.source.score(feats);
         if sc > best_score {

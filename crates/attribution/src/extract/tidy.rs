@@ -1,8 +1,8 @@
 //! Clean-ups of assembled relations that both backends share (the perceptron path and the
 //! tagger path): a second cue coordinated with a first (`X said A but clarified B`, `said A and
 //! added that B`) ends the first one's content and takes its source; a source never ends in an
-//! auxiliary or a comma (`[The United Nations has] backed`), a content never in a dangling
-//! conjunction or comma (`«... a 'military operation,' but»`).
+//! auxiliary or a comma (`[The United Nations has] backed`) and is never a number, a content
+//! never ends in a dangling conjunction or comma (`«... a 'military operation,' but»`).
 
 use caveat_core::{Attribution, Document, Span};
 
@@ -17,7 +17,14 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
             a.content = Some(trim_content(&doc.text, c));
         }
         if let Some(s) = a.source {
-            a.source = Some(trim_source(doc, df, s));
+            let s = trim_source(doc, df, s);
+            // A number or a mark is nobody (`[19.45] see`).
+            if s.slice(&doc.text).chars().any(char::is_alphabetic) {
+                a.source = Some(s);
+            } else {
+                a.source = None;
+                a.vague = true;
+            }
         }
     }
 }
