@@ -389,6 +389,41 @@ fn layout_relations_complete_the_tagged_ones() {
 }
 
 #[test]
+fn tagged_relations_get_the_shared_source_and_content_rules() {
+    use crate::tagged::Role::{Content, Cue, Source};
+    // A passive cue's subject is not its source.
+    let t = "Prime Minister Haider al-Abadi has been criticised for the delay in the vote.";
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "Prime Minister Haider al-Abadi", Source, 0.9),
+        role(&d, "has been criticised", Cue, 0.9),
+        role(&d, "the delay in the vote", Content, 0.9),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    assert_eq!(cues(&d), ["has been criticised"]);
+    assert_eq!(d.attributions[0].source, None);
+    // A content the tagger left as one function word is the clause after the cue.
+    let t = "The union demands a pay rise of ten percent.";
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "The union", Source, 0.9),
+        role(&d, "demands", Cue, 0.9),
+        crate::tagged::RoleSpan {
+            tokens: 3..4, // `a`
+            role: Content,
+            score: 0.9,
+        },
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    assert_eq!(
+        text(&d, by_cue(&d, "demands").content),
+        "a pay rise of ten percent"
+    );
+}
+
+#[test]
 fn tagged_spans_become_linked_attributions() {
     use crate::tagged::Role::{Content, Cue, Source};
     let t = "“The launch may have failed. Nobody knows why,” the NIS said. \

@@ -301,7 +301,8 @@ pub(crate) fn is_reporting(cue: &str) -> bool {
         return true;
     }
     let lower = cue.to_lowercase();
-    if NAMING.iter().any(|p| lower.contains(p)) {
+    // `also known as`: the cue may stop before the `as`.
+    if NAMING.iter().any(|p| lower.contains(p)) || lower.trim_end().ends_with("known") {
         return false;
     }
     if PHRASES.iter().any(|p| lower.contains(p)) {
@@ -400,6 +401,7 @@ mod tests {
             "nothing",
             "known as",
             "best known",
+            "also known",
         ] {
             assert!(!is_reporting(cue), "{cue}");
         }

@@ -146,12 +146,26 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
         }
     }
     add_layout_relations(doc, &df, &mut out, &mut heads);
-    tidy::tidy(doc, &df, &mut out);
+    retain_tidy(doc, &df, &mut out, &mut heads);
     link_chains(&df, &mut out, &heads);
     link_entities(doc, &mut out);
     let base = doc.attributions.len();
     doc.attributions.extend(out);
     link_hedges(doc, base);
+}
+
+/// [`tidy::tidy`] `out`, and drop the relations it rejects (with their entries in `heads`).
+fn retain_tidy(
+    doc: &Document,
+    df: &DocFeatures,
+    out: &mut Vec<Attribution>,
+    heads: &mut Vec<usize>,
+) {
+    let keep = tidy::tidy(doc, df, out);
+    let mut k = keep.iter();
+    out.retain(|_| *k.next().unwrap_or(&true));
+    let mut k = keep.iter();
+    heads.retain(|_| *k.next().unwrap_or(&true));
 }
 
 /// Add the attributions the layout makes (speaker labels, quotations signed after a dash;
@@ -242,7 +256,15 @@ pub(crate) fn from_relations(
             .sentences
             .get(r.sentence)
             .map_or(0..n, |s| s.tokens.start.min(n)..s.tokens.end.min(n));
-        let vague = match &r.source {
+        // A passive cue's subject is what the claim is about (`[Haider al-Abadi] has been
+        // criticised`): its source is the `by` phrase, or none, as in [`extract`].
+        let source = match &r.source {
+            Some(src) if src.end <= r.cue.start && source::is_passive(&df, doc, &r.cue) => {
+                source::by_agent(&df, &s, &r.cue)
+            }
+            other => other.clone(),
+        };
+        let vague = match &source {
             Some(src) => is_vague(&df, &s, src),
             None => true,
         };
@@ -251,6 +273,16 @@ pub(crate) fn from_relations(
             .as_ref()
             .filter(|c| !c.is_empty() && c.end <= n)
             .map(span);
+        // A fragment the tagger left as the whole content (`demands «a»`, `promise «to»`):
+        // the clause the perceptron path would take instead.
+        let content = match content {
+            Some(c) if tidy::is_function_word(c.slice(&doc.text)) => {
+                content_range(&df, &s, &r.cue, r.cue.end - 1, source.as_ref())
+                    .map(|c| span(&c))
+                    .or(Some(c))
+            }
+            other => other,
+        };
         let head = r.cue.clone().find(|&i| df.toks[i].class == words::C_CITE);
         // A cue without a content is dropped, unless it cites (its content comes from the
         // attribution that cites it).
@@ -262,7 +294,7 @@ pub(crate) fn from_relations(
             continue;
         }
         out.push(Attribution {
-            source: r.source.as_ref().map(span),
+            source: source.as_ref().map(span),
             cue: Some(cue),
             content,
             source_entity: None,
@@ -278,7 +310,7 @@ pub(crate) fn from_relations(
         heads.push(head.unwrap_or(r.cue.start));
     }
     add_layout_relations(doc, &df, &mut out, &mut heads);
-    tidy::tidy(doc, &df, &mut out);
+    retain_tidy(doc, &df, &mut out, &mut heads);
     let own: Vec<Option<Span>> = out.iter().map(|a| a.content).collect();
     link_chains(&df, &mut out, &heads);
     for (a, c) in out.iter_mut().zip(own) {

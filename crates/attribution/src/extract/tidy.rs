@@ -2,19 +2,43 @@
 //! tagger path): a second cue coordinated with a first (`X said A but clarified B`, `said A and
 //! added that B`) ends the first one's content and takes its source; a source never ends in an
 //! auxiliary or a comma (`[The United Nations has] backed`) and is never a number, a content
-//! never ends in a dangling conjunction or comma (`«... a 'military operation,' but»`).
+//! never ends in a dangling conjunction or comma (`«... a 'military operation,' but»`) and
+//! stays in its paragraph unless it is a quotation; a content of one word is no claim.
 
 use caveat_core::{Attribution, Document, Span};
 
 use super::features::DocFeatures;
 use super::words::{C_ADV, C_AUX, C_CONJ};
 
-/// Apply the clean-ups to `out`, the relations of `doc` in text order.
-pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
+/// Words that say nothing as a whole content (`wanted «to»`, `is also encouraging «his»`);
+/// a one-word content may be a name, a noun or a pronoun (`attacked «Machado»`, `scolded
+/// «him»`).
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "to", "its", "his", "their", "what", "that", "of", "for", "and", "or", "but",
+];
+
+/// Whether `text` is one function word ([`FUNCTION_WORDS`]), spaces and marks aside.
+pub(crate) fn is_function_word(text: &str) -> bool {
+    let mut words = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty());
+    matches!((words.next(), words.next()), (Some(w), None) if FUNCTION_WORDS.contains(&w))
+}
+
+/// Apply the clean-ups to `out`, the relations of `doc` in text order; returns, per relation,
+/// whether it stays (a content that is one function word outside quotation marks says
+/// nothing).
+pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) -> Vec<bool> {
     share_coordinated(doc, df, out);
-    for a in out.iter_mut() {
-        if let Some(c) = a.content {
-            a.content = Some(trim_content(&doc.text, c));
+    let mut keep = vec![true; out.len()];
+    for (a, keep) in out.iter_mut().zip(&mut keep) {
+        if let (Some(c), Some(cue)) = (a.content, a.cue) {
+            let c = one_paragraph(&doc.text, cue, trim_content(&doc.text, c));
+            a.content = Some(c);
+            if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
+                *keep = false;
+            }
         }
         if let Some(s) = a.source {
             let s = trim_source(doc, df, s);
@@ -27,6 +51,34 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
             }
         }
     }
+    keep
+}
+
+/// A content that does not open with a quotation mark stays in one paragraph: the cue's side
+/// of the first blank line after a cue before it (`have claimed «a high-profile victim.»`, not
+/// `«a high-profile victim.\n\nThe campaign of legal action»`), of the last blank line before
+/// a cue after it (`«Employers have spent ...» research suggests`, not the headline above).
+fn one_paragraph(text: &str, cue: Span, content: Span) -> Span {
+    let inner = content.slice(text);
+    // A paragraph ends at a blank line (a single line break may only wrap the text).
+    const BREAK: &str = "\n\n";
+    if inner.starts_with(['"', '\u{201c}', '\u{201d}', '\u{00ab}', '\u{2018}', '\''])
+        || !inner.contains(BREAK)
+    {
+        return content;
+    }
+    let (mut start, mut end) = (content.start, content.end);
+    if cue.end <= content.start {
+        end = content.start + inner.find(BREAK).unwrap_or(inner.len());
+    } else if cue.start >= content.end {
+        start = content.start + inner.rfind(BREAK).map_or(0, |i| i + BREAK.len());
+    }
+    let s = text[start..end].trim();
+    if s.is_empty() {
+        return content;
+    }
+    let start = start + (text[start..end].len() - text[start..end].trim_start().len());
+    Span::new(start, start + s.len())
 }
 
 /// The index of the token that starts at byte `at`, if one does.
@@ -136,6 +188,31 @@ fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contents_stay_in_their_paragraph_unless_quoted() {
+        let text = "Studios have claimed a high-profile victim.\n\nThe campaign goes on.";
+        let at = |w: &str| {
+            let s = text.find(w).unwrap();
+            Span::new(s, s + w.len())
+        };
+        let cue = at("have claimed");
+        let content = Span::new(text.find("a high").unwrap(), text.len() - 1);
+        assert_eq!(
+            one_paragraph(text, cue, content).slice(text),
+            "a high-profile victim."
+        );
+        let text = "Firms pump billions\n\nEmployers have spent billions, research suggests.";
+        let cue = Span::new(text.find("suggests").unwrap(), text.len() - 1);
+        let content = Span::new(0, text.find(", research").unwrap());
+        assert_eq!(
+            one_paragraph(text, cue, content).slice(text),
+            "Employers have spent billions"
+        );
+        let text = "He said: \"One.\n\nTwo.\"";
+        let content = Span::new(text.find('"').unwrap(), text.len());
+        assert_eq!(one_paragraph(text, Span::new(3, 7), content), content);
+    }
 
     #[test]
     fn contents_lose_dangling_conjunctions_and_commas() {
