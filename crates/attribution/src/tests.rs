@@ -389,6 +389,24 @@ fn layout_relations_complete_the_tagged_ones() {
 }
 
 #[test]
+fn a_quoted_transcript_turn_runs_over_its_paragraphs() {
+    let d = run("Partial transcript:\n\n\"WALLACE: Let's start.\n\n\"PENCE: Well, look, it is serious.\n\n\"But the truth is plain.\n\n\"WALLACE: Governor.\n\nThe studios have claimed a victory.\n\nThe campaign goes on.");
+    check_spans(&d);
+    let pence = d
+        .attributions
+        .iter()
+        .find(|a| text(&d, a.source) == "PENCE")
+        .expect("PENCE's turn");
+    assert_eq!(
+        text(&d, pence.content),
+        "Well, look, it is serious.\n\n\"But the truth is plain."
+    );
+    for a in &d.attributions {
+        assert!(!text(&d, a.content).contains("campaign"), "{:?}", cues(&d));
+    }
+}
+
+#[test]
 fn tagged_relations_get_the_shared_source_and_content_rules() {
     use crate::tagged::Role::{Content, Cue, Source};
     // A passive cue's subject is not its source.

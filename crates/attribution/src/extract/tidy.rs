@@ -57,6 +57,9 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     keep
 }
 
+/// Marks that open a quotation.
+const QUOTES: [char; 6] = ['"', '\u{201c}', '\u{201d}', '\u{00ab}', '\u{2018}', '\''];
+
 /// A content that does not open with a quotation mark stays in one paragraph: the cue's side
 /// of the first blank line after a cue before it (`have claimed «a high-profile victim.»`, not
 /// `«a high-profile victim.\n\nThe campaign of legal action»`), of the last blank line before
@@ -65,14 +68,24 @@ fn one_paragraph(text: &str, cue: Span, content: Span) -> Span {
     let inner = content.slice(text);
     // A paragraph ends at a blank line (a single line break may only wrap the text).
     const BREAK: &str = "\n\n";
-    if inner.starts_with(['"', '\u{201c}', '\u{201d}', '\u{00ab}', '\u{2018}', '\''])
-        || !inner.contains(BREAK)
-    {
+    if inner.starts_with(QUOTES) || !inner.contains(BREAK) {
         return content;
     }
     let (mut start, mut end) = (content.start, content.end);
     if cue.end <= content.start {
-        end = content.start + inner.find(BREAK).unwrap_or(inner.len());
+        // A paragraph that opens with a quotation mark continues a quoted turn (a transcript
+        // printed as one quotation): the content runs on over it.
+        let mut from = 0;
+        let cut = loop {
+            match inner[from..].find(BREAK) {
+                Some(i) if inner[from + i..].trim_start().starts_with(QUOTES) => {
+                    from += i + BREAK.len();
+                }
+                Some(i) => break from + i,
+                None => break inner.len(),
+            }
+        };
+        end = content.start + cut;
     } else if cue.start >= content.end {
         start = content.start + inner.rfind(BREAK).map_or(0, |i| i + BREAK.len());
     }
