@@ -2,8 +2,9 @@
 //! tagger path): a second cue coordinated with a first (`X said A but clarified B`, `said A and
 //! added that B`) ends the first one's content and takes its source; a source never ends in an
 //! auxiliary or a comma (`[The United Nations has] backed`) and is never a number, a content
-//! never ends in a dangling conjunction or comma (`«... a 'military operation,' but»`) and
-//! stays in its paragraph unless it is a quotation; a content of one word is no claim.
+//! never ends in a dangling conjunction, article or comma (`«... a 'military operation,' but»`)
+//! and stays in its paragraph unless it is a quotation; a content that is one function word,
+//! or a `claim` that takes its object (`claimed two lives`), is no claim.
 
 use caveat_core::{Attribution, Document, Span};
 
