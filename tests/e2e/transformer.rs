@@ -39,21 +39,27 @@ fn model_is_assembled() {
     );
 }
 
-/// `(record, start, end, label)` of every entity.
-fn entities(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
+/// `(record, start, end, label)` of every span of the output layer `layer` (`entities`,
+/// `hedges`), its label read from the field `label` (`label`, `category`).
+fn labelled_spans(recs: &[Value], layer: &str, label: &str) -> BTreeSet<(usize, u64, u64, String)> {
     recs.iter()
         .enumerate()
         .flat_map(|(i, r)| {
-            r["entities"].as_array().unwrap().iter().map(move |e| {
+            r[layer].as_array().unwrap().iter().map(move |e| {
                 (
                     i,
                     e["start"].as_u64().unwrap(),
                     e["end"].as_u64().unwrap(),
-                    e["label"].as_str().unwrap().to_string(),
+                    e[label].as_str().unwrap().to_string(),
                 )
             })
         })
         .collect()
+}
+
+/// `(record, start, end, label)` of every entity.
+fn entities(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
+    labelled_spans(recs, "entities", "label")
 }
 
 fn f1(a: &BTreeSet<(usize, u64, u64, String)>, b: &BTreeSet<(usize, u64, u64, String)>) -> f64 {
@@ -225,24 +231,6 @@ fn attributions(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
         .collect()
 }
 
-/// `(record, start, end, category)` of every hedge.
-#[cfg(feature = "rust-bert")]
-fn hedges(recs: &[Value]) -> BTreeSet<(usize, u64, u64, String)> {
-    recs.iter()
-        .enumerate()
-        .flat_map(|(i, r)| {
-            r["hedges"].as_array().unwrap().iter().map(move |h| {
-                (
-                    i,
-                    h["start"].as_u64().unwrap(),
-                    h["end"].as_u64().unwrap(),
-                    h["category"].as_str().unwrap().to_string(),
-                )
-            })
-        })
-        .collect()
-}
-
 /// Both backends run the same models over the same windows; they must agree on ≥ 98% of
 /// entities, hedges and whole attributions (in practice all, as both compute in f32).
 #[cfg(feature = "rust-bert")]
@@ -282,7 +270,10 @@ fn rust_bert_and_candle_find_the_same_entities() {
         );
         assert!(!ca.is_empty());
         assert!(agreement >= 0.98, "attribution agreement {agreement:.4}");
-        let (ch, rh) = (hedges(&candle_recs), hedges(&rb_recs));
+        let (ch, rh) = (
+            labelled_spans(&candle_recs, "hedges", "category"),
+            labelled_spans(&rb_recs, "hedges", "category"),
+        );
         let agreement = f1(&ch, &rh);
         eprintln!(
             "{}: candle {} hedges, rust-bert {}, agreement {agreement:.4}",

@@ -7,7 +7,7 @@ use super::features::{
     is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_LOWER, SH_QUOTE,
 };
 use super::source::SOURCE_WINDOW;
-use super::words::{C_ACCORDING, C_CONJ, C_PREP, C_REL, C_THAT};
+use super::words::{C_ACCORDING, C_CONJ, C_PREP, C_REL, C_THAT, DAYS};
 
 /// The content span's token range for a cue with the given source tokens.
 pub(crate) fn content_range(
@@ -42,6 +42,7 @@ pub(crate) fn content_range(
         (x.class == C_PREP
             || CIRCUMSTANCE
                 .iter()
+                .chain(DAYS)
                 .any(|w| caveat_text::hash::fnv_word_hash(w) == x.word))
             && !(after_start..s.end.min(after_start + 15))
                 .any(|k| t[k].class == C_THAT || t[k].dmark || t[k].shape == SH_COLON)
@@ -84,6 +85,7 @@ pub(crate) fn content_range(
                 || tell
                 || CIRCUMSTANCE
                     .iter()
+                    .chain(DAYS)
                     .any(|w| caveat_text::hash::fnv_word_hash(w) == t[lo].word);
             if lead {
                 if let Some(k) = (lo + 1..s.end.min(lo + THAT_WINDOW))
@@ -149,23 +151,9 @@ const TELL: &[&str] = &[
 /// circumstances (`told reporters in Mexico City Thursday that`).
 const THAT_WINDOW: usize = 12;
 
-/// Words that start a time phrase after a reporting verb (`said this morning`, `said on Monday`).
-const CIRCUMSTANCE: &[&str] = &[
-    "this",
-    "last",
-    "yesterday",
-    "today",
-    "tonight",
-    "earlier",
-    "later",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+/// Words that start a time phrase after a reporting verb (`said this morning`), with the
+/// [`DAYS`] (`said Monday`).
+const CIRCUMSTANCE: &[&str] = &["this", "last", "earlier", "later"];
 
 /// Most tokens a content may gain from the sentences around its own.
 const QUOTE_MAX: usize = 400;

@@ -281,14 +281,8 @@ const PHRASES: &[&str] = &[
 ];
 
 /// Phrases with a cognition word that name or describe, not report (`known as Project Eagle`,
-/// `best known for`).
-const NAMING: &[&str] = &[
-    "known as",
-    "known for",
-    "best known",
-    "better known",
-    "well known",
-];
+/// `known for`); a cue ending in `known` (`best known`, `also known`) is one too.
+const NAMING: &[&str] = &["known as", "known for"];
 
 /// Whether a cue (its text) reports speech, writing, a belief or a perception: one of its
 /// words begins like a reporting or cognition word, or it is the colon after a speaker's

@@ -12,7 +12,7 @@ use super::hashed::{bucket, f1, f2, NONE_WORD};
 use super::resources::Resources;
 use super::words::{
     C_ACCORDING, C_ADV, C_AUX, C_CITE, C_DET, C_POSS, C_PREP, C_PRON, C_QUANT, C_REL, C_THAT,
-    C_TITLE,
+    C_TITLE, DAYS,
 };
 
 /// The source ranker's features for candidate `j` (None = "no source") of cue `cue`.
@@ -118,21 +118,6 @@ pub(crate) fn source_candidates<'a>(
     (lo..hi).filter(move |&j| !cue_range.contains(&j) && is_wordish(df.toks[j].shape))
 }
 
-/// Words that say when something was said, not who said it.
-const TIME_WORDS: [&str; 11] = [
-    "today",
-    "yesterday",
-    "tonight",
-    "now",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-
 /// Pick the source head token of a cue (None = no source).
 pub(crate) fn choose_source(
     df: &DocFeatures,
@@ -171,7 +156,11 @@ pub(crate) fn choose_source(
     let mut best = None;
     let mut best_score = res.model.source.score(feats) + NO_SOURCE_BIAS;
     // A time word says when, never who (`AIB today reported`).
-    let time = TIME_WORDS.map(caveat_text::hash::fnv_word_hash);
+    let time: Vec<u64> = DAYS
+        .iter()
+        .chain(&["now"])
+        .map(|w| caveat_text::hash::fnv_word_hash(w))
+        .collect();
     for j in source_candidates(df, s, cue).filter(|&j| !time.contains(&t[j].word)) {
         source_features(df, s, cue, Some(j), feats);
         let sc = res.model.source.score(feats);

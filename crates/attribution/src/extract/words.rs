@@ -16,6 +16,20 @@ pub(super) const C_POSS: u8 = 11;
 pub(super) const C_CITE: u8 = 12;
 pub(super) const C_ACCORDING: u8 = 13;
 
+/// Day words: when something was said (`said on Monday`, `AIB today reported`), never who.
+pub(super) const DAYS: &[&str] = &[
+    "today",
+    "yesterday",
+    "tonight",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Closed-class words by word class (a word keeps the first class it is listed under).
 pub(super) const CLASS_WORDS: &[(u8, &[&str])] = &[
     (
