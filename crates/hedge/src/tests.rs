@@ -182,6 +182,107 @@ fn nominal_cues_and_their_noun_senses() {
     }
 }
 
+/// News cues the Szeged corpora leave unmarked or rare, in the lexicon (lexicon mode here).
+#[test]
+fn news_cues_a_reader_marks() {
+    use HedgeCategory::*;
+    // Sources' hedges: reportative and vague collective sources.
+    assert!(has(
+        "The prime minister is understood to oppose the plan.",
+        "is understood to",
+        Evidential
+    ));
+    assert!(has(
+        "Analysts estimate that the sanctions cost $20bn.",
+        "Analysts estimate",
+        Weasel
+    ));
+    assert!(has(
+        "The bank could raise rates, economists predicted.",
+        "economists predicted",
+        Weasel
+    ));
+    // Attributive `suspected` is reportative; the verb is left to the doxastic cue.
+    for text in [
+        "The suspected gunman was arrested.",
+        "Troops killed 12 suspected militants.",
+        "Suspected rebels attacked the convoy.",
+    ] {
+        assert!(
+            has(text, "suspected", Evidential) || has(text, "Suspected", Evidential),
+            "{text}: {:?}",
+            hedges(text)
+        );
+    }
+    for text in ["Police suspected the driver.", "He was suspected of fraud."] {
+        assert!(
+            !hedges(text).iter().any(|h| h.1 == Evidential),
+            "{text}: {:?}",
+            hedges(text)
+        );
+    }
+    // `a possible` stands by itself; open questions and unconfirmed claims.
+    assert!(has("He mentioned a possible sale.", "possible", Epistemic));
+    assert!(has("The project is in doubt.", "in doubt", Epistemic));
+    assert!(has(
+        "The identity has yet to be confirmed.",
+        "yet to be confirmed",
+        Epistemic
+    ));
+    assert!(has(
+        "If confirmed, it would be a record.",
+        "If confirmed",
+        Condition
+    ));
+    assert!(has(
+        "Police are investigating whether the attacks were linked.",
+        "investigating",
+        Investigation
+    ));
+    assert!(has(
+        "Police are investigating whether the attacks were linked.",
+        "whether",
+        Investigation
+    ));
+}
+
+/// The same words may stand in two groups with different rules: the first group whose rules
+/// hold gives the match; exact duplicates are kept once.
+#[test]
+fn one_word_in_two_groups() {
+    let lex = Lexicon::from_toml_str(
+        r#"
+[rules.after_a]
+effect = "require"
+when = [{ prev = ["a"] }]
+[[cues]]
+category = "epistemic"
+words = ["maybe"]
+rules = ["after_a"]
+score = 0.9
+[[cues]]
+category = "epistemic"
+words = ["maybe"]
+score = 0.5
+[[cues]]
+category = "epistemic"
+words = ["maybe"]
+score = 0.5
+"#,
+        "t.toml",
+    )
+    .expect("lexicon");
+    let stage = HedgeStage::new(Some(lex), None);
+    let scores = |text: &str| {
+        let mut doc = Document::new("t", text);
+        real_tokenize(&mut doc);
+        stage.annotate(&mut doc);
+        doc.hedges.iter().map(|h| h.score).collect::<Vec<_>>()
+    };
+    assert_eq!(scores("It is a maybe."), vec![0.9]);
+    assert_eq!(scores("It is maybe true."), vec![0.5]);
+}
+
 #[test]
 fn could_of_possibility_not_of_ability() {
     use HedgeCategory::*;

@@ -293,12 +293,17 @@ impl Lexicon {
         rules: Box<[u16]>,
         defer: bool,
     ) {
-        // Skip exact duplicates (same words and category): the first entry wins.
+        // Skip exact duplicates (same words, category, rules and deferral): the first entry
+        // wins. The same words may stand in two groups with different rules (`a possible`
+        // stands by itself, other `possible`s are deferred); on one span the earlier group's
+        // match is kept (`dedup_contained`).
         let first = words[0].clone();
         if let Some(ids) = self.index.get(first.as_str()) {
             if ids.iter().any(|&i| {
                 let p = &self.patterns[i as usize];
                 p.category == category
+                    && p.rules == rules
+                    && p.defer == defer
                     && p.words
                         .iter()
                         .map(|w| &**w)
