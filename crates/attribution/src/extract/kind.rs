@@ -280,12 +280,89 @@ const PHRASES: &[&str] = &[
     "would like",
 ];
 
+/// Words that begin like a reporting or cognition word but name a person, a thing or a
+/// place (`spokesman`, `founder`, `city`, `planet`, `Champions` League, `summit`): a cue made
+/// only of such words reports nothing. Exact words; see [`FALSE_FRIEND_BEGINNINGS`] too.
+const FALSE_FRIEND_WORDS: &[&str] = &[
+    "accord",
+    "accords",
+    "champions",
+    "chronicle",
+    "cities",
+    "city",
+    "herald",
+    "plane",
+    "planes",
+    "poster",
+    "seed",
+    "seeds",
+    "seeded",
+    "specific",
+    "title",
+    "titles",
+    "witnesses",
+];
+
+/// Word beginnings of such false friends (`founde`: founded, founder, founders).
+const FALSE_FRIEND_BEGINNINGS: &[&str] = &[
+    "addition",
+    "admiral",
+    "championship",
+    "citizen",
+    "commentator",
+    "comparab",
+    "considerab",
+    "contender",
+    "counterpart",
+    "documentar",
+    "dubai",
+    "dublin",
+    "dubious",
+    "expressway",
+    "foundation",
+    "founde",
+    "heart",
+    "ideal",
+    "indicator",
+    "informal",
+    "lieutenant",
+    "planet",
+    "plant",
+    "postal",
+    "postpone",
+    "predictab",
+    "protester",
+    "protestor",
+    "publisher",
+    "referee",
+    "regardless",
+    "remarkab",
+    "replac",
+    "replay",
+    "speaker",
+    "spokes",
+    "station",
+    "statist",
+    "status",
+    "statue",
+    "summer",
+    "summit",
+    "urgen",
+    "viewer",
+    "watchdog",
+    "weight",
+    "wonderful",
+    "writer",
+    "yellow",
+];
+
 /// Phrases with a cognition word that name or describe, not report (`known as Project Eagle`,
 /// `known for`); a cue ending in `known` (`best known`, `also known`) is one too.
 const NAMING: &[&str] = &["known as", "known for"];
 
 /// Whether a cue (its text) reports speech, writing, a belief or a perception: one of its
-/// words begins like a reporting or cognition word, or it is the colon after a speaker's
+/// words begins like a reporting or cognition word (and is not one of the false friends,
+/// `spokesman`, `city`), or it is the colon after a speaker's
 /// name in a transcript or a dash signing a quotation. PolNeAR's broad cues (`was approved`,
 /// `voted`, `offers`, `have`) are not.
 pub(crate) fn is_reporting(cue: &str) -> bool {
@@ -309,6 +386,8 @@ pub(crate) fn is_reporting(cue: &str) -> bool {
             .chain(BELIEF)
             .chain(PERCEPTION)
             .any(|b| w.starts_with(b))
+            && !FALSE_FRIEND_WORDS.contains(&w)
+            && !FALSE_FRIEND_BEGINNINGS.iter().any(|b| w.starts_with(b))
     })
 }
 
@@ -396,8 +475,19 @@ mod tests {
             "known as",
             "best known",
             "also known",
+            // Words that begin like reporting words but name people, things and places.
+            "Champions",
+            "spokesman",
+            "founded",
+            "postponed",
+            "city",
+            "summit",
         ] {
             assert!(!is_reporting(cue), "{cue}");
+        }
+        // Their reporting relatives still report.
+        for cue in ["championed", "posted", "cited", "summed up", "stated"] {
+            assert!(is_reporting(cue), "{cue}");
         }
     }
 
