@@ -870,6 +870,31 @@ fn an_apostrophe_opens_no_quotation() {
     );
 }
 
+/// A quoted paragraph run on without its closing mark (newswire joins the paragraphs of one
+/// quotation this way) does not turn every later quotation inside out.
+#[test]
+fn an_unclosed_quotation_does_not_flip_the_later_ones() {
+    let d = run("\"Trust matters. It is important that we meet the spirit of our commitment as well. \"By making these changes, I hope we have shown that we are listening.\" The Sun opposed the increase. Shadow chancellor John McDonnell described the climb-down as \"chaos\". \"It's shocking and humiliating,\" he said.");
+    let a = by_cue(&d, "described");
+    assert_eq!(text(&d, a.content), "the climb-down as \"chaos\"");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "he");
+    assert_eq!(text(&d, a.content), "\"It's shocking and humiliating,\"");
+}
+
+/// A possessive apostrophe after a plural (`Directors' head`) closes no quotation: the speaker
+/// before the cue stays the source.
+#[test]
+fn a_possessive_apostrophe_closes_no_quotation() {
+    let d = run("Stephen Herring, the Institute of Directors' head of taxation, said the National Insurance was chaotic.");
+    let a = by_cue(&d, "said");
+    assert_eq!(
+        text(&d, a.source),
+        "Stephen Herring, the Institute of Directors' head of taxation"
+    );
+    assert_eq!(text(&d, a.content), "the National Insurance was chaotic");
+}
+
 #[test]
 fn only_reporting_cues_unless_asked_for_all() {
     let sentence = "Trump has pointedly refused to endorse Ryan. The Senate voted to approve the bill, which offers relief to farmers. Critics have long opposed the plan, and the governor imposed new limits on Friday.";

@@ -17,5 +17,6 @@ pub mod linecol;
 pub mod names;
 pub mod normalize;
 pub mod perceptron;
+pub mod quotes;
 pub mod rng;
 pub mod stem;

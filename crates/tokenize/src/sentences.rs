@@ -2,6 +2,7 @@
 //! candidate boundary, the white space between, and the token after.
 
 use caveat_core::{Sentence, Span, Token, TokenKind};
+use caveat_text::quotes::straight_quote_opens;
 
 use crate::abbrev::{self, AbbrevClass};
 use crate::TokenizeConfig;
@@ -43,6 +44,8 @@ pub fn split_sentences_with(
         )
     };
     let attached = |i: usize| tokens[i].span.end == tokens[i + 1].span.start;
+    // Which way the straight quote token `i` faces, when its sides tell.
+    let opens = |i: usize| straight_quote_opens(text, tokens[i].span.start, tokens[i].span.end);
     let min_breaks = if config.split_on_newline { 1 } else { 2 };
     let max = if config.max_sentence_tokens == 0 {
         usize::MAX
@@ -62,7 +65,9 @@ pub fn split_sentences_with(
         let ender = match t.kind {
             TokenKind::Punct => {
                 let s = tok(i);
-                if s == "\"" || s == "''" {
+                if s == "\"" {
+                    open_quote = opens(i).unwrap_or(!open_quote);
+                } else if s == "''" {
                     open_quote = !open_quote;
                 }
                 terminator(s).map(|cjk| (None, cjk))
@@ -84,6 +89,8 @@ pub fn split_sentences_with(
                         && (attached(end)
                             || match next {
                                 // `''` opens and closes in newswire typed on ASCII keyboards.
+                                // A straight quote whose sides tell: only a closing one.
+                                "\"" if opens(end + 1).is_some() => opens(end + 1) == Some(false),
                                 "\"" | "''" => open_quote || end + 2 == n || breaks(end + 1) > 0,
                                 "'" => end + 2 == n || breaks(end + 1) > 0,
                                 _ => true,
@@ -91,7 +98,9 @@ pub fn split_sentences_with(
                 if !absorb {
                     break;
                 }
-                if next == "\"" || next == "''" {
+                if next == "\"" {
+                    open_quote = opens(end + 1).unwrap_or(!open_quote);
+                } else if next == "''" {
                     open_quote = !open_quote;
                 }
                 end += 1;

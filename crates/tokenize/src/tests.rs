@@ -334,6 +334,18 @@ fn sentences_and_abbreviations() {
 
 #[test]
 fn sentences_and_quotes() {
+    // A quotation run on without its closing mark: the quotes after it still open and close
+    // by their sides, so the next quotation's opening mark starts its sentence.
+    assert_eq!(
+        sents("\"We are listening. \"By making these changes we keep our word.\" The Sun disagreed. He called it \"chaos\". \"It is shocking,\" he said."),
+        [
+            "\"We are listening.",
+            "\"By making these changes we keep our word.\"",
+            "The Sun disagreed.",
+            "He called it \"chaos\".",
+            "\"It is shocking,\" he said."
+        ]
+    );
     // Already tokenised text: detached closing quotes still end the sentence.
     assert_eq!(
         sents("He said : \" No . \" Then he left .\nNo one wins . \"\nIt ends . ” And at 10 a.m. ( 0800 GMT ) ."),

@@ -152,7 +152,22 @@ impl DocFeatures {
             }
             prev_end = end.max(prev_end);
             let word = fnv_word_hash(text);
-            let shape = shape_of(text, t.kind);
+            let mut shape = shape_of(text, t.kind);
+            // A lone `'` or `’` right after a word, with no quotation open, is an apostrophe
+            // (`the Institute of Directors' head`), not a closing quotation mark.
+            if matches!(text, "'" | "\u{2019}")
+                && !inside
+                && doc
+                    .text
+                    .get(..start)
+                    .and_then(|t| t.chars().next_back())
+                    .is_some_and(char::is_alphanumeric)
+                && (text != "'"
+                    || caveat_text::quotes::straight_quote_opens(&doc.text, start, end)
+                        == Some(false))
+            {
+                shape = SH_OTHER;
+            }
             let suffix = {
                 let cut = text
                     .char_indices()
@@ -182,7 +197,8 @@ impl DocFeatures {
                     was
                 }
                 SH_QUOTE => {
-                    inside = !inside;
+                    inside = caveat_text::quotes::straight_quote_opens(&doc.text, start, end)
+                        .unwrap_or(!inside);
                     true
                 }
                 _ => inside,
@@ -194,7 +210,12 @@ impl DocFeatures {
                     true
                 }
                 "”" | "»" => std::mem::replace(&mut dq_inside, false),
-                "\"" | "''" => {
+                "\"" => {
+                    dq_inside = caveat_text::quotes::straight_quote_opens(&doc.text, start, end)
+                        .unwrap_or(!dq_inside);
+                    true
+                }
+                "''" => {
                     dq_inside = !dq_inside;
                     true
                 }
