@@ -882,6 +882,21 @@ fn an_unclosed_quotation_does_not_flip_the_later_ones() {
     assert_eq!(text(&d, a.content), "\"It's shocking and humiliating,\"");
 }
 
+/// Sports pages: a surname that looks like a speech verb (`Hayley Yelling`) and a position
+/// (`defender Sol Campbell`) report nothing; a lone article or adverb is no source.
+#[test]
+fn names_and_positions_are_no_cues() {
+    let d = run("Britons Kathy Butler and Hayley Yelling were out of contention early on. Arsenal were boosted by news that defender Sol Campbell will sign a new deal.");
+    assert!(
+        d.attributions.is_empty(),
+        "{:?}",
+        d.attributions
+            .iter()
+            .map(|a| text(&d, a.cue))
+            .collect::<Vec<_>>()
+    );
+}
+
 /// A possessive apostrophe after a plural (`Directors' head`) closes no quotation: the speaker
 /// before the cue stays the source.
 #[test]

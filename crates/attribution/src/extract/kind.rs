@@ -288,6 +288,8 @@ const FALSE_FRIEND_WORDS: &[&str] = &[
     "accords",
     "champions",
     "chronicle",
+    "defender",
+    "defenders",
     "cities",
     "city",
     "herald",

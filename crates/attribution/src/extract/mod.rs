@@ -118,6 +118,7 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             if res.reporting_only
                 && (!kind::is_reporting(span(&run.tokens).slice(&doc.text))
                     || shows_noun(&df, &run.tokens)
+                    || name_part(&df, &run.tokens)
                     || source::is_reduced_relative(&df, doc, &run.tokens))
             {
                 continue;
@@ -290,7 +291,9 @@ pub(crate) fn from_relations(
             continue;
         }
         let cue = span(&r.cue);
-        if res.reporting_only && !kind::is_reporting(cue.slice(&doc.text)) {
+        if res.reporting_only
+            && (!kind::is_reporting(cue.slice(&doc.text)) || name_part(&df, &r.cue))
+        {
             continue;
         }
         out.push(Attribution {
@@ -326,6 +329,30 @@ pub(crate) fn from_relations(
 
 /// `the show`, `their current shows`, `held talks`: the noun, not the verb of `a poll shows
 /// that ...` or `she talks about`.
+/// A one-word cue that is part of a name: capitalised after a capitalised word and before a
+/// lower-case one, a comma, a dash or a closing bracket (`Hayley [Yelling] were out of
+/// contention`, `three of them Grand [Slams] -`); a Title-Case headline keeps
+/// its cue (`Trump Says Wall Will Be Built`, `Amid Allegations of Fraud`).
+fn name_part(df: &DocFeatures, cue: &Range<usize>) -> bool {
+    let t = &df.toks;
+    cue.len() == 1
+        && cue.start > 0
+        && cue.end < t.len()
+        && t[cue.start].shape == features::SH_CAP
+        && t[cue.start - 1].shape == features::SH_CAP
+        && matches!(
+            t[cue.end].shape,
+            features::SH_LOWER | features::SH_COMMA | features::SH_DASH | features::SH_CLOSEB
+        )
+        // Title Case leaves short function words in lower case (`Amid Allegations of Fraud`).
+        && ![
+            "of", "for", "to", "and", "or", "in", "on", "at", "by", "with", "from", "as", "the",
+            "a", "an",
+        ]
+        .iter()
+        .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.end].word)
+}
+
 pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
     let t = &df.toks;
     let is = |k: usize, words: &[&str]| {

@@ -1,7 +1,8 @@
 //! Clean-ups of assembled relations that both backends share (the perceptron path and the
 //! tagger path): a second cue coordinated with a first (`X said A but clarified B`, `said A and
 //! added that B`) ends the first one's content and takes its source; a source never ends in an
-//! auxiliary or a comma (`[The United Nations has] backed`) and is never a number, a content
+//! auxiliary or a comma (`[The United Nations has] backed`) and is never a number nor a lone
+//! article or adverb (`[the] claim`, `[really] believe`), a content
 //! never ends in a dangling conjunction, article or comma (`«... a 'military operation,' but»`)
 //! and stays in its paragraph unless it is a quotation; a content that is one function word,
 //! or a `claim` that takes its object (`claimed two lives`), is no claim.
@@ -27,6 +28,28 @@ pub(crate) fn is_function_word(text: &str) -> bool {
     matches!((words.next(), words.next()), (Some(w), None) if FUNCTION_WORDS.contains(&w))
 }
 
+/// Words that name nobody when they stand alone as a source. A possessive does (`[his]
+/// claim`, `[her] supporting it`: PolNeAR marks it, and coreference resolves it).
+const NOBODY: &[&str] = &[
+    "a", "an", "the", "of", "for", "and", "or", "but", "s", "t", "soon", "also", "now", "just",
+    "even", "still", "then", "so",
+];
+
+/// Whether a source's text is one word that names nobody: [`NOBODY`], or an adverb in `-ly`.
+fn is_nobody(text: &str) -> bool {
+    let mut words = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty());
+    match (words.next(), words.next()) {
+        (Some(w), None) => {
+            NOBODY.contains(&w)
+                || (w.len() > 4 && w.ends_with("ly") && w.chars().all(|c| c.is_lowercase()))
+        }
+        _ => false,
+    }
+}
+
 /// Apply the clean-ups to `out`, the relations of `doc` in text order; returns, per relation,
 /// whether it stays (a content that is one function word outside quotation marks says
 /// nothing).
@@ -46,8 +69,10 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
         }
         if let Some(s) = a.source {
             let s = trim_source(doc, df, s);
-            // A number or a mark is nobody (`[19.45] see`).
-            if s.slice(&doc.text).chars().any(char::is_alphabetic) {
+            // A number or a mark is nobody (`[19.45] see`), nor is a lone article or adverb
+            // (`[the] claim`, `[really] believe`, `don"[t] know`).
+            let st = s.slice(&doc.text);
+            if st.chars().any(char::is_alphabetic) && !is_nobody(st) {
                 a.source = Some(s);
             } else {
                 a.source = None;
@@ -259,6 +284,25 @@ mod tests {
         let text = "He said: \"One.\n\nTwo.\"";
         let content = Span::new(text.find('"').unwrap(), text.len());
         assert_eq!(one_paragraph(text, Span::new(3, 7), content), content);
+    }
+
+    #[test]
+    fn lone_articles_and_adverbs_name_nobody() {
+        for s in ["the", "'s", "really", "actually", "t", "soon"] {
+            assert!(is_nobody(s), "{s}");
+        }
+        for s in [
+            "Spicer",
+            "officials",
+            "he",
+            "Italy",
+            "the ministry",
+            "Kelly",
+            "who",
+            "those",
+        ] {
+            assert!(!is_nobody(s), "{s}");
+        }
     }
 
     #[test]
