@@ -86,6 +86,17 @@ pub(crate) fn real_tokenize(doc: &mut Document) {
     caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
 }
 
+/// A stage with `lex` alone (lexicon mode), run on a tokenized text.
+fn runner(lex: Lexicon) -> impl Fn(&str) -> Document {
+    let stage = HedgeStage::new(Some(lex), None);
+    move |text| {
+        let mut doc = Document::new("t", text);
+        real_tokenize(&mut doc);
+        stage.annotate(&mut doc);
+        doc
+    }
+}
+
 fn run(text: &str) -> Document {
     let mut doc = Document::new("t", text);
     real_tokenize(&mut doc);
@@ -272,13 +283,8 @@ score = 0.5
         "t.toml",
     )
     .expect("lexicon");
-    let stage = HedgeStage::new(Some(lex), None);
-    let scores = |text: &str| {
-        let mut doc = Document::new("t", text);
-        real_tokenize(&mut doc);
-        stage.annotate(&mut doc);
-        doc.hedges.iter().map(|h| h.score).collect::<Vec<_>>()
-    };
+    let run = runner(lex);
+    let scores = |text: &str| run(text).hedges.iter().map(|h| h.score).collect::<Vec<_>>();
     assert_eq!(scores("It is a maybe."), vec![0.9]);
     assert_eq!(scores("It is maybe true."), vec![0.5]);
 }
@@ -487,13 +493,8 @@ rules = ["r", "w"]
         "t.toml",
     )
     .expect("lexicon");
-    let stage = HedgeStage::new(Some(lex), None);
-    let count = |text: &str| {
-        let mut doc = Document::new("t", text);
-        real_tokenize(&mut doc);
-        stage.annotate(&mut doc);
-        doc.hedges.len()
-    };
+    let run = runner(lex);
+    let count = |text: &str| run(text).hedges.len();
     assert_eq!(count("It is maybe true."), 1);
     assert_eq!(count("In case of maybe rain."), 0);
     assert_eq!(count("It is sort of maybe true."), 0);
@@ -518,12 +519,10 @@ fn modal_categories_in_lexicon_mode() {
         "t.toml",
     )
     .expect("lexicon");
-    let stage = HedgeStage::new(Some(lex), None);
+    let run = runner(lex);
     let cats = |text: &str| -> Vec<(String, HedgeCategory)> {
-        let mut doc = Document::new("t", text);
-        real_tokenize(&mut doc);
-        stage.annotate(&mut doc);
-        doc.hedges
+        run(text)
+            .hedges
             .iter()
             .map(|h| (h.span.slice(text).to_string(), h.category))
             .collect()

@@ -327,8 +327,6 @@ pub(crate) fn from_relations(
     link_hedges(doc, base);
 }
 
-/// `the show`, `their current shows`, `held talks`: the noun, not the verb of `a poll shows
-/// that ...` or `she talks about`.
 /// A one-word cue that is part of a name: capitalised after a capitalised word and before a
 /// lower-case one, a comma, a dash or a closing bracket (`Hayley [Yelling] were out of
 /// contention`, `three of them Grand [Slams] -`); a Title-Case headline keeps
@@ -353,6 +351,8 @@ fn name_part(df: &DocFeatures, cue: &Range<usize>) -> bool {
         .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.end].word)
 }
 
+/// `the show`, `their current shows`, `held talks`: the noun, not the verb of `a poll shows
+/// that ...` or `she talks about`.
 pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
     let t = &df.toks;
     let is = |k: usize, words: &[&str]| {
