@@ -861,6 +861,19 @@ fn inverted_reporting_clause_keeps_the_claim_before_it() {
 }
 
 #[test]
+fn inverted_reporting_clause_before_a_clause_of_its_own() {
+    let d = run(
+        "Demand from Europe may weaken next year, some analysts warned, while others doubted it.",
+    );
+    let a = by_cue(&d, "warned");
+    assert_eq!(text(&d, a.source), "some analysts");
+    assert_eq!(
+        text(&d, a.content),
+        "Demand from Europe may weaken next year"
+    );
+}
+
+#[test]
 fn an_apostrophe_opens_no_quotation() {
     let d = run("Mr Holmes said the failure \"undermined voters' confidence\". The watchdog added that the fine was too small.");
     let a = by_cue(&d, "said");

@@ -47,6 +47,12 @@ pub(crate) fn content_range(
             && !(after_start..s.end.min(after_start + 15))
                 .any(|k| t[k].class == C_THAT || t[k].dmark || t[k].shape == SH_COLON)
     };
+    // `Demand may weaken, some analysts warned, while others ...`: what follows the inverted
+    // reporting clause is a clause of its own (a conjunction or relative after a comma), so the
+    // claim is the clause before the source's comma.
+    let new_clause_after = after_start + 1 < s.end
+        && t[after_start].shape == SH_COMMA
+        && matches!(t[after_start + 1].class, C_REL | C_CONJ);
     // `X said Y, adding that Z`: a participle cue's content follows it.
     let participle = t[head].ing && t[head].shape == SH_LOWER && after_words >= 2;
     let before = if according {
@@ -59,6 +65,7 @@ pub(crate) fn content_range(
                 || matches!(prev_shape, SH_CLOSEQ | SH_QUOTE)
                 || (prev_shape == SH_COMMA && left_edge >= 2 && is_quote(t[left_edge - 2].shape))
                 || (prev_shape == SH_COMMA && before_words >= 6 && circumstances)
+                || (prev_shape == SH_COMMA && before_words >= 3 && new_clause_after)
                 || after_words < 2)
     };
     let range = if before {
