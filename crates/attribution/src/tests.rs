@@ -874,6 +874,14 @@ fn inverted_reporting_clause_before_a_clause_of_its_own() {
 }
 
 #[test]
+fn a_pronoun_object_alone_is_the_content() {
+    let d = run("The claim is unverified and the Defence Ministry has not confirmed it.");
+    let a = by_cue(&d, "has not confirmed");
+    assert_eq!(text(&d, a.source), "the Defence Ministry");
+    assert_eq!(text(&d, a.content), "it");
+}
+
+#[test]
 fn an_apostrophe_opens_no_quotation() {
     let d = run("Mr Holmes said the failure \"undermined voters' confidence\". The watchdog added that the fine was too small.");
     let a = by_cue(&d, "said");

@@ -7,7 +7,7 @@ use super::features::{
     is_quote, DocFeatures, SH_CLOSEQ, SH_COLON, SH_COMMA, SH_DASH, SH_FINAL, SH_LOWER, SH_QUOTE,
 };
 use super::source::SOURCE_WINDOW;
-use super::words::{C_ACCORDING, C_CONJ, C_PREP, C_REL, C_THAT, DAYS};
+use super::words::{C_ACCORDING, C_CONJ, C_PREP, C_PRON, C_REL, C_THAT, DAYS};
 
 /// The content span's token range for a cue with the given source tokens.
 pub(crate) fn content_range(
@@ -53,6 +53,8 @@ pub(crate) fn content_range(
     let new_clause_after = after_start + 1 < s.end
         && t[after_start].shape == SH_COMMA
         && matches!(t[after_start + 1].class, C_REL | C_CONJ);
+    // `the ministry has not confirmed it.`: a pronoun object alone is the content.
+    let pronoun_after = after_words == 1 && after_start < s.end && t[after_start].class == C_PRON;
     // `X said Y, adding that Z`: a participle cue's content follows it.
     let participle = t[head].ing && t[head].shape == SH_LOWER && after_words >= 2;
     let before = if according {
@@ -66,7 +68,7 @@ pub(crate) fn content_range(
                 || (prev_shape == SH_COMMA && left_edge >= 2 && is_quote(t[left_edge - 2].shape))
                 || (prev_shape == SH_COMMA && before_words >= 6 && circumstances)
                 || (prev_shape == SH_COMMA && before_words >= 3 && new_clause_after)
-                || after_words < 2)
+                || (after_words < 2 && !pronoun_after))
     };
     let range = if before {
         let mut hi = left_edge;
