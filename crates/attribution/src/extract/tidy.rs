@@ -59,6 +59,12 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
             let c = one_paragraph(&doc.text, cue, trim_content(&doc.text, c));
+            let c = if a.quote || c.slice(&doc.text).starts_with(QUOTES) {
+                c
+            } else {
+                from_cue_sentence(doc, a.sentence, c)
+            };
+            let c = around_its_cue(&doc.text, cue, a.source, c);
             a.content = Some(c);
             if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
                 *keep = false;
@@ -83,8 +89,54 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     keep
 }
 
+/// A content that is no quotation (and opens with no quotation mark) starts no earlier than
+/// its cue's sentence (`Economists had
+/// forecast growth of 5.6%. [Demand may weaken,] some analysts warned`, not both sentences); it
+/// may run on after it (`Limbaugh added:` and the paragraph it introduces).
+fn from_cue_sentence(doc: &Document, sentence: usize, content: Span) -> Span {
+    match doc.sentences.get(sentence) {
+        Some(s) if content.start < s.span.start && s.span.start < content.end => {
+            let start = s.span.start;
+            Span::new(start, content.end)
+        }
+        _ => content,
+    }
+}
+
+/// A content that opens with its own source and cue (`«The company's chief executive, Richard
+/// Parsons, told investors the results were "encouraging"»`) is what follows them, when that
+/// is two words or more.
+fn around_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
+    let holds = |s: Span| content.start <= s.start && s.end <= content.end;
+    // Only when nothing of the claim comes before the source: `X, officials said, Y` is one
+    // interrupted content (PolNeAR joins its parts), `Officials said Y` is not.
+    if !(content.start < cue.start
+        && holds(cue)
+        && source.is_some_and(|s| holds(s) && s.start == content.start))
+    {
+        return content;
+    }
+    let after = source.map_or(
+        cue.end,
+        |s| if s.start >= cue.end { s.end } else { cue.end },
+    );
+    let rest = &text[after..content.end];
+    let skip = rest.len()
+        - rest
+            .trim_start_matches(|c: char| c.is_whitespace() || c == ',')
+            .len();
+    let start = after + skip;
+    if text[start..content.end].split_whitespace().count() >= 2 {
+        Span::new(start, content.end)
+    } else {
+        content
+    }
+}
+
 /// Marks that open a quotation.
-const QUOTES: [char; 6] = ['"', '\u{201c}', '\u{201d}', '\u{00ab}', '\u{2018}', '\''];
+const QUOTES: [char; 7] = [
+    '"', '\u{201c}', '\u{201d}', '\u{00ab}', '\u{2018}', '\'', '`',
+];
 
 /// A content that does not open with a quotation mark stays in one paragraph: the cue's side
 /// of the first blank line after a cue before it (`have claimed «a high-profile victim.»`, not
@@ -284,6 +336,41 @@ mod tests {
         let text = "He said: \"One.\n\nTwo.\"";
         let content = Span::new(text.find('"').unwrap(), text.len());
         assert_eq!(one_paragraph(text, Span::new(3, 7), content), content);
+    }
+
+    #[test]
+    fn a_content_opening_with_its_source_and_cue_is_what_follows() {
+        let text = "The chief executive, Richard Parsons, told investors the results were good.";
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let (cue, source) = (at("told"), at("The chief executive, Richard Parsons"));
+        let whole = Span::new(0, text.len() - 1);
+        assert_eq!(
+            around_its_cue(text, cue, Some(source), whole).slice(text),
+            "investors the results were good"
+        );
+        // An interrupted content (`X, officials said, Y`) stays whole.
+        let text = "The talks, officials said, focused on trade.";
+        let whole = Span::new(0, text.len() - 1);
+        let cue = Span::new(text.find("said").unwrap(), text.find("said").unwrap() + 4);
+        let source = Span::new(11, 20);
+        assert_eq!(around_its_cue(text, cue, Some(source), whole), whole);
+    }
+
+    #[test]
+    fn a_content_that_is_no_quotation_starts_in_its_cues_sentence() {
+        let mut doc = Document::new("t", "Growth was 5%. Demand may weaken, analysts warned.");
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let c = from_cue_sentence(&doc, 1, Span::new(0, 32));
+        assert_eq!(c.slice(&doc.text), "Demand may weaken");
+        // A content inside its cue's sentence is left alone.
+        assert_eq!(
+            from_cue_sentence(&doc, 1, Span::new(15, 32)),
+            Span::new(15, 32)
+        );
     }
 
     #[test]
