@@ -21,11 +21,19 @@ const FUNCTION_WORDS: &[&str] = &[
 
 /// Whether `text` is one function word ([`FUNCTION_WORDS`]), spaces and marks aside.
 pub(crate) fn is_function_word(text: &str) -> bool {
+    only_word(text).is_some_and(|w| FUNCTION_WORDS.contains(&w))
+}
+
+/// The one word of `text`, spaces and marks aside (`None` for none or several).
+fn only_word(text: &str) -> Option<&str> {
     let mut words = text
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty());
-    matches!((words.next(), words.next()), (Some(w), None) if FUNCTION_WORDS.contains(&w))
+    match (words.next(), words.next()) {
+        (Some(w), None) => Some(w),
+        _ => None,
+    }
 }
 
 /// Words that name nobody when they stand alone as a source. A possessive does (`[his]
@@ -37,17 +45,10 @@ const NOBODY: &[&str] = &[
 
 /// Whether a source's text is one word that names nobody: [`NOBODY`], or an adverb in `-ly`.
 fn is_nobody(text: &str) -> bool {
-    let mut words = text
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| !w.is_empty());
-    match (words.next(), words.next()) {
-        (Some(w), None) => {
-            NOBODY.contains(&w)
-                || (w.len() > 4 && w.ends_with("ly") && w.chars().all(|c| c.is_lowercase()))
-        }
-        _ => false,
-    }
+    only_word(text).is_some_and(|w| {
+        NOBODY.contains(&w)
+            || (w.len() > 4 && w.ends_with("ly") && w.chars().all(|c| c.is_lowercase()))
+    })
 }
 
 /// Apply the clean-ups to `out`, the relations of `doc` in text order; returns, per relation,
