@@ -66,6 +66,11 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
                 from_cue_sentence(doc, a.sentence, c)
             };
             let c = around_its_cue(&doc.text, cue, a.source, c);
+            let c = if a.quote {
+                c
+            } else {
+                before_its_cue(&doc.text, cue, a.source, c)
+            };
             a.content = Some(c);
             if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
                 *keep = false;
@@ -129,6 +134,39 @@ fn around_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) ->
     let start = after + skip;
     if text[start..content.end].split_whitespace().count() >= 2 {
         Span::new(start, content.end)
+    } else {
+        content
+    }
+}
+
+/// A content that runs on over its own inverted cue and source into what follows them (`«This
+/// is only the tip of the iceberg, thinks Tim Danton, editor of PC Pro. The new rules are
+/// unfair»`, `«Clinton beats Trump by 46 percent, according to the poll. Twelve percent»`) is
+/// what comes before the cue, when that is two words or more. A quotation split by its
+/// speaker (`“A,” said X. “B.”`) stays whole, as PolNeAR joins its parts.
+fn before_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
+    let holds = |s: Span| content.start <= s.start && s.end <= content.end;
+    let Some(source) = source else {
+        return content;
+    };
+    if content.slice(text).starts_with(QUOTES) {
+        return content;
+    }
+    if !(content.start < cue.start && holds(cue) && holds(source) && source.start >= cue.end) {
+        return content;
+    }
+    // What follows the speaker opens a quotation: the second part of a split quotation.
+    let after = text[source.end..content.end]
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ':'));
+    if after.starts_with(QUOTES) {
+        return content;
+    }
+    let before = text[content.start..cue.start]
+        .trim_end()
+        .trim_end_matches(',')
+        .trim_end();
+    if before.split_whitespace().count() >= 2 {
+        Span::new(content.start, content.start + before.len())
     } else {
         content
     }
@@ -358,6 +396,41 @@ mod tests {
         let cue = Span::new(text.find("said").unwrap(), text.find("said").unwrap() + 4);
         let source = Span::new(11, 20);
         assert_eq!(around_its_cue(text, cue, Some(source), whole), whole);
+    }
+
+    #[test]
+    fn a_content_running_over_its_inverted_cue_is_what_comes_before_it() {
+        let text = "This is only the tip of the iceberg, thinks Tim Danton, editor of PC Pro. \
+                    The new rules are unfair.";
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let (cue, source) = (at("thinks"), at("Tim Danton, editor of PC Pro"));
+        let whole = Span::new(0, text.len() - 1);
+        assert_eq!(
+            before_its_cue(text, cue, Some(source), whole).slice(text),
+            "This is only the tip of the iceberg"
+        );
+        // A quotation split by its speaker stays whole.
+        let text = "“It was a sad day,” said Donald Tusk, summing up. “People are worried.”";
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let whole = Span::new(0, text.len());
+        let (cue, source) = (at("said"), at("Donald Tusk"));
+        assert_eq!(before_its_cue(text, cue, Some(source), whole), whole);
+        // A source before its cue: an interrupted content, whole.
+        let text = "The talks, officials said, focused on trade.";
+        let whole = Span::new(0, text.len() - 1);
+        let (cue, source) = (at_in(text, "said"), at_in(text, "officials"));
+        assert_eq!(before_its_cue(text, cue, Some(source), whole), whole);
+    }
+
+    fn at_in(text: &str, p: &str) -> Span {
+        let s = text.find(p).unwrap();
+        Span::new(s, s + p.len())
     }
 
     #[test]
