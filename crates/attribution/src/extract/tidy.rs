@@ -56,6 +56,7 @@ fn is_nobody(text: &str) -> bool {
 /// nothing).
 pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) -> Vec<bool> {
     share_coordinated(doc, df, out);
+    opening_question(doc, out);
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
@@ -136,6 +137,61 @@ fn around_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) ->
         Span::new(start, content.end)
     } else {
         content
+    }
+}
+
+/// A reporter's question put as an opening participle (`Asked to describe the device, O'Neill
+/// said ...`, `Asked by reporters who would lead the talks, Mr Smith said ...`): its content is
+/// what follows the cue (and the asker, when named) up to the speaker of the main clause,
+/// not the answer, and that speaker is not its source (PolNeAR leaves the asker unnamed unless
+/// the text names them).
+fn opening_question(doc: &Document, out: &mut [Attribution]) {
+    for i in 0..out.len() {
+        let Some(cue) = out[i].cue else {
+            continue;
+        };
+        let Some(sentence) = doc.sentences.get(out[i].sentence) else {
+            continue;
+        };
+        let opens = doc.text[sentence.span.start.min(cue.start)..cue.start]
+            .trim_matches(|c: char| c.is_whitespace() || QUOTES.contains(&c))
+            .is_empty();
+        if !opens || !cue.slice(&doc.text).to_lowercase().starts_with("asked") {
+            continue;
+        }
+        // The speaker of the main clause: the first source of another relation of the
+        // sentence after the cue.
+        let main = out
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .filter_map(|(_, a)| a.source)
+            .filter(|s| s.start >= cue.end && s.end <= sentence.span.end)
+            .min_by_key(|s| s.start);
+        let Some(main) = main else {
+            continue;
+        };
+        let a = &mut out[i];
+        if a.source.is_some_and(|s| s.start >= main.start) {
+            a.source = None;
+            a.vague = true;
+        }
+        // The named asker (`by reporters`) comes before the question.
+        let from = match a.source {
+            Some(s) if s.start >= cue.end => s.end,
+            _ => cue.end,
+        };
+        let question = &doc.text[from..main.start];
+        let start = from + (question.len() - question.trim_start().len());
+        let end = start
+            + doc.text[start..main.start]
+                .trim_end()
+                .trim_end_matches(',')
+                .trim_end()
+                .len();
+        if doc.text[start..end].split_whitespace().count() >= 2 {
+            a.content = Some(Span::new(start, end));
+        }
     }
 }
 
@@ -431,6 +487,48 @@ mod tests {
     fn at_in(text: &str, p: &str) -> Span {
         let s = text.find(p).unwrap();
         Span::new(s, s + p.len())
+    }
+
+    #[test]
+    fn an_opening_question_is_the_question_not_the_answer() {
+        let text = "Asked by reporters who would lead the talks, Mr Smith said he had not decided.";
+        let mut doc = Document::new("t", text);
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let rel = |source: &str, cue: &str, content: &str| Attribution {
+            source: Some(at_in(text, source)),
+            cue: Some(at_in(text, cue)),
+            content: Some(at_in(text, content)),
+            ..Attribution::default()
+        };
+        let mut out = [
+            rel(
+                "reporters",
+                "Asked",
+                "who would lead the talks, Mr Smith said he had not",
+            ),
+            rel("Mr Smith", "said", "he had not decided"),
+        ];
+        opening_question(&doc, &mut out);
+        let text_of = |s: Option<Span>| s.map(|s| s.slice(text));
+        assert_eq!(text_of(out[0].content), Some("who would lead the talks"));
+        assert_eq!(text_of(out[0].source), Some("reporters"));
+        // The answerer is not the asker; the main relation is left alone.
+        let mut out = [
+            rel(
+                "Mr Smith",
+                "Asked",
+                "by reporters who would lead the talks, Mr Smith",
+            ),
+            rel("Mr Smith", "said", "he had not decided"),
+        ];
+        opening_question(&doc, &mut out);
+        assert_eq!(out[0].source, None);
+        assert_eq!(
+            text_of(out[0].content),
+            Some("by reporters who would lead the talks")
+        );
+        assert_eq!(text_of(out[1].content), Some("he had not decided"));
     }
 
     #[test]
