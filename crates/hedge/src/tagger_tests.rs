@@ -344,6 +344,26 @@ fn tagger_cues_follow_the_lexicon_negation_rule() {
 }
 
 #[test]
+fn a_would_that_narrates_is_never_a_cue() {
+    // A model that calls every `would` a cue: one that narrates a later event or a habit
+    // is still none.
+    let dir = tempfile::tempdir().unwrap();
+    let stage = HedgeStage::new(None, Some(always_tagger(dir.path())));
+    let cue = |text: &str| {
+        let doc = run(&stage, text);
+        doc.hedges.iter().any(|h| h.span.slice(text) == "would")
+    };
+    assert!(cue("The bill would require audits."));
+    for no in [
+        "He would later become a judge.",
+        "She would often perform for crowds.",
+        "The goal would not finally be reached.",
+    ] {
+        assert!(!cue(no), "{no}");
+    }
+}
+
+#[test]
 fn would_in_news_is_a_hypothesis_unless_reported_or_past() {
     // A model that scores every candidate 0.27 (below its threshold 0.5): only the news prior
     // for `would` makes cues.
