@@ -1001,3 +1001,29 @@ fn held_talks_are_a_noun() {
     assert!(!noun("She talks about the plan every week.", "talks"));
     assert!(!noun("A new poll shows that Clinton leads.", "shows"));
 }
+
+/// A word like a cue inside a name or a compound noun stays in the source (`The Resolution
+/// Foundation`, `The think tank`); a participle that names (`the report, called As Time Goes
+/// By, adds`) is no cue, and the named noun is the source.
+#[test]
+fn names_that_look_like_cues_stay_whole() {
+    let d = run("The Resolution Foundation also says pensioners are more likely to work. The think tank says growth in pensioner incomes has been weak.");
+    assert_eq!(
+        text(&d, by_cue(&d, "also says").source),
+        "The Resolution Foundation"
+    );
+    let tank = d.attributions.iter().find(|a| text(&d, a.cue) == "says");
+    assert_eq!(
+        text(&d, tank.expect("a `says` cue").source),
+        "The think tank"
+    );
+    let d = run("However, the report, called As Time Goes By, adds: \"This strong growth is not the result of a boom.\"");
+    assert!(d.attributions.iter().all(|a| text(&d, a.cue) != "called"));
+    assert_eq!(text(&d, by_cue(&d, "adds:").source), "the report");
+    // A speaker's verb after an appositive stays a cue.
+    let d = run("Minyon Moore, a senior adviser to the campaign, called Mr. Obama's remarks \"a true wake-up call\" to his supporters.");
+    assert_eq!(
+        text(&d, by_cue(&d, "called").source),
+        "Minyon Moore, a senior adviser to the campaign"
+    );
+}

@@ -84,7 +84,8 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             (r, !gap.contains('\n'))
         });
         for run in &runs {
-            let src_head = choose_source(&df, res, &s, run, &mut feats);
+            let src_head = choose_source(&df, res, &s, run, &mut feats)
+                .map(|j| named_head(&df, &s, &run.tokens, j));
             let src = src_head.map(|j| {
                 complete_source(
                     &df,
@@ -118,6 +119,7 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
             if res.reporting_only
                 && (!kind::is_reporting(span(&run.tokens).slice(&doc.text))
                     || shows_noun(&df, &run.tokens)
+                    || names_it(&df, &run.tokens)
                     || name_part(&df, &run.tokens)
                     || source::is_reduced_relative(&df, doc, &run.tokens))
             {
@@ -292,7 +294,9 @@ pub(crate) fn from_relations(
         }
         let cue = span(&r.cue);
         if res.reporting_only
-            && (!kind::is_reporting(cue.slice(&doc.text)) || name_part(&df, &r.cue))
+            && (!kind::is_reporting(cue.slice(&doc.text))
+                || name_part(&df, &r.cue)
+                || names_it(&df, &r.cue))
         {
             continue;
         }
@@ -349,6 +353,42 @@ fn name_part(df: &DocFeatures, cue: &Range<usize>) -> bool {
         ]
         .iter()
         .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.end].word)
+}
+
+/// A source head inside the name an appositive participle gives (`the report, called [As
+/// Time Goes By], adds`): the head becomes the named noun before the comma.
+fn named_head(df: &DocFeatures, s: &Range<usize>, cue: &Range<usize>, j: usize) -> usize {
+    let k = grow_source(df, s, cue, j).start;
+    // The participle right before the name, or one word before it (`called [As] Time ...`,
+    // where `As` stays out of the grown name).
+    (k.saturating_sub(2)..k)
+        .rev()
+        .find(|&m| m >= s.start + 2 && names_it(df, &(m..m + 1)))
+        .map(|m| m - 2)
+        .filter(|&h| features::is_wordish(df.toks[h].shape) && !cue.contains(&h))
+        .unwrap_or(j)
+}
+
+/// A participle between commas that names what comes before it (`the report, called As Time
+/// Goes By, adds`, `the program, called EB-5, allows`): no cue. A speaker's verb after an
+/// appositive (`Minyon Moore, a senior adviser, called Mr. Obama's remarks "a true wake-up
+/// call"`) has no comma right after a short name.
+pub(crate) fn names_it(df: &DocFeatures, cue: &Range<usize>) -> bool {
+    let t = &df.toks;
+    cue.len() == 1
+        && cue.start > 0
+        && cue.end < t.len()
+        && t[cue.start - 1].shape == features::SH_COMMA
+        && ["called", "named", "dubbed", "titled", "entitled"]
+            .iter()
+            .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.start].word)
+        && matches!(
+            t[cue.end].shape,
+            features::SH_CAP | features::SH_UPPER | features::SH_OPENQ | features::SH_QUOTE
+        )
+        && t[cue.end + 1..t.len().min(cue.end + 7)]
+            .iter()
+            .any(|x| x.shape == features::SH_COMMA)
 }
 
 /// `the show`, `their current shows`, `held talks`: the noun, not the verb of `a poll shows

@@ -202,6 +202,9 @@ pub(crate) fn grow_source(
     let first = caveat_text::hash::fnv_word_hash("first");
     let after = caveat_text::hash::fnv_word_hash("after");
     let before = caveat_text::hash::fnv_word_hash("before");
+    let think = caveat_text::hash::fnv_word_hash("think");
+    let tank = caveat_text::hash::fnv_word_hash("tank");
+    let tanks = caveat_text::hash::fnv_word_hash("tanks");
     while lo > s.start && ok(lo - 1) && steps < 8 {
         let p = &t[lo - 1];
         if matches!(p.class, C_DET | C_QUANT) {
@@ -232,9 +235,16 @@ pub(crate) fn grow_source(
             steps += 1;
             continue;
         }
+        // A word like a cue inside a name or a compound noun stays in it (`The Resolution
+        // Foundation says`, `The think tank says`).
+        let in_name = p.shape == SH_CAP
+            && matches!(t[lo].shape, SH_CAP | SH_UPPER)
+            && lo - 1 > s.start
+            && t[lo - 2].class != C_PRON;
+        let compound = p.word == think && (t[lo].word == tank || t[lo].word == tanks);
         let content_word = p.class == 0
             && matches!(p.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
-            && !(3..=6).contains(&p.prior);
+            && (!(3..=6).contains(&p.prior) || in_name || compound);
         // A preposition inside the phrase ("the head of the FBI"), or `and` between two
         // coordinated noun phrases ("Obama and Clinton", "World leaders and diplomats").
         // ... but not `after` or `before`, which start a clause of their own (`this month
