@@ -1027,3 +1027,22 @@ fn names_that_look_like_cues_stay_whole() {
         "Minyon Moore, a senior adviser to the campaign"
     );
 }
+
+/// A time phrase at either end of a source says when, not who (`[Trump's administration] last
+/// week expressed`); one inside a clause of the source stays (`who served until earlier this
+/// year`).
+#[test]
+fn time_phrases_are_no_part_of_a_source() {
+    let d = run("Trump's administration last week expressed reservations over the expansion.");
+    assert_eq!(
+        text(&d, by_cue(&d, "expressed").source),
+        "Trump's administration"
+    );
+    let d = run("Trump this week also said he would consider naming Mike Lee to the court.");
+    assert_eq!(text(&d, by_cue(&d, "said").source), "Trump");
+    let d = run("Derek Mitchell, who served as ambassador to Burma until earlier this year, said Clinton reached out to McConnell.");
+    assert_eq!(
+        text(&d, by_cue(&d, "said").source),
+        "Derek Mitchell, who served as ambassador to Burma until earlier this year"
+    );
+}

@@ -10,7 +10,7 @@
 use caveat_core::{Attribution, Document, Span};
 
 use super::features::DocFeatures;
-use super::words::{C_ADV, C_AUX, C_CONJ};
+use super::words::{C_ADV, C_AUX, C_CONJ, C_PREP};
 
 /// Words that say nothing as a whole content (`wanted «to»`, `is also encouraging «his»`);
 /// a one-word content may be a name, a noun or a pronoun (`attacked «Machado»`, `scolded
@@ -383,9 +383,50 @@ fn trim_content(text: &str, content: Span) -> Span {
     Span::new(content.start, end)
 }
 
-/// `source` without trailing auxiliaries (`The United Nations has`) and commas.
+/// Words that open a time phrase (`last week`, `this month`, `earlier this year`).
+const TIME_OPENERS: &[&str] = &["last", "this", "next", "earlier", "later"];
+
+/// Nouns that close a time phrase.
+const TIME_NOUNS: &[&str] = &[
+    "week",
+    "month",
+    "year",
+    "weekend",
+    "night",
+    "morning",
+    "afternoon",
+    "evening",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+];
+
+/// The number of tokens of a time phrase (`last week`, `earlier this month`) that tokens
+/// `from..to` of `doc` open with (`forward`) or end with, if any.
+fn time_phrase(doc: &Document, from: usize, to: usize, forward: bool) -> usize {
+    let word = |i: usize| doc.tokens[i].span.slice(&doc.text).to_ascii_lowercase();
+    for len in [3, 2] {
+        if to - from < len {
+            continue;
+        }
+        let start = if forward { from } else { to - len };
+        let ws: Vec<String> = (start..start + len).map(word).collect();
+        let opens = TIME_OPENERS.contains(&ws[0].as_str())
+            && (len == 2 || ws[1] == "this" || ws[1] == "last");
+        if opens && TIME_NOUNS.contains(&ws[len - 1].as_str()) {
+            return len;
+        }
+    }
+    0
+}
+
+/// `source` without trailing auxiliaries (`The United Nations has`) and commas, and without a
+/// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
+/// [last week that] said`): it says when, not who.
 fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
-    let (Some(first), Some(mut last)) = (
+    let (Some(mut first), Some(mut last)) = (
         token_at(doc, source.start),
         doc.tokens
             .partition_point(|t| t.span.end <= source.end)
@@ -393,15 +434,37 @@ fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
     ) else {
         return source;
     };
-    while last > first
-        && (df.toks[last].class == C_AUX || doc.tokens[last].span.slice(&doc.text) == ",")
-    {
-        last -= 1;
-    }
     if last < first || doc.tokens[last].span.end <= source.start {
         return source;
     }
-    Span::new(source.start, doc.tokens[last].span.end.min(source.end))
+    loop {
+        while last > first
+            && (df.toks[last].class == C_AUX || doc.tokens[last].span.slice(&doc.text) == ",")
+        {
+            last -= 1;
+        }
+        let n = time_phrase(doc, first, last + 1, false);
+        if n == 0 || last + 1 - first <= n {
+            break;
+        }
+        // A time phrase that belongs to a clause inside the source stays (`who served until
+        // earlier this year`, `a poll released last week`).
+        let before = last - n;
+        let w = doc.tokens[before].span.slice(&doc.text);
+        if df.toks[before].class == C_PREP
+            || w.ends_with("ed")
+            || ["until", "since", "till"].contains(&w)
+        {
+            break;
+        }
+        last -= n;
+    }
+    let n = time_phrase(doc, first, last + 1, true);
+    if n > 0 && last + 1 - first > n {
+        first += n;
+    }
+    let start = doc.tokens[first].span.start.max(source.start);
+    Span::new(start, doc.tokens[last].span.end.min(source.end))
 }
 
 #[cfg(test)]
