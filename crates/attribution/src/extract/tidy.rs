@@ -46,7 +46,7 @@ const NOBODY: &[&str] = &[
 /// Whether a source's text is one word that names nobody: [`NOBODY`], or an adverb in `-ly`.
 fn is_nobody(text: &str) -> bool {
     only_word(text).is_some_and(|w| {
-        NOBODY.contains(&w)
+        NOBODY.contains(&w.to_lowercase().as_str())
             || (w.len() > 4 && w.ends_with("ly") && w.chars().all(|c| c.is_lowercase()))
     })
 }
@@ -197,8 +197,10 @@ fn opening_question(doc: &Document, out: &mut [Attribution]) {
 
 /// A content that runs on over its own inverted cue and source into what follows them (`«This
 /// is only the tip of the iceberg, thinks Tim Danton, editor of PC Pro. The new rules are
-/// unfair»`, `«Clinton beats Trump by 46 percent, according to the poll. Twelve percent»`) is
-/// what comes before the cue, when that is two words or more. A quotation split by its
+/// unfair»`, `«Clinton beats Trump by 46 percent, according to the poll. Twelve percent»`), or
+/// over a source and cue that end its sentence (`«About 3,600 drivers were fined, the
+/// Department for Transport said. Adverts aimed at»`), is what comes before them, when that
+/// is two words or more. A quotation split by its
 /// speaker (`“A,” said X. “B.”`) stays whole, as PolNeAR joins its parts.
 fn before_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
     let holds = |s: Span| content.start <= s.start && s.end <= content.end;
@@ -208,16 +210,25 @@ fn before_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) ->
     if content.slice(text).starts_with(QUOTES) {
         return content;
     }
-    if !(content.start < cue.start && holds(cue) && holds(source) && source.start >= cue.end) {
+    let (first, last) = (cue.start.min(source.start), cue.end.max(source.end));
+    if !(content.start < first && holds(cue) && holds(source)) {
         return content;
     }
+    let rest = &text[last..content.end];
+    if source.start < cue.start {
+        // `X, the ministry said. Y`: only a sentence that ends right after the source and cue
+        // ends the claim; `X, officials said, Y` is one interrupted claim.
+        if source.end > cue.start || !rest.trim_start().starts_with(['.', '!', '?']) {
+            return content;
+        }
+    }
     // What follows the speaker opens a quotation: the second part of a split quotation.
-    let after = text[source.end..content.end]
-        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ':'));
+    let after =
+        rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ':'));
     if after.starts_with(QUOTES) {
         return content;
     }
-    let before = text[content.start..cue.start]
+    let before = text[content.start..first]
         .trim_end()
         .trim_end_matches(',')
         .trim_end();
@@ -422,7 +433,7 @@ fn time_phrase(doc: &Document, from: usize, to: usize, forward: bool) -> usize {
     0
 }
 
-/// `source` without trailing auxiliaries (`The United Nations has`) and commas, and without a
+/// `source` without trailing auxiliaries (`The United Nations has`), commas and dashes, and without a
 /// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
 /// [last week that] said`): it says when, not who.
 fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
@@ -439,7 +450,11 @@ fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
     }
     loop {
         while last > first
-            && (df.toks[last].class == C_AUX || doc.tokens[last].span.slice(&doc.text) == ",")
+            && (df.toks[last].class == C_AUX
+                || matches!(
+                    doc.tokens[last].span.slice(&doc.text),
+                    "," | "-" | "--" | "\u{2013}" | "\u{2014}"
+                ))
         {
             last -= 1;
         }
@@ -545,6 +560,18 @@ mod tests {
         let whole = Span::new(0, text.len() - 1);
         let (cue, source) = (at_in(text, "said"), at_in(text, "officials"));
         assert_eq!(before_its_cue(text, cue, Some(source), whole), whole);
+        // A source and cue that end the sentence end the claim.
+        let text =
+            "About 3,600 drivers were fined, the Department for Transport said. Adverts aimed at";
+        let whole = Span::new(0, text.len());
+        let (cue, source) = (
+            at_in(text, "said"),
+            at_in(text, "the Department for Transport"),
+        );
+        assert_eq!(
+            before_its_cue(text, cue, Some(source), whole).slice(text),
+            "About 3,600 drivers were fined"
+        );
     }
 
     fn at_in(text: &str, p: &str) -> Span {
