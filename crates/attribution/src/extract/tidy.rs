@@ -57,6 +57,7 @@ fn is_nobody(text: &str) -> bool {
 pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) -> Vec<bool> {
     share_coordinated(doc, df, out);
     opening_question(doc, out);
+    outer_speaker_at_end(doc, out);
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
@@ -195,13 +196,51 @@ fn opening_question(doc: &Document, out: &mut [Attribution]) {
     }
 }
 
+/// A claim reported inside another one's inverted tag ends before that tag: `Opinion polls
+/// suggested «the idea had the backing of the public», he said`, not `«..., he said»`.
+fn outer_speaker_at_end(doc: &Document, out: &mut [Attribution]) {
+    let text = &doc.text;
+    for i in 0..out.len() {
+        let (Some(c), Some(own)) = (out[i].content, out[i].cue) else {
+            continue;
+        };
+        if out[i].quote || c.slice(text).starts_with(QUOTES) {
+            continue;
+        }
+        let tag = out.iter().enumerate().find_map(|(j, a)| {
+            let (cue, source) = (a.cue?, a.source?);
+            let (first, last) = (cue.start.min(source.start), cue.end.max(source.end));
+            let tail = &text[last.min(c.end)..c.end];
+            (j != i
+                && c.start < first
+                && own.end <= first
+                && last <= c.end
+                && text[..first].trim_end().ends_with(',')
+                && tail
+                    .trim_matches(|ch: char| ch.is_whitespace() || ".,;".contains(ch))
+                    .is_empty())
+            .then_some(first)
+        });
+        if let Some(first) = tag {
+            let before = text[c.start..first]
+                .trim_end()
+                .trim_end_matches(',')
+                .trim_end();
+            if before.split_whitespace().count() >= 2 {
+                out[i].content = Some(Span::new(c.start, c.start + before.len()));
+            }
+        }
+    }
+}
+
 /// A content that runs on over its own inverted cue and source into what follows them (`«This
 /// is only the tip of the iceberg, thinks Tim Danton, editor of PC Pro. The new rules are
 /// unfair»`, `«Clinton beats Trump by 46 percent, according to the poll. Twelve percent»`), or
 /// over a source and cue that end its sentence (`«About 3,600 drivers were fined, the
 /// Department for Transport said. Adverts aimed at»`), is what comes before them, when that
 /// is two words or more. A quotation split by its
-/// speaker (`“A,” said X. “B.”`) stays whole, as PolNeAR joins its parts.
+/// speaker (`“A,” said X. “B.”`) stays whole, as does a claim followed by a quotation of the
+/// same speaker (PolNeAR joins their parts).
 fn before_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
     let holds = |s: Span| content.start <= s.start && s.end <= content.end;
     let Some(source) = source else {
@@ -222,7 +261,8 @@ fn before_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) ->
             return content;
         }
     }
-    // What follows the speaker opens a quotation: the second part of a split quotation.
+    // What follows the speaker opens a quotation: the speaker's words go on (PolNeAR joins
+    // them: `The answers are "not meeting the demand," says Paul Rieckhoff. "..."`).
     let after =
         rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ':'));
     if after.starts_with(QUOTES) {
@@ -577,6 +617,34 @@ mod tests {
     fn at_in(text: &str, p: &str) -> Span {
         let s = text.find(p).unwrap();
         Span::new(s, s + p.len())
+    }
+
+    #[test]
+    fn a_claim_inside_an_inverted_tag_ends_before_the_tag() {
+        let text = "Opinion polls suggested the idea had the backing of the public, he said.";
+        let doc = Document::new("t", text);
+        let rel = |source: &str, cue: &str, content: Span| Attribution {
+            source: Some(at_in(text, source)),
+            cue: Some(at_in(text, cue)),
+            content: Some(content),
+            ..Attribution::default()
+        };
+        let inner = Span::new(text.find("the idea").unwrap(), text.len() - 1);
+        let outer = Span::new(0, text.find(", he").unwrap());
+        let he = text.find(", he").unwrap() + 2;
+        let mut out = [
+            rel("polls", "suggested", inner),
+            Attribution {
+                source: Some(Span::new(he, he + 2)),
+                ..rel("polls", "said", outer)
+            },
+        ];
+        outer_speaker_at_end(&doc, &mut out);
+        assert_eq!(
+            out[0].content.map(|c| c.slice(text)),
+            Some("the idea had the backing of the public")
+        );
+        assert_eq!(out[1].content, Some(outer));
     }
 
     #[test]
