@@ -1046,3 +1046,22 @@ fn time_phrases_are_no_part_of_a_source() {
         "Derek Mitchell, who served as ambassador to Burma until earlier this year"
     );
 }
+
+/// A tag after its claim: `..., said a spokeswoman.` names the speaker, and `..., Graham told
+/// The Huffington Post.` says whom the claim was told, not what.
+#[test]
+fn a_tag_after_its_claim_reads_the_claim_before_the_comma() {
+    let d = run("It has requested the advert be removed immediately, said a spokeswoman. Trump could embrace a clean energy policy, Graham told The Huffington Post.");
+    let a = by_cue(&d, "said");
+    assert_eq!(text(&d, a.source), "a spokeswoman");
+    assert_eq!(
+        text(&d, a.content),
+        "It has requested the advert be removed immediately"
+    );
+    let a = by_cue(&d, "told");
+    assert_eq!(text(&d, a.source), "Graham");
+    assert_eq!(
+        text(&d, a.content),
+        "Trump could embrace a clean energy policy"
+    );
+}

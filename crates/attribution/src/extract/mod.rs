@@ -187,11 +187,17 @@ fn add_layout_relations(
     };
     for rel in layout::layout_relations(doc) {
         let cue = span(&rel.cue);
-        if out
-            .iter()
-            .filter_map(|a| a.cue)
-            .any(|c| c.start < cue.end && cue.start < c.end)
-        {
+        if let Some(a) = out.iter_mut().find(|a| {
+            a.cue
+                .is_some_and(|c| c.start < cue.end && cue.start < c.end)
+        }) {
+            // A speaker label's turn follows the label: a content read before it (the
+            // previous turn, `«"WALLACE: Will she be there?»` for `PENCE:`) is the layout's.
+            if cue.slice(&doc.text) == ":" && a.content.is_some_and(|c| c.end <= cue.start) {
+                a.content = Some(span(&rel.content));
+                a.source = Some(span(&rel.source));
+                a.quote = kind::is_quote(&doc.text, span(&rel.content));
+            }
             continue;
         }
         let sentence = doc
@@ -275,7 +281,10 @@ pub(crate) fn from_relations(
             .content
             .as_ref()
             .filter(|c| !c.is_empty() && c.end <= n)
-            .map(span);
+            .map(span)
+            // Marks alone (`«"»` before a transcript's `PENCE:`) are no content: the layout's
+            // relation takes the line instead.
+            .filter(|c| c.slice(&doc.text).chars().any(char::is_alphanumeric));
         // A fragment the tagger left as the whole content (`demands «a»`, `promise «to»`):
         // the clause the perceptron path would take instead.
         let content = match content {

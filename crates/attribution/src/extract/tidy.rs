@@ -58,6 +58,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     share_coordinated(doc, df, out);
     opening_question(doc, out);
     outer_speaker_at_end(doc, out);
+    tag_after_claim(doc, df, out);
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
@@ -73,8 +74,17 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             } else {
                 before_its_cue(&doc.text, cue, a.source, c)
             };
+            let c = if a.quote {
+                c
+            } else {
+                no_trailing_fragment(doc, c)
+            };
             a.content = Some(c);
             if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
+                *keep = false;
+            }
+            // A content of marks alone (`said «"»`) says nothing.
+            if a.cites.is_none() && !c.slice(&doc.text).chars().any(char::is_alphanumeric) {
                 *keep = false;
             }
             if takes_not_says(cue.slice(&doc.text), c.slice(&doc.text)) {
@@ -193,6 +203,112 @@ fn opening_question(doc: &Document, out: &mut [Attribution]) {
         if doc.text[start..end].split_whitespace().count() >= 2 {
             a.content = Some(Span::new(start, end));
         }
+    }
+}
+
+/// A tag after its claim whose reading took the wrong side of the cue: `It has requested the
+/// advert be removed, said [a spokeswoman]` (the tagger: source `It`, content `«a
+/// spokeswoman»`), `Trump could embrace a clean energy policy, Graham told «The Huffington
+/// Post»`. When the cue (`said`, `told`, ...) follows a comma and its content is a short
+/// phrase with no verb that ends the sentence, the claim is the clause before the comma, and
+/// after `said` an indefinite or definite phrase (`a spokeswoman`) is the speaker.
+fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
+    let text = &doc.text;
+    for a in out.iter_mut() {
+        let (Some(c), Some(cue), Some(sentence)) =
+            (a.content, a.cue, doc.sentences.get(a.sentence))
+        else {
+            continue;
+        };
+        let cue_text = cue.slice(text).to_lowercase();
+        let told = matches!(cue_text.as_str(), "told" | "has told" | "told reporters");
+        let said = matches!(cue_text.as_str(), "said" | "says" | "added");
+        let phrase = c.slice(text);
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        let first_word = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
+        let speaker = said
+            && words.len() <= 5
+            && ["a", "an", "the", "one", "another"].contains(&first_word.as_str());
+        if !(told || speaker)
+            || a.quote
+            || c.start < cue.end
+            || a.source.is_some_and(|s| s.start >= cue.end)
+            || words.is_empty()
+            || words.len() > 6
+            || !text[c.end..].starts_with('.')
+            || phrase.starts_with(QUOTES)
+        {
+            continue;
+        }
+        // No verb in the phrase: no auxiliary, no `-ed` word.
+        let (Some(k0), k1) = (
+            token_at(doc, c.start),
+            doc.tokens.partition_point(|t| t.span.end <= c.end),
+        ) else {
+            continue;
+        };
+        if (k0..k1)
+            .any(|k| df.toks[k].class == C_AUX || doc.tokens[k].span.slice(text).ends_with("ed"))
+        {
+            continue;
+        }
+        // The tag follows a comma, and the clause before it is the claim (a source before
+        // the comma is the claim's subject, read as the speaker).
+        let first = match a.source {
+            Some(s) if !speaker => s.start.min(cue.start),
+            _ => cue.start,
+        };
+        let pre = text[..first].trim_end();
+        if !pre.ends_with(',') || sentence.span.start >= pre.len() {
+            continue;
+        }
+        let claim = &text[sentence.span.start..pre.len() - 1];
+        let start = sentence.span.start + (claim.len() - claim.trim_start().len());
+        let end = sentence.span.start + claim.trim_end().len();
+        if start >= end || text[start..end].split_whitespace().count() < 3 {
+            continue;
+        }
+        if speaker {
+            a.source = Some(c);
+            a.vague = first_word != "the";
+        }
+        a.content = Some(Span::new(start, end));
+    }
+}
+
+/// A content that runs a few words into a later sentence without finishing it (`«broadcasters
+/// were "more than willing". Opinion polls suggested»`, `«"... we certainly did." McClaren»`)
+/// ends with the sentence before: at most four words and no quotation mark in the last
+/// sentence, which goes on after the content. The caller keeps quotations out (`“The launch
+/// may have failed. Nobody knows why,” the NIS said` is one quotation).
+fn no_trailing_fragment(doc: &Document, content: Span) -> Span {
+    let text = &doc.text;
+    let k = doc
+        .sentences
+        .partition_point(|s| s.span.end <= content.start);
+    let Some(last) = doc.sentences[k..]
+        .iter()
+        .take_while(|s| s.span.start < content.end)
+        .last()
+    else {
+        return content;
+    };
+    if last.span.start <= content.start {
+        return content;
+    }
+    let tail = &text[last.span.start..content.end];
+    let rest = text[content.end..last.span.end].trim();
+    if tail.split_whitespace().count() > 4
+        || tail.contains(QUOTES)
+        || rest.chars().all(|c| !c.is_alphanumeric())
+    {
+        return content;
+    }
+    let end = content.start + text[content.start..last.span.start].trim_end().len();
+    if end > content.start {
+        Span::new(content.start, end)
+    } else {
+        content
     }
 }
 
@@ -645,6 +761,23 @@ mod tests {
             Some("the idea had the backing of the public")
         );
         assert_eq!(out[1].content, Some(outer));
+    }
+
+    #[test]
+    fn a_content_does_not_end_a_few_words_into_a_later_sentence() {
+        let text =
+            "He said broadcasters were willing. Opinion polls suggested the idea had backing.";
+        let mut doc = Document::new("t", text);
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let c = Span::new(8, text.find(" suggested").unwrap());
+        assert_eq!(
+            no_trailing_fragment(&doc, c).slice(text),
+            "broadcasters were willing."
+        );
+        // A content that runs to the end of the later sentence is left alone.
+        let c = Span::new(8, text.len());
+        assert_eq!(no_trailing_fragment(&doc, c), c);
     }
 
     #[test]
