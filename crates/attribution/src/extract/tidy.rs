@@ -189,7 +189,7 @@ fn opening_question(doc: &Document, out: &mut [Attribution]) {
         }
         // The named asker (`by reporters`) comes before the question.
         let from = match a.source {
-            Some(s) if s.start >= cue.end => s.end,
+            Some(s) if s.start >= cue.end => s.end.min(main.start),
             _ => cue.end,
         };
         let question = &doc.text[from..main.start];
@@ -293,7 +293,8 @@ fn no_trailing_fragment(doc: &Document, content: Span) -> Span {
     else {
         return content;
     };
-    if last.span.start <= content.start {
+    // Only a content that ends inside that sentence (not in the space after it).
+    if last.span.start <= content.start || last.span.end < content.end {
         return content;
     }
     let tail = &text[last.span.start..content.end];
@@ -777,6 +778,13 @@ mod tests {
         );
         // A content that runs to the end of the later sentence is left alone.
         let c = Span::new(8, text.len());
+        assert_eq!(no_trailing_fragment(&doc, c), c);
+        // ... as is one that ends in the space after a sentence (no panic).
+        let text = "He said it works. Then it went. Fine.";
+        let mut doc = Document::new("t", text);
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let c = Span::new(8, text.find(" Fine").unwrap() + 1);
         assert_eq!(no_trailing_fragment(&doc, c), c);
     }
 
