@@ -1065,3 +1065,27 @@ fn a_tag_after_its_claim_reads_the_claim_before_the_comma() {
         "Trump could embrace a clean energy policy"
     );
 }
+
+/// The headline of a link to another article (`READ MORE: Paris police say ...`) makes no
+/// claim of this one, and the sentence it was run into keeps its own source and content.
+#[test]
+fn link_headlines_make_no_claim() {
+    let d = run("He spoke on Monday. READ MORE: Paris police say rape of black man an 'accident' He said elderly residents could relate their experiences.");
+    assert!(
+        d.attributions.iter().all(|a| text(&d, a.cue) != "say"),
+        "{:?}",
+        cues(&d)
+    );
+    let said = by_cue(&d, "said");
+    assert_eq!(text(&d, said.source), "He");
+    assert_eq!(
+        text(&d, said.content),
+        "elderly residents could relate their experiences"
+    );
+    // When nothing tells where the headline ends, the sentence keeps its claims.
+    let d = run("READ MORE: Yemen - Who controls what Residents of the town said several children were orphaned.");
+    assert_eq!(
+        text(&d, by_cue(&d, "said").content),
+        "several children were orphaned"
+    );
+}

@@ -5,6 +5,7 @@
 //! * [`normalize`]: word normalisation (lower-casing, apostrophe folding);
 //! * [`stem`]: the two crude English suffix strippers;
 //! * [`linecol`]: byte offset → 1-based line and column;
+//! * [`links`]: the `READ MORE:` labels of links run into scraped text;
 //! * [`names`]: names as readers compare them (titles and possessives folded, acronyms);
 //! * [`perceptron`]: the averaged perceptron, generic over weight storage and averaging;
 //! * [`rng`]: the seeded generators that shuffle training examples.
@@ -14,6 +15,7 @@
 
 pub mod hash;
 pub mod linecol;
+pub mod links;
 pub mod names;
 pub mod normalize;
 pub mod perceptron;

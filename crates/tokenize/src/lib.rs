@@ -76,6 +76,12 @@
 //!   reliable boundary than any guess about wrapped lines. For hard-wrapped text set
 //!   `split_on_newline = false`: then only blank lines (paragraph breaks) end a sentence
 //!   regardless of punctuation;
+//! * around the label and headline of a link to another article that a page flattened to text
+//!   runs into the next sentence (`... on it. READ MORE: Israel's settlement bill 'big step
+//!   towards annexation' The international community ...`): the headline ends before a
+//!   typical sentence starter, a quotation mark opening a sentence, after a closing single
+//!   quote before a capital, at `?` / `!` or at the end of its line; when nothing tells, the
+//!   label stays in the sentence (`caveat_text::links`);
 //! * after `max_sentence_tokens` tokens (default 512), so that a text without punctuation
 //!   cannot produce one giant sentence for later stages.
 //!

@@ -2,6 +2,7 @@
 //! candidate boundary, the white space between, and the token after.
 
 use caveat_core::{Sentence, Span, Token, TokenKind};
+use caveat_text::links::{link_label_len, MAX_HEADLINE};
 use caveat_text::quotes::straight_quote_opens;
 
 use crate::abbrev::{self, AbbrevClass};
@@ -53,11 +54,37 @@ pub fn split_sentences_with(
         config.max_sentence_tokens
     };
 
+    let push = |out: &mut Vec<Sentence>, first: usize, last: usize| {
+        let (a, z) = (tokens[first].span.start, tokens[last].span.end);
+        out.push(Sentence {
+            span: Span::new(a, z.max(a)),
+            tokens: first..last + 1,
+            uncertain: false,
+            uncertainty: 0.0,
+        });
+    };
     let mut start = 0;
     let mut i = 0;
     // Whether a straight double quote is open on the current line.
     let mut open_quote = false;
     while i < n {
+        // `READ MORE: <headline>` run into the text: the label and the headline are a
+        // sentence of their own (what comes before the label too: `Sanaa.- READ MORE:`).
+        if matches!(b.get(tokens[i].span.start), Some(b'R' | b'A' | b'W' | b'S')) {
+            if let Some(h) = link_headline_end(&tok, &breaks, &attached, i, n) {
+                if i > start && h + 1 - start <= max {
+                    push(out, start, i - 1);
+                    start = i;
+                }
+                if h + 1 - start <= max {
+                    push(out, start, h);
+                    start = h + 1;
+                    i = h + 1;
+                    open_quote = false;
+                    continue;
+                }
+            }
+        }
         let mut end = i;
         let mut split = false;
         let t = &tokens[i];
@@ -131,19 +158,67 @@ pub fn split_sentences_with(
             split = true;
         }
         if split || end + 1 == n {
-            out.push(Sentence {
-                span: {
-                    let (a, z) = (tokens[start].span.start, tokens[end].span.end);
-                    Span::new(a, z.max(a))
-                },
-                tokens: start..end + 1,
-                uncertain: false,
-                uncertainty: 0.0,
-            });
+            push(out, start, end);
             start = end + 1;
         }
         i = end + 1;
     }
+}
+
+/// If a link label (`READ MORE:`, `RELATED:`, `WATCH:`) starts at token `i` (on one line),
+/// the index of the last token of its headline, which news pages flattened to text run into
+/// the next sentence. The headline ends before a double quotation mark that opens a sentence (`ban
+/// "This is`), after a closing single quote
+/// followed by a capital (`'big step towards annexation' The`), at a terminator (`bombed?'
+/// Fethullah`), or before a typical sentence starter not right after the headline's own
+/// dash or colon (`... in CAR The governor`), or at the end of its line, within
+/// [`MAX_HEADLINE`] tokens. `None` when nothing tells (`... in dire need of aid Gunmen in
+/// ...`).
+fn link_headline_end<'a>(
+    tok: &impl Fn(usize) -> &'a str,
+    breaks: &impl Fn(usize) -> u32,
+    attached: &impl Fn(usize) -> bool,
+    i: usize,
+    n: usize,
+) -> Option<usize> {
+    let first = i + link_label_len(tok, i, n)?;
+    if (i..first).any(|k| breaks(k) > 0) {
+        return None;
+    }
+    let capital = |k: usize| tok(k).chars().next().is_some_and(char::is_uppercase);
+    let mut j = first + 1;
+    while j < n && j <= first + MAX_HEADLINE {
+        let (prev, t) = (tok(j - 1), tok(j));
+        // A full stop ends the sentence the label runs into, not a headline (headlines have
+        // none): nothing told where the headline ends.
+        if prev.starts_with('.') {
+            return None;
+        }
+        if breaks(j - 1) > 0 {
+            // The headline has its line.
+            return Some(j - 1);
+        }
+        if terminator(prev).is_some() {
+            // `bombed?' Fethullah`: the closers attached to the terminator go with it.
+            let mut end = j - 1;
+            while end + 1 < n && attached(end) && closer(tok(end + 1)) {
+                end += 1;
+            }
+            return Some(end);
+        }
+        let closing_single = matches!(prev, "'" | "’") && attached(j - 2) && !attached(j - 1);
+        if (matches!(t, "\"" | "“") && j + 1 < n && capital(j + 1))
+            || (closing_single && capital(j))
+            || (abbrev::is_starter(t) && !matches!(prev, "-" | "–" | "—" | ":" | ","))
+        {
+            return Some(j - 1);
+        }
+        j += 1;
+    }
+    // The headline runs to the end of the text; or nothing tells where it ends, and the text
+    // splits as if there were no label. That sentence is longer than any headline sentence
+    // (`caveat_text::links::is_link_headline` tells them apart so).
+    (j == n && !tok(n - 1).starts_with('.')).then(|| n - 1)
 }
 
 /// Line breaks in a stretch of white space, capped at 2 (a paragraph break).

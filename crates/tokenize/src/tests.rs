@@ -655,3 +655,64 @@ fn doubled_apostrophes_and_backticks_are_double_quotes() {
         ]
     );
 }
+
+/// Scraped pages run their `READ MORE: <headline>` boxes into the text: the label and the
+/// headline are a sentence of their own when something tells where the headline ends, and the
+/// text splits as without the label when nothing does.
+#[test]
+fn link_headlines_run_into_the_text() {
+    assert_eq!(
+        sents("It refused to comment on it. READ MORE: Israel's settlement bill 'big step towards annexation' The international community views settlements as illegal."),
+        [
+            "It refused to comment on it.",
+            "READ MORE: Israel's settlement bill 'big step towards annexation'",
+            "The international community views settlements as illegal."
+        ]
+    );
+    // A sentence starter, a quotation that opens a sentence, a question mark.
+    assert_eq!(
+        sents("READ MORE: MSF driver killed in attack on convoy in CAR The governor said so."),
+        [
+            "READ MORE: MSF driver killed in attack on convoy in CAR",
+            "The governor said so."
+        ]
+    );
+    assert_eq!(
+        sents("WATCH: Donald Trump clashes with courts over immigration ban \"This is the first time,\" she said."),
+        [
+            "WATCH: Donald Trump clashes with courts over immigration ban",
+            "\"This is the first time,\" she said."
+        ]
+    );
+    assert_eq!(
+        sents("RELATED: 'Which parts of Syria should be bombed?' Fethullah Gulen denies it."),
+        [
+            "RELATED: 'Which parts of Syria should be bombed?'",
+            "Fethullah Gulen denies it."
+        ]
+    );
+    // The headline's own dash does not end it before a starter; a label inside a sentence.
+    assert_eq!(
+        sents("It was closed.- READ MORE: Yemen - A hard winter in Sanaa The war goes on."),
+        [
+            "It was closed.-",
+            "READ MORE: Yemen - A hard winter in Sanaa",
+            "The war goes on."
+        ]
+    );
+    // Nothing tells where `... of aid` ends: one sentence, as without the label.
+    let glued = "READ MORE: Afghans expelled by Pakistan in dire need of aid Gunmen kidnapped an ICRC employee.";
+    assert_eq!(sents(glued), [glued]);
+    // A headline on its own line, and one that ends the text.
+    assert_eq!(
+        sents("READ MORE: Syria hanged 13,000 in prison\nAmnesty said so."),
+        [
+            "READ MORE: Syria hanged 13,000 in prison",
+            "Amnesty said so."
+        ]
+    );
+    assert_eq!(
+        sents("READ MORE: Syria hanged 13,000 in prison"),
+        ["READ MORE: Syria hanged 13,000 in prison"]
+    );
+}

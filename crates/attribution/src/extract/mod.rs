@@ -157,18 +157,32 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
     link_hedges(doc, base);
 }
 
-/// [`tidy::tidy`] `out`, and drop the relations it rejects (with their entries in `heads`).
+/// [`tidy::tidy`] `out`, and drop the relations it rejects (with their entries in `heads`)
+/// and those read in the headline of a link to another article (`READ MORE: Paris police
+/// say ...`: that claim is the other article's).
 fn retain_tidy(
     doc: &Document,
     df: &DocFeatures,
     out: &mut Vec<Attribution>,
     heads: &mut Vec<usize>,
 ) {
-    let keep = tidy::tidy(doc, df, out);
+    let mut keep = tidy::tidy(doc, df, out);
+    for (a, keep) in out.iter().zip(&mut keep) {
+        *keep &= !in_link_headline(doc, a.sentence);
+    }
     let mut k = keep.iter();
     out.retain(|_| *k.next().unwrap_or(&true));
     let mut k = keep.iter();
     heads.retain(|_| *k.next().unwrap_or(&true));
+}
+
+/// Whether sentence `s` of `doc` is a link label and its headline (`READ MORE: ...`; the
+/// sentence splitter makes them a sentence of their own).
+fn in_link_headline(doc: &Document, s: usize) -> bool {
+    doc.sentences.get(s).is_some_and(|s| {
+        let tok = |i: usize| doc.tokens.get(i).map_or("", |t| t.span.slice(&doc.text));
+        caveat_text::links::is_link_headline(tok, s.tokens.clone())
+    })
 }
 
 /// Add the attributions the layout makes (speaker labels, quotations signed after a dash;
