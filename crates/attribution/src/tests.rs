@@ -1089,3 +1089,27 @@ fn link_headlines_make_no_claim() {
         "several children were orphaned"
     );
 }
+
+/// `<claim>, the report said, adding that <more>`: the tag's claim is the clause before it
+/// and the participle's claim follows the participle, also after a quotation.
+#[test]
+fn a_participle_after_a_tag_has_the_claim_after_it() {
+    let d = run("Over 50 percent of the properties were bought for school district access, the report said, adding that education is a major reason for the purchases.");
+    let said = by_cue(&d, "said");
+    assert_eq!(text(&d, said.source), "the report");
+    assert_eq!(
+        text(&d, said.content),
+        "Over 50 percent of the properties were bought for school district access"
+    );
+    let adding = by_cue(&d, "adding");
+    assert!(
+        text(&d, adding.content).ends_with("education is a major reason for the purchases"),
+        "{:?}",
+        text(&d, adding.content)
+    );
+    let d = run("\"It's not a Muslim ban,\" he said, adding that \"in the airports, it's working out very nicely.\"");
+    assert_eq!(
+        text(&d, by_cue(&d, "adding").content),
+        "that \"in the airports, it's working out very nicely.\""
+    );
+}

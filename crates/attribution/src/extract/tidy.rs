@@ -4,7 +4,8 @@
 //! auxiliary or a comma (`[The United Nations has] backed`) and is never a number nor a lone
 //! article or adverb (`[the] claim`, `[really] believe`), a content
 //! never ends in a dangling conjunction, article or comma (`«... a 'military operation,' but»`)
-//! and stays in its paragraph unless it is a quotation; a content that is one function word,
+//! and stays in its paragraph unless it is a quotation; a tag followed by a participle
+//! (`..., he said, adding that ...`) keeps the claim before it; a content that is one function word,
 //! or a `claim` that takes its object (`claimed two lives`), is no claim.
 
 use caveat_core::{Attribution, Document, Span};
@@ -59,6 +60,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     opening_question(doc, out);
     outer_speaker_at_end(doc, out);
     tag_after_claim(doc, df, out);
+    participle_after_tag(doc, out);
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
@@ -273,6 +275,80 @@ fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
             a.vague = first_word != "the";
         }
         a.content = Some(Span::new(start, end));
+    }
+}
+
+/// `<claim>, Lissner said, adding that <more>`: the participle (`adding`, `noting`, `citing`)
+/// has its own relation, and the claim of the tag before it is the clause before the tag's
+/// comma, not `«adding that ...»` (how the claim was read when the tag follows it). The
+/// participle's claim follows it: a content of the participle that runs back over the tag
+/// (`«"We need strong programs," he said, adding that "..."»`) starts after the participle.
+fn participle_after_tag(doc: &Document, out: &mut [Attribution]) {
+    let text = &doc.text;
+    // `according to` is a preposition: its claim may come before it.
+    let is_participle = |cue: Span| {
+        cue.slice(text).split_whitespace().next().is_some_and(|w| {
+            let w = w.to_lowercase();
+            w.len() > 4 && w.ends_with("ing") && w != "according"
+        })
+    };
+    let participles: Vec<usize> = out
+        .iter()
+        .filter_map(|a| a.cue.filter(|&c| is_participle(c)).map(|c| c.start))
+        .collect();
+    for a in out.iter_mut() {
+        let (Some(c), Some(cue)) = (a.content, a.cue) else {
+            continue;
+        };
+        // The participle's own content, run back over the tag before it.
+        if is_participle(cue) {
+            // (`citing military sources`: what follows is the source.)
+            if c.start < cue.start
+                && cue.end < c.end
+                && a.source.is_none_or(|s| s.end <= cue.start)
+                && text[..cue.start].trim_end().ends_with(',')
+            {
+                let after = &text[cue.end..c.end];
+                let start =
+                    cue.end + (after.len() - after.trim_start_matches([' ', ',', ':']).len());
+                if text[start..c.end].split_whitespace().count() >= 2 {
+                    a.content = Some(Span::new(start, c.end));
+                }
+            }
+            continue;
+        }
+        // The tag's content read as the participle's clause; the tag is one verb (`said`,
+        // `adds`; `released a statement, explaining ...` reads its claim otherwise).
+        if c.start < cue.end
+            || !participles.contains(&c.start)
+            || cue.slice(text).split_whitespace().count() != 1
+        {
+            continue;
+        }
+        let tail = match a.source {
+            Some(s) if s.start >= cue.end => s.end,
+            _ => cue.end,
+        };
+        if tail > c.start || text[tail..c.start].trim() != "," {
+            continue;
+        }
+        let first = match a.source {
+            Some(s) if s.start < cue.start => s.start,
+            _ => cue.start,
+        };
+        let Some(sentence) = doc.sentences.get(a.sentence) else {
+            continue;
+        };
+        let pre = text[..first].trim_end();
+        if !pre.ends_with(',') || sentence.span.start >= pre.len() {
+            continue;
+        }
+        let claim = &text[sentence.span.start..pre.len() - 1];
+        let start = sentence.span.start + (claim.len() - claim.trim_start().len());
+        let end = sentence.span.start + claim.trim_end().len();
+        if start < end && text[start..end].split_whitespace().count() >= 3 {
+            a.content = Some(Span::new(start, end));
+        }
     }
 }
 
