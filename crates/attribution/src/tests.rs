@@ -1113,3 +1113,16 @@ fn a_participle_after_a_tag_has_the_claim_after_it() {
         "that \"in the airports, it's working out very nicely.\""
     );
 }
+
+/// `X said in a statement ...` is one claim, not a second one for `a statement`.
+#[test]
+fn said_in_a_statement_is_one_claim() {
+    for sentence in [
+        "\"We hope to have an open discussion before the American people,\" the two said in a statement. The committee met on Monday.",
+        "Malaysian police said in a statement Friday that tests on his face revealed the substance.",
+    ] {
+        let d = run(sentence);
+        assert_eq!(d.attributions.len(), 1, "{sentence}: {:?}", cues(&d));
+        assert!(text(&d, d.attributions[0].cue).starts_with("said"));
+    }
+}

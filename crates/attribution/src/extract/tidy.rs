@@ -106,7 +106,60 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             }
         }
     }
+    one_statement(&doc.text, out, &mut keep);
     keep
+}
+
+/// `The airline said in a statement ...` is one claim: the noun cue right after a verb cue and
+/// `in` (`said in [a statement]`, `told ... in a statement`) is dropped, and the verb's content
+/// is the noun's when it had none or read the noun phrase as its claim (`said «in a
+/// statement»`).
+fn one_statement(text: &str, out: &mut [Attribution], keep: &mut [bool]) {
+    for k in 0..out.len() {
+        let Some(noun) = out[k].cue else { continue };
+        let noun_text = noun.slice(text).to_lowercase();
+        let words: Vec<&str> = noun_text.split_whitespace().collect();
+        let head = match words.first() {
+            Some(&("a" | "an" | "the" | "its" | "his" | "her" | "their")) => words.get(1),
+            w => w,
+        };
+        if !head.is_some_and(|w| matches!(*w, "statement" | "interview" | "tweet" | "letter"))
+            || !keep[k]
+        {
+            continue;
+        }
+        let verb = (0..out.len()).find(|&v| {
+            v != k
+                && keep[v]
+                && out[v].cue.is_some_and(|c| {
+                    // `said in [a statement]`, `[said in] a [statement]`
+                    let cue_in = c.slice(text).to_lowercase().ends_with(" in");
+                    let gap = text[c.end.min(noun.start)..noun.start]
+                        .trim()
+                        .to_lowercase();
+                    c.end <= noun.start
+                        && match gap.as_str() {
+                            "in" | "in a" | "in an" => true,
+                            "" | "a" | "an" => cue_in,
+                            _ => false,
+                        }
+                })
+        });
+        let Some(v) = verb else { continue };
+        let noun_content = out[k].content;
+        let verb_content = out[v].content;
+        if verb_content.is_none_or(|c| {
+            c.start <= noun.start
+                && noun.start < c.end
+                && c.slice(text).split_whitespace().count() <= 5
+        }) {
+            if let Some(c) = noun_content {
+                out[v].content = Some(c);
+                out[v].quote = out[k].quote;
+            }
+        }
+        keep[k] = false;
+    }
 }
 
 /// A content that is no quotation (and opens with no quotation mark) starts no earlier than
