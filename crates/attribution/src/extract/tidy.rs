@@ -64,6 +64,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
+            let c = interrupted_claim(doc, a.sentence, cue, a.source, c);
             let c = one_paragraph(&doc.text, cue, trim_content(&doc.text, c));
             let c = if a.quote || c.slice(&doc.text).starts_with(QUOTES) {
                 c
@@ -108,6 +109,32 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     }
     one_statement(&doc.text, out, &mut keep);
     keep
+}
+
+/// A content read from the comma after its tag (`That might, he suggests, «, lead to a hung
+/// parliament»`) is the second part of a claim the tag interrupts: with a comma before the
+/// tag too, the claim runs from its sentence's start (`«That might, he suggests, lead to a
+/// hung parliament»`, joined as PolNeAR joins them); otherwise the marks are trimmed.
+fn interrupted_claim(
+    doc: &Document,
+    sentence: usize,
+    cue: Span,
+    source: Option<Span>,
+    content: Span,
+) -> Span {
+    let text = &doc.text;
+    let inner = content.slice(text);
+    let trimmed = inner.trim_start_matches([',', ';', ':', ' ']);
+    if content.start < cue.end || trimmed.len() == inner.len() || trimmed.is_empty() {
+        return content;
+    }
+    let first = source.map_or(cue.start, |s| s.start.min(cue.start));
+    match doc.sentences.get(sentence) {
+        Some(s) if s.span.start < first && text[..first].trim_end().ends_with(',') => {
+            Span::new(s.span.start, content.end)
+        }
+        _ => Span::new(content.end - trimmed.len(), content.end),
+    }
 }
 
 /// `The airline said in a statement ...` is one claim: the noun cue right after a verb cue and
@@ -915,6 +942,48 @@ mod tests {
         caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
         let c = Span::new(8, text.find(" Fine").unwrap() + 1);
         assert_eq!(no_trailing_fragment(&doc, c), c);
+    }
+
+    #[test]
+    fn a_claim_interrupted_by_its_tag_is_joined() {
+        let text =
+            "There is room. That might, he suggests, lead to a hung parliament. He said, then, go.";
+        let mut doc = Document::new("t", text);
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let c = interrupted_claim(
+            &doc,
+            1,
+            at("suggests"),
+            Some(Span::new(
+                text.find("he suggests").unwrap(),
+                text.find("he suggests").unwrap() + 2,
+            )),
+            at(", lead to a hung parliament"),
+        );
+        assert_eq!(
+            c.slice(text),
+            "That might, he suggests, lead to a hung parliament"
+        );
+        // No comma before the tag: the marks alone go.
+        let c = interrupted_claim(
+            &doc,
+            2,
+            at("said"),
+            Some(Span::new(
+                text.find("He said").unwrap(),
+                text.find("He said").unwrap() + 2,
+            )),
+            at(", then, go"),
+        );
+        assert_eq!(c.slice(text), "then, go");
+        // A content that opens with no mark is left alone.
+        let c = at("lead to a hung parliament");
+        assert_eq!(interrupted_claim(&doc, 1, at("suggests"), None, c), c);
     }
 
     #[test]
