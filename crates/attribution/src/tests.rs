@@ -1064,6 +1064,11 @@ fn a_tag_after_its_claim_reads_the_claim_before_the_comma() {
         text(&d, a.content),
         "Trump could embrace a clean energy policy"
     );
+    // A name after the inverted verb is the speaker, not the claim.
+    let d = run("Growth will slow sharply next year, argued Smith.");
+    let a = by_cue(&d, "argued");
+    assert_eq!(text(&d, a.source), "Smith");
+    assert_eq!(text(&d, a.content), "Growth will slow sharply next year");
 }
 
 /// The headline of a link to another article (`READ MORE: Paris police say ...`) makes no

@@ -308,9 +308,32 @@ fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
         let phrase = c.slice(text);
         let words: Vec<&str> = phrase.split_whitespace().collect();
         let first_word = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
-        let speaker = said
-            && words.len() <= 5
-            && ["a", "an", "the", "one", "another"].contains(&first_word.as_str());
+        // `..., points out Reardon.`, `..., argued Smith.`: a name after an inverted verb (a
+        // source before the comma is the claim's subject).
+        let name = matches!(
+            cue_text.as_str(),
+            "said"
+                | "says"
+                | "added"
+                | "adds"
+                | "points out"
+                | "pointed out"
+                | "notes"
+                | "noted"
+                | "explains"
+                | "explained"
+                | "argues"
+                | "argued"
+                | "writes"
+                | "wrote"
+        ) && words.len() <= 3
+            && words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+        let speaker = name
+            || (said
+                && words.len() <= 5
+                && ["a", "an", "the", "one", "another"].contains(&first_word.as_str()));
         if !(told || speaker)
             || a.quote
             || c.start < cue.end
@@ -352,7 +375,7 @@ fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
         }
         if speaker {
             a.source = Some(c);
-            a.vague = first_word != "the";
+            a.vague = !name && first_word != "the";
         }
         a.content = Some(Span::new(start, end));
     }
