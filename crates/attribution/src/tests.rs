@@ -1087,7 +1087,14 @@ fn link_headlines_make_no_claim() {
         text(&d, said.content),
         "elderly residents could relate their experiences"
     );
-    // When nothing tells where the headline ends, the sentence keeps its claims.
+    // When nothing tells where the headline ends, the sentence keeps its claims, and the
+    // label's colon is none.
+    let d = run("It spoke to the prisoners. READ MORE: Report details 'inhuman' treatment in a jail Activists on the ground say that a spotlight on the practices is needed.");
+    assert!(
+        d.attributions.iter().all(|a| text(&d, a.cue) != ":"),
+        "{:?}",
+        cues(&d)
+    );
     let d = run("READ MORE: Yemen - Who controls what Residents of the town said several children were orphaned.");
     assert_eq!(
         text(&d, by_cue(&d, "said").content),

@@ -159,7 +159,8 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
 
 /// [`tidy::tidy`] `out`, and drop the relations it rejects (with their entries in `heads`)
 /// and those read in the headline of a link to another article (`READ MORE: Paris police
-/// say ...`: that claim is the other article's).
+/// say ...`: that claim is the other article's) or whose cue is the colon of a link label
+/// (`[MORE] <:>`, when the headline stays in its sentence).
 fn retain_tidy(
     doc: &Document,
     df: &DocFeatures,
@@ -168,7 +169,7 @@ fn retain_tidy(
 ) {
     let mut keep = tidy::tidy(doc, df, out);
     for (a, keep) in out.iter().zip(&mut keep) {
-        *keep &= !in_link_headline(doc, a.sentence);
+        *keep &= !in_link_headline(doc, a.sentence) && !a.cue.is_some_and(|c| label_colon(doc, c));
     }
     let mut k = keep.iter();
     out.retain(|_| *k.next().unwrap_or(&true));
@@ -183,6 +184,18 @@ fn in_link_headline(doc: &Document, s: usize) -> bool {
         let tok = |i: usize| doc.tokens.get(i).map_or("", |t| t.span.slice(&doc.text));
         caveat_text::links::is_link_headline(tok, s.tokens.clone())
     })
+}
+
+/// Whether `cue` is the colon that ends a link label (`READ MORE:`).
+fn label_colon(doc: &Document, cue: Span) -> bool {
+    let k = doc.tokens.partition_point(|t| t.span.start < cue.start);
+    let tok = |i: usize| doc.tokens.get(i).map_or("", |t| t.span.slice(&doc.text));
+    tok(k) == ":"
+        && (1..=2).any(|back| {
+            k >= back
+                && caveat_text::links::link_label_len(tok, k - back, doc.tokens.len())
+                    == Some(back + 1)
+        })
 }
 
 /// Add the attributions the layout makes (speaker labels, quotations signed after a dash;

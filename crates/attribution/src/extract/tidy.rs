@@ -978,14 +978,13 @@ mod tests {
             let s = text.find(p).unwrap();
             Span::new(s, s + p.len())
         };
+        // The pronoun that opens `p`.
+        let he = |p: &str| Span::new(text.find(p).unwrap(), text.find(p).unwrap() + 2);
         let c = interrupted_claim(
             &doc,
             1,
             at("suggests"),
-            Some(Span::new(
-                text.find("he suggests").unwrap(),
-                text.find("he suggests").unwrap() + 2,
-            )),
+            Some(he("he suggests")),
             at(", lead to a hung parliament"),
         );
         assert_eq!(
@@ -993,16 +992,7 @@ mod tests {
             "That might, he suggests, lead to a hung parliament"
         );
         // No comma before the tag: the marks alone go.
-        let c = interrupted_claim(
-            &doc,
-            2,
-            at("said"),
-            Some(Span::new(
-                text.find("He said").unwrap(),
-                text.find("He said").unwrap() + 2,
-            )),
-            at(", then, go"),
-        );
+        let c = interrupted_claim(&doc, 2, at("said"), Some(he("He said")), at(", then, go"));
         assert_eq!(c.slice(text), "then, go");
         // A content that opens with no mark is left alone.
         let c = at("lead to a hung parliament");
