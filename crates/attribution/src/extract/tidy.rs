@@ -363,22 +363,29 @@ fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
             Some(s) if !speaker => s.start.min(cue.start),
             _ => cue.start,
         };
-        let pre = text[..first].trim_end();
-        if !pre.ends_with(',') || sentence.span.start >= pre.len() {
+        let Some(claim) = clause_before_tag(text, sentence.span.start, first) else {
             continue;
-        }
-        let claim = &text[sentence.span.start..pre.len() - 1];
-        let start = sentence.span.start + (claim.len() - claim.trim_start().len());
-        let end = sentence.span.start + claim.trim_end().len();
-        if start >= end || text[start..end].split_whitespace().count() < 3 {
-            continue;
-        }
+        };
         if speaker {
             a.source = Some(c);
             a.vague = !name && first_word != "the";
         }
-        a.content = Some(Span::new(start, end));
+        a.content = Some(claim);
     }
+}
+
+/// The clause from `sentence_start` to the comma before a tag that starts at `first`
+/// (`<claim>, said a spokeswoman`), when the tag follows a comma in the sentence and the
+/// clause has three words or more.
+fn clause_before_tag(text: &str, sentence_start: usize, first: usize) -> Option<Span> {
+    let pre = text[..first].trim_end();
+    if !pre.ends_with(',') || sentence_start >= pre.len() {
+        return None;
+    }
+    let claim = &text[sentence_start..pre.len() - 1];
+    let start = sentence_start + (claim.len() - claim.trim_start().len());
+    let end = sentence_start + claim.trim_end().len();
+    (start < end && text[start..end].split_whitespace().count() >= 3).then(|| Span::new(start, end))
 }
 
 /// `<claim>, Lissner said, adding that <more>`: the participle (`adding`, `noting`, `citing`)
@@ -442,15 +449,8 @@ fn participle_after_tag(doc: &Document, out: &mut [Attribution]) {
         let Some(sentence) = doc.sentences.get(a.sentence) else {
             continue;
         };
-        let pre = text[..first].trim_end();
-        if !pre.ends_with(',') || sentence.span.start >= pre.len() {
-            continue;
-        }
-        let claim = &text[sentence.span.start..pre.len() - 1];
-        let start = sentence.span.start + (claim.len() - claim.trim_start().len());
-        let end = sentence.span.start + claim.trim_end().len();
-        if start < end && text[start..end].split_whitespace().count() >= 3 {
-            a.content = Some(Span::new(start, end));
+        if let Some(claim) = clause_before_tag(text, sentence.span.start, first) {
+            a.content = Some(claim);
         }
     }
 }
