@@ -167,13 +167,12 @@ pub fn split_sentences_with(
 
 /// If a link label (`READ MORE:`, `RELATED:`, `WATCH:`) starts at token `i` (on one line),
 /// the index of the last token of its headline, which news pages flattened to text run into
-/// the next sentence. The headline ends before a double quotation mark that opens a sentence (`ban
-/// "This is`), after a closing single quote
-/// followed by a capital (`'big step towards annexation' The`), at a terminator (`bombed?'
-/// Fethullah`), or before a typical sentence starter not right after the headline's own
-/// dash or colon (`... in CAR The governor`), or at the end of its line, within
-/// [`MAX_HEADLINE`] tokens. `None` when nothing tells (`... in dire need of aid Gunmen in
-/// ...`).
+/// the next sentence. Within [`MAX_HEADLINE`] tokens, the headline ends before a double
+/// quotation mark that opens a sentence (`ban "This is`), after a closing single quote
+/// followed by a capital (`'big step towards annexation' The`), at `?` or `!` (`bombed?'
+/// Fethullah`), before a typical sentence starter not right after the headline's own dash or
+/// colon (`... in CAR The governor`), or at the end of its line. `None` when nothing tells
+/// (`... in dire need of aid Gunmen in ...`) or a full stop comes first: headlines have none.
 fn link_headline_end<'a>(
     tok: &impl Fn(usize) -> &'a str,
     breaks: &impl Fn(usize) -> u32,
@@ -216,8 +215,8 @@ fn link_headline_end<'a>(
         j += 1;
     }
     // The headline runs to the end of the text; or nothing tells where it ends, and the text
-    // splits as if there were no label. That sentence is longer than any headline sentence
-    // (`caveat_text::links::is_link_headline` tells them apart so).
+    // splits as if there were no label (that sentence has a full stop or is longer than a
+    // headline: `caveat_text::links::is_link_headline` tells them apart so).
     (j == n && !tok(n - 1).starts_with('.')).then(|| n - 1)
 }
 
