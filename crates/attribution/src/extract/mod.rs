@@ -188,7 +188,9 @@ fn in_link_headline(doc: &Document, s: usize) -> bool {
 
 /// Whether `cue` is the colon that ends a link label (`READ MORE:`).
 fn label_colon(doc: &Document, cue: Span) -> bool {
-    let k = doc.tokens.partition_point(|t| t.span.start < cue.start);
+    let Some(k) = tidy::token_at(doc, cue.start) else {
+        return false;
+    };
     let tok = |i: usize| doc.tokens.get(i).map_or("", |t| t.span.slice(&doc.text));
     tok(k) == ":"
         && (1..=2).any(|back| {

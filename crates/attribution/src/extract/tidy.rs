@@ -160,14 +160,10 @@ fn one_statement(text: &str, out: &mut [Attribution], keep: &mut [bool]) {
                 && keep[v]
                 && out[v].cue.is_some_and(|c| {
                     // `said in [a statement]`, `[said in] a [statement]`
-                    let cue_in = c.slice(text).to_lowercase().ends_with(" in");
-                    let gap = text[c.end.min(noun.start)..noun.start]
-                        .trim()
-                        .to_lowercase();
                     c.end <= noun.start
-                        && match gap.as_str() {
+                        && match text[c.end..noun.start].trim().to_lowercase().as_str() {
                             "in" | "in a" | "in an" => true,
-                            "" | "a" | "an" => cue_in,
+                            "" | "a" | "an" => c.slice(text).to_lowercase().ends_with(" in"),
                             _ => false,
                         }
                 })
@@ -618,7 +614,7 @@ fn one_paragraph(text: &str, cue: Span, content: Span) -> Span {
 }
 
 /// The index of the token that starts at byte `at`, if one does.
-fn token_at(doc: &Document, at: usize) -> Option<usize> {
+pub(crate) fn token_at(doc: &Document, at: usize) -> Option<usize> {
     let k = doc.tokens.partition_point(|t| t.span.start < at);
     (doc.tokens.get(k)?.span.start == at).then_some(k)
 }
