@@ -51,10 +51,10 @@ fn abbreviations_keep_their_period() {
         ]
     );
     assert_eq!(
-        toks("Gov. Sen. Rep. Gen. Jr. St. Corp. Jan. Feb. e.g. i.e. etc. p.m. vs. Calif."),
+        toks("Gov. Sen. Rep. Gen. Jr. St. Corp. Jan. Feb. e.g. i.e. etc. p.m. vs. Calif. Sens. Reps."),
         [
             "Gov.", "Sen.", "Rep.", "Gen.", "Jr.", "St.", "Corp.", "Jan.", "Feb.", "e.g.", "i.e.",
-            "etc.", "p.m.", "vs.", "Calif."
+            "etc.", "p.m.", "vs.", "Calif.", "Sens.", "Reps."
         ]
     );
     // `No.` only before a number; lower-case `dr.` and ordinary words are not abbreviations.
