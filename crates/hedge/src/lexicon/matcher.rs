@@ -310,20 +310,33 @@ fn match_pattern(
 }
 
 /// Drop matches (from `out[from..]`) inside a longer or earlier identical match of the same
-/// category, and sort them by position. Linear after the sort.
+/// category, join those that overlap one of the same category into one cue (`is thought` and
+/// `thought to` in `is thought to`: one cue for the reader), and sort them by position.
+/// Linear after the sort.
 fn dedup_contained(out: &mut Vec<LexiconMatch>, from: usize) {
     out[from..].sort_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
-    let mut max_end = [0usize; HedgeCategory::ALL.len()];
-    let mut seen = [false; HedgeCategory::ALL.len()];
+    // The last kept match of each category (kept matches stay below `k`).
+    let mut last = [None::<usize>; HedgeCategory::ALL.len()];
     let mut k = from;
     for j in from..out.len() {
         let c = out[j].category as usize;
-        if seen[c] && max_end[c] >= out[j].span.end {
-            continue;
+        if let Some(p) = last[c] {
+            if out[p].span.end >= out[j].span.end {
+                continue;
+            }
+            if out[j].span.start < out[p].span.end {
+                let (span_end, tokens_end) = (out[j].span.end, out[j].tokens.end);
+                let (score, defer) = (out[j].score, out[j].defer);
+                let prev = &mut out[p];
+                prev.span.end = span_end;
+                prev.tokens.end = tokens_end;
+                prev.score = prev.score.max(score);
+                prev.defer &= defer;
+                continue;
+            }
         }
-        seen[c] = true;
-        max_end[c] = max_end[c].max(out[j].span.end);
         out.swap(k, j);
+        last[c] = Some(k);
         k += 1;
     }
     out.truncate(k);
