@@ -398,6 +398,10 @@ pub(crate) fn is_reporting(cue: &str) -> bool {
 pub(crate) fn kind_of(cue: &str) -> AttributionKind {
     for w in cue.split_whitespace() {
         let w = w.to_lowercase();
+        // `seek`, `seem` begin like `see` and perceive nothing.
+        if w.starts_with("seek") || w.starts_with("seem") {
+            continue;
+        }
         if BELIEF.iter().any(|b| w.starts_with(b)) {
             return AttributionKind::Belief;
         }
@@ -441,6 +445,9 @@ mod tests {
         assert_eq!(kind_of("Thinks"), AttributionKind::Belief);
         assert_eq!(kind_of("saw"), AttributionKind::Perception);
         assert_eq!(kind_of("found"), AttributionKind::Perception);
+        assert_eq!(kind_of("has seen"), AttributionKind::Perception);
+        assert_eq!(kind_of("will seek"), AttributionKind::Statement);
+        assert_eq!(kind_of("seems to see"), AttributionKind::Perception);
     }
 
     #[test]
