@@ -1138,3 +1138,41 @@ fn said_in_a_statement_is_one_claim() {
         assert!(text(&d, d.attributions[0].cue).starts_with("said"));
     }
 }
+
+#[test]
+fn a_name_after_an_inverted_tag_is_the_speaker() {
+    let d = run(
+        "Europe's gamers could be waiting until January to hear about the launch of the \
+                 handheld device, Nintendo DS, says gamesindustry.biz.",
+    );
+    let a = by_cue(&d, "says");
+    assert_eq!(text(&d, a.source), "gamesindustry.biz");
+    assert!(text(&d, a.content).starts_with("Europe's gamers could be waiting"));
+    // A day is when, not who.
+    let d = run("The talks will resume in the spring, the minister said Thursday.");
+    assert!(d
+        .attributions
+        .iter()
+        .all(|a| text(&d, a.source) != "Thursday"));
+}
+
+#[test]
+fn of_after_a_verb_names_a_topic_not_a_claim() {
+    let d = run(
+        "Mr Straw said of the Tory leader: \"He is clever, fluent and tactical, but he is \
+                 not wise.\" Chelsea's Damien Duff has been ruled out of Wednesday's clash with \
+                 Barcelona.",
+    );
+    let a = by_cue(&d, "said");
+    assert_eq!(
+        text(&d, a.content),
+        "\"He is clever, fluent and tactical, but he is not wise.\""
+    );
+    assert!(
+        d.attributions
+            .iter()
+            .all(|a| !text(&d, a.content).starts_with("of ")),
+        "{:?}",
+        cues(&d)
+    );
+}

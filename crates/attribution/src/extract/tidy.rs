@@ -60,6 +60,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     opening_question(doc, out);
     outer_speaker_at_end(doc, out);
     tag_after_claim(doc, df, out);
+    inverted_name(doc, out);
     participle_after_tag(doc, out);
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
@@ -93,9 +94,15 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             if takes_not_says(cue.slice(&doc.text), c.slice(&doc.text)) {
                 *keep = false;
             }
+            if let Some((cue, claim)) = of_topic(&doc.text, cue, c) {
+                a.cue = Some(cue);
+                a.content = claim;
+                a.quote |= claim.is_some();
+                *keep &= claim.is_some();
+            }
         }
         if let Some(s) = a.source {
-            let s = trim_source(doc, df, s);
+            let s = trim_source(doc, df, whole_source(doc, a.sentence, a.cue, a.content, s));
             // A number or a mark is nobody (`[19.45] see`), nor is a lone article or adverb
             // (`[the] claim`, `[really] believe`, `don"[t] know`).
             let st = s.slice(&doc.text);
@@ -284,6 +291,97 @@ fn opening_question(doc: &Document, out: &mut [Attribution]) {
     }
 }
 
+/// Cues that may precede their speaker in a tag after the claim (`..., points out Reardon.`).
+const INVERTED: &[&str] = &[
+    "said",
+    "says",
+    "added",
+    "adds",
+    "points out",
+    "pointed out",
+    "notes",
+    "noted",
+    "explains",
+    "explained",
+    "argues",
+    "argued",
+    "writes",
+    "wrote",
+];
+
+/// Words that are capitalised after an inverted cue but say when, not who (`..., said
+/// Thursday.`).
+const NOT_SPEAKERS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Today",
+    "Yesterday",
+    "Tonight",
+    "Earlier",
+    "Later",
+    "Last",
+    "This",
+];
+
+/// `<claim>, points out Reardon.`, `..., says gamesindustry.biz.`: a name (capitalised words,
+/// or a web address) between an inverted cue ([`INVERTED`]) after a comma and the end of the
+/// sentence is the speaker, whatever the reading took (`[they] <points out>`, `[Nintendo DS]
+/// <says>` from `..., Nintendo DS, says gamesindustry.biz.`, or none); a content it took
+/// becomes the clause before the comma.
+fn inverted_name(doc: &Document, out: &mut [Attribution]) {
+    let text = &doc.text;
+    for a in out.iter_mut() {
+        let (Some(cue), Some(sentence)) = (a.cue, doc.sentences.get(a.sentence)) else {
+            continue;
+        };
+        if a.quote
+            || !INVERTED.contains(&cue.slice(text).to_lowercase().as_str())
+            || !text[..cue.start].trim_end().ends_with(',')
+            || a.source.is_some_and(|s| s.start >= cue.end)
+        {
+            continue;
+        }
+        // The cue's last token.
+        let Some(k) = doc
+            .tokens
+            .partition_point(|t| t.span.end <= cue.end)
+            .checked_sub(1)
+        else {
+            continue;
+        };
+        let last = sentence.tokens.end.saturating_sub(1);
+        let tok = |i: usize| doc.tokens[i].span.slice(text);
+        let names = k + 1..last;
+        let is_name = |w: &str| {
+            w.chars().next().is_some_and(char::is_uppercase) && !NOT_SPEAKERS.contains(&w)
+                || w.contains('.') && w.chars().next().is_some_and(char::is_lowercase)
+        };
+        if last <= k + 1
+            || names.len() > 5
+            || tok(last) != "."
+            || !names.clone().all(|i| is_name(tok(i)))
+        {
+            continue;
+        }
+        let name = Span::new(doc.tokens[k + 1].span.start, doc.tokens[last - 1].span.end);
+        let claim = match a.content {
+            Some(c) if c.end <= cue.start && !(c.start < name.end && name.start < c.end) => c,
+            _ => match clause_before_tag(text, sentence.span.start, cue.start) {
+                Some(c) => c,
+                None => continue,
+            },
+        };
+        a.source = Some(name);
+        a.vague = false;
+        a.content = Some(claim);
+    }
+}
+
 /// A tag after its claim whose reading took the wrong side of the cue: `It has requested the
 /// advert be removed, said [a spokeswoman]` (the tagger: source `It`, content `«a
 /// spokeswoman»`), `Trump could embrace a clean energy policy, Graham told «The Huffington
@@ -306,23 +404,8 @@ fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
         let first_word = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
         // `..., points out Reardon.`, `..., argued Smith.`: a name after an inverted verb (a
         // source before the comma is the claim's subject).
-        let name = matches!(
-            cue_text.as_str(),
-            "said"
-                | "says"
-                | "added"
-                | "adds"
-                | "points out"
-                | "pointed out"
-                | "notes"
-                | "noted"
-                | "explains"
-                | "explained"
-                | "argues"
-                | "argued"
-                | "writes"
-                | "wrote"
-        ) && words.len() <= 3
+        let name = INVERTED.contains(&cue_text.as_str())
+            && words.len() <= 3
             && words
                 .iter()
                 .all(|w| w.chars().next().is_some_and(char::is_uppercase));
@@ -701,6 +784,46 @@ fn takes_not_says(cue: &str, content: &str) -> bool {
             .any(|w| TAKEN.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())))
 }
 
+/// Cues (by their last word) after which `of` names a topic, not a claim (`said «of the March
+/// for Science»`, `think «of growth»`, `knew «of no contacts»`, `ruled out «of the clash»`).
+const OF_TOPIC: &[&str] = &[
+    "say", "says", "said", "saying", "think", "thinks", "thought", "know", "knows", "knew", "tell",
+    "tells", "told", "talk", "talks", "feel", "feels", "out",
+];
+
+/// For a content that opens with `of` after a cue in [`OF_TOPIC`] (or a cue read as `said of`):
+/// `Some` of the cue without the `of` and what is left of the content, the quotation after a
+/// colon, comma or full stop (`said of the Tory leader: «"He is clever ..."»`) or nothing;
+/// `None` for any other content.
+fn of_topic(text: &str, cue: Span, content: Span) -> Option<(Span, Option<Span>)> {
+    let cue_text = cue.slice(text);
+    let c = content.slice(text);
+    let (cue, verb) = match cue_text.strip_suffix(" of") {
+        Some(verb) => (Span::new(cue.start, cue.start + verb.len()), verb),
+        None if c
+            .strip_prefix("of")
+            .is_some_and(|r| r.starts_with(char::is_whitespace)) =>
+        {
+            (cue, cue_text)
+        }
+        None => return None,
+    };
+    let last = verb.split_whitespace().last()?.to_lowercase();
+    if !OF_TOPIC.contains(&last.as_str()) {
+        return None;
+    }
+    // The first quotation mark that opens the content or follows a colon, comma or full stop
+    // opens the claim.
+    let quote = c.match_indices(QUOTES).map(|(at, _)| at).find(|&at| {
+        let before = c[..at].trim_end();
+        before.is_empty() || before.ends_with([':', ',', '.'])
+    });
+    Some((
+        cue,
+        quote.map(|at| Span::new(content.start + at, content.end)),
+    ))
+}
+
 /// `content` without a trailing comma, semicolon, dash, conjunction (`and`, `but`, `or`) or
 /// article or `of` (a tagger's content cut short: `«to be behind the closure of the»`).
 fn trim_content(text: &str, content: Span) -> Span {
@@ -763,6 +886,45 @@ fn time_phrase(doc: &Document, from: usize, to: usize, forward: bool) -> usize {
         }
     }
     0
+}
+
+/// `source` ending with the sentence of its cue (sentence `sentence`) when it runs over that
+/// sentence's end (`said [Mr Singh. Swashbuckling adventure film ...]`; one that starts
+/// before the sentence is a name on a line of its own, and stays), and then with whole
+/// names: a source that starts or ends inside an entity (`[shadow chancellor Oliver] Letwin
+/// branding`, `the anti-settlement organization [Peace] Now`) takes the rest of it, unless that
+/// would reach its cue or content.
+fn whole_source(
+    doc: &Document,
+    sentence: usize,
+    cue: Option<Span>,
+    content: Option<Span>,
+    source: Span,
+) -> Span {
+    let mut s = source;
+    if let Some(sent) = doc.sentences.get(sentence).map(|x| x.span) {
+        if s.start < sent.end && sent.end < s.end {
+            s = Span::new(s.start, sent.end);
+        }
+    }
+    let touches = |x: Span| {
+        [cue, content]
+            .into_iter()
+            .flatten()
+            .any(|y| x.start < y.end && y.start < x.end)
+    };
+    for e in &doc.entities {
+        let e = e.span;
+        let cut_end = e.start < s.end && s.end < e.end && e.start >= s.start;
+        let cut_start = e.start < s.start && s.start < e.end && e.end <= s.end;
+        if cut_end || cut_start {
+            let whole = Span::new(s.start.min(e.start), s.end.max(e.end));
+            if !touches(whole) {
+                s = whole;
+            }
+        }
+    }
+    s
 }
 
 /// `source` without trailing auxiliaries (`The United Nations has`), commas and dashes, and without a
