@@ -1148,6 +1148,15 @@ fn a_name_after_an_inverted_tag_is_the_speaker() {
     let a = by_cue(&d, "says");
     assert_eq!(text(&d, a.source), "gamesindustry.biz");
     assert!(text(&d, a.content).starts_with("Europe's gamers could be waiting"));
+    let d = run(
+        "Sales of big screens will double by 2008, estimates the Consumer Electronics Association.",
+    );
+    let a = by_cue(&d, "estimates");
+    assert_eq!(text(&d, a.source), "the Consumer Electronics Association");
+    assert_eq!(
+        text(&d, a.content),
+        "Sales of big screens will double by 2008"
+    );
     // A day is when, not who.
     let d = run("The talks will resume in the spring, the minister said Thursday.");
     assert!(d
@@ -1175,4 +1184,60 @@ fn of_after_a_verb_names_a_topic_not_a_claim() {
         "{:?}",
         cues(&d)
     );
+    // Doubled apostrophes open a quotation too; a closing mark alone opens nothing.
+    let d = run("Michael McFaul said of RT. ''Their strategy is very clear,'' he added.");
+    let a = by_cue(&d, "said");
+    assert!(
+        text(&d, a.content).starts_with("''Their strategy"),
+        "{}",
+        text(&d, a.content)
+    );
+    assert_eq!(text(&d, a.cue), "said");
+}
+
+#[test]
+fn a_claim_after_its_inner_source_and_cue_starts_after_that() {
+    use crate::tagged::Role::{Content, Cue, Source};
+    let t = "In an indication Washington is set to take a tougher approach, Tillerson said \
+             earlier this week that the United States was growing impatient with diplomacy. \
+             Big gains were made, says Travis Kalanick, founder of Red Swoosh, and soon more.";
+    let mut d = doc(t);
+    let spans = [
+        role(
+            &d,
+            "Washington is set to take a tougher approach",
+            Content,
+            0.9,
+        ),
+        role(&d, "Tillerson", Source, 0.9),
+        role(&d, "said earlier this week", Cue, 0.9),
+        role(
+            &d,
+            "that the United States was growing impatient with diplomacy",
+            Content,
+            0.9,
+        ),
+        role(&d, "Big gains were made", Content, 0.9),
+        role(&d, "says", Cue, 0.9),
+        role(
+            &d,
+            "Travis Kalanick, founder of Red Swoosh, and",
+            Source,
+            0.9,
+        ),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    let a = by_cue(&d, "said earlier");
+    assert_eq!(
+        text(&d, a.content).trim_end_matches('.'),
+        "that the United States was growing impatient with diplomacy"
+    );
+    // A source cut short after a conjunction ends before it.
+    let a = d
+        .attributions
+        .iter()
+        .find(|a| text(&d, a.cue) == "says")
+        .expect("the second tag");
+    assert_eq!(text(&d, a.source), "Travis Kalanick, founder of Red Swoosh");
 }

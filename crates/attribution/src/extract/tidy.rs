@@ -11,7 +11,7 @@
 use caveat_core::{Attribution, Document, Span};
 
 use super::features::DocFeatures;
-use super::words::{C_ADV, C_AUX, C_CONJ, C_PREP};
+use super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP};
 
 /// Words that say nothing as a whole content (`wanted «to»`, `is also encouraging «his»`);
 /// a one-word content may be a name, a noun or a pronoun (`attacked «Machado»`, `scolded
@@ -208,11 +208,22 @@ fn from_cue_sentence(doc: &Document, sentence: usize, content: Span) -> Span {
 
 /// A content that opens with its own source and cue (`«The company's chief executive, Richard
 /// Parsons, told investors the results were "encouraging"»`) is what follows them, when that
-/// is two words or more.
+/// is two words or more; so is one that holds them followed by `that` (`In an indication
+/// «Washington is set to ..., Tillerson said this week that the US ...»`).
 fn around_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
     let holds = |s: Span| content.start <= s.start && s.end <= content.end;
-    // Only when nothing of the claim comes before the source: `X, officials said, Y` is one
-    // interrupted content (PolNeAR joins its parts), `Officials said Y` is not.
+    // `In an indication «Washington is set to ...», Tillerson said this week that ...`: a
+    // source and cue inside the content, followed by `that`, head the claim after them.
+    if source
+        .is_some_and(|s| content.start < s.start && holds(s) && holds(cue) && s.end <= cue.start)
+    {
+        let rest = text[cue.end..content.end].trim_start();
+        if rest.starts_with("that ") && rest.split_whitespace().count() >= 3 {
+            return Span::new(content.end - rest.len(), content.end);
+        }
+    }
+    // Otherwise only when nothing of the claim comes before the source: `X, officials said,
+    // Y` is one interrupted content (PolNeAR joins its parts), `Officials said Y` is not.
     if !(content.start < cue.start
         && holds(cue)
         && source.is_some_and(|s| holds(s) && s.start == content.start))
@@ -307,6 +318,32 @@ const INVERTED: &[&str] = &[
     "argued",
     "writes",
     "wrote",
+    "warns",
+    "warned",
+    "insists",
+    "insisted",
+    "estimates",
+    "estimated",
+    "predicts",
+    "predicted",
+    "reckons",
+    "believes",
+    "thinks",
+    "suggests",
+    "claims",
+    "claimed",
+    "reports",
+    "reported",
+    "observes",
+    "observed",
+    "concludes",
+    "concluded",
+    "admits",
+    "admitted",
+    "recalls",
+    "recalled",
+    "asks",
+    "asked",
 ];
 
 /// Words that are capitalised after an inverted cue but say when, not who (`..., said
@@ -329,7 +366,7 @@ const NOT_SPEAKERS: &[&str] = &[
 ];
 
 /// `<claim>, points out Reardon.`, `..., says gamesindustry.biz.`: a name (capitalised words,
-/// or a web address) between an inverted cue ([`INVERTED`]) after a comma and the end of the
+/// perhaps after `the`, or a web address) between an inverted cue ([`INVERTED`]) after a comma and the end of the
 /// sentence is the speaker, whatever the reading took (`[they] <points out>`, `[Nintendo DS]
 /// <says>` from `..., Nintendo DS, says gamesindustry.biz.`, or none); a content it took
 /// becomes the clause before the comma.
@@ -354,17 +391,19 @@ fn inverted_name(doc: &Document, out: &mut [Attribution]) {
         else {
             continue;
         };
-        let last = sentence.tokens.end.saturating_sub(1);
-        let tok = |i: usize| doc.tokens[i].span.slice(text);
+        let last = sentence.tokens.end.min(doc.tokens.len()).saturating_sub(1);
+        let tok = |i: usize| doc.tokens.get(i).map_or("", |t| t.span.slice(text));
         let names = k + 1..last;
         let is_name = |w: &str| {
             w.chars().next().is_some_and(char::is_uppercase) && !NOT_SPEAKERS.contains(&w)
                 || w.contains('.') && w.chars().next().is_some_and(char::is_lowercase)
         };
-        if last <= k + 1
-            || names.len() > 5
+        // `..., estimates the Consumer Electronics Association.`
+        let the = usize::from(tok(k + 1) == "the");
+        if last <= k + 1 + the
+            || names.len() > 6
             || tok(last) != "."
-            || !names.clone().all(|i| is_name(tok(i)))
+            || !names.clone().skip(the).all(|i| is_name(tok(i)))
         {
             continue;
         }
@@ -812,12 +851,19 @@ fn of_topic(text: &str, cue: Span, content: Span) -> Option<(Span, Option<Span>)
     if !OF_TOPIC.contains(&last.as_str()) {
         return None;
     }
-    // The first quotation mark that opens the content or follows a colon, comma or full stop
-    // opens the claim.
-    let quote = c.match_indices(QUOTES).map(|(at, _)| at).find(|&at| {
-        let before = c[..at].trim_end();
-        before.is_empty() || before.ends_with([':', ',', '.'])
-    });
+    // The first quotation mark that opens the content or follows a colon, comma, full stop or
+    // dash and opens a word opens the claim, if it has three words or more.
+    let quote = c
+        .match_indices(QUOTES)
+        .find(|&(at, q)| {
+            let before = c[..at].trim_end();
+            (before.is_empty() || before.ends_with([':', ',', '.', '-', '\u{2013}', '\u{2014}']))
+                && c[at + q.len()..]
+                    .trim_start_matches(QUOTES)
+                    .starts_with(char::is_alphanumeric)
+        })
+        .map(|(at, _)| at)
+        .filter(|&at| c[at..].split_whitespace().count() >= 3);
     Some((
         cue,
         quote.map(|at| Span::new(content.start + at, content.end)),
@@ -927,7 +973,9 @@ fn whole_source(
     s
 }
 
-/// `source` without trailing auxiliaries (`The United Nations has`), commas and dashes, and without a
+/// `source` without trailing auxiliaries (`The United Nations has`), conjunctions, articles
+/// and prepositions (`[Travis Kalanick, founder of Red Swoosh, and] soon`, `[a source who has
+/// talked to both in the]`: a tagger's source cut short), commas and dashes, and without a
 /// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
 /// [last week that] said`): it says when, not who.
 fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
@@ -944,7 +992,9 @@ fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
     }
     loop {
         while last > first
-            && (df.toks[last].class == C_AUX
+            && (matches!(df.toks[last].class, C_AUX | C_CONJ | C_PREP)
+                || (df.toks[last].class == C_DET
+                    && matches!(doc.tokens[last].span.slice(&doc.text), "the" | "a" | "an"))
                 || matches!(
                     doc.tokens[last].span.slice(&doc.text),
                     "," | "-" | "--" | "\u{2013}" | "\u{2014}"
