@@ -1241,3 +1241,28 @@ fn a_claim_after_its_inner_source_and_cue_starts_after_that() {
         .expect("the second tag");
     assert_eq!(text(&d, a.source), "Travis Kalanick, founder of Red Swoosh");
 }
+
+#[test]
+fn called_that_names_a_thing_reports_nothing() {
+    for sentence in [
+        "Akamai offers a web-based tool called EdgeScape that lets customers find visitors.",
+        "The practice is called \"podcasting\" and it is spreading fast.",
+        "She started a small e-store called Mmaicco to sell street-dance wear.",
+        "He hosted illegal pirate radio shows in the Netherlands.",
+    ] {
+        let d = run(sentence);
+        assert!(
+            d.attributions.is_empty(),
+            "{sentence}: {:?}",
+            d.attributions
+                .iter()
+                .map(|a| (text(&d, a.cue), text(&d, a.content)))
+                .collect::<Vec<_>>()
+        );
+    }
+    // A speaker's `called` stays: a second object, an agent.
+    let d = run("Senator Marco Rubio called the statement \"offensive and outlandish.\"");
+    assert_eq!(cues(&d), ["called"]);
+    let d = run("He was called \"one of the biggest pirates in the UK\" by the sentencing judge.");
+    assert_eq!(cues(&d), ["was called"]);
+}

@@ -120,6 +120,7 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                 && (!kind::is_reporting(span(&run.tokens).slice(&doc.text))
                     || shows_noun(&df, &run.tokens)
                     || names_it(&df, &run.tokens)
+                    || called_names(&df, &run.tokens)
                     || name_part(&df, &run.tokens)
                     || source::is_reduced_relative(&df, doc, &run.tokens))
             {
@@ -334,7 +335,8 @@ pub(crate) fn from_relations(
         if res.reporting_only
             && (!kind::is_reporting(cue.slice(&doc.text))
                 || name_part(&df, &r.cue)
-                || names_it(&df, &r.cue))
+                || names_it(&df, &r.cue)
+                || called_names(&df, &r.cue))
         {
             continue;
         }
@@ -429,8 +431,78 @@ pub(crate) fn names_it(df: &DocFeatures, cue: &Range<usize>) -> bool {
             .any(|x| x.shape == features::SH_COMMA)
 }
 
-/// `the show`, `their current shows`, `held talks`: the noun, not the verb of `a poll shows
-/// that ...` or `she talks about`.
+/// `a web tool called EdgeScape that ...`, `The practice is called "podcasting"`, `an e-store
+/// called Mmaicco to sell ...`: `called` that gives a name (a capitalised or quoted one, with
+/// no second object after it) to a thing before it, or in the passive, names and reports
+/// nothing. A speaker's `called` (`Trump called Clinton "a liar"`, `the president called
+/// Clinton a liar`) has a second object after the name, or a name or pronoun before it.
+pub(crate) fn called_names(df: &DocFeatures, cue: &Range<usize>) -> bool {
+    let t = &df.toks;
+    let called = caveat_text::hash::fnv_word_hash("called");
+    let Some(last) = cue.end.checked_sub(1) else {
+        return false;
+    };
+    if cue.start == 0 || cue.end >= t.len() || t[last].word != called {
+        return false;
+    }
+    let mut passive = false;
+    for x in &t[cue.start..last] {
+        match x.class {
+            words::C_AUX => passive = true,
+            words::C_ADV => {}
+            _ => return false,
+        }
+    }
+    // (After a comma it may be a speaker's verb after an appositive: [`names_it`].)
+    let before = &t[cue.start - 1];
+    let thing_before = before.shape == features::SH_LOWER && before.class == 0;
+    if !(passive || thing_before) {
+        return false;
+    }
+    // The name: a quotation, or capitalised words (`of`, `and`, `&` may join them).
+    let mut j = cue.end;
+    match t[j].shape {
+        features::SH_OPENQ | features::SH_QUOTE => {
+            j += 1;
+            while j < t.len() && !matches!(t[j].shape, features::SH_CLOSEQ | features::SH_QUOTE) {
+                j += 1;
+            }
+            j += 1;
+        }
+        features::SH_CAP | features::SH_UPPER => {
+            while j < t.len()
+                && (matches!(t[j].shape, features::SH_CAP | features::SH_UPPER)
+                    || ["of", "and", "&"]
+                        .iter()
+                        .any(|w| caveat_text::hash::fnv_word_hash(w) == t[j].word))
+            {
+                j += 1;
+            }
+        }
+        _ => return false,
+    }
+    // A second object (`a liar`, `"unhinged"`), a name that goes on as a noun phrase
+    // (`called Democratic bigwigs to the stage`), an agent (`was called "a pirate" by the
+    // judge`) or a place the named are called to makes it a speaker's verb.
+    let (by, to) = (
+        caveat_text::hash::fnv_word_hash("by"),
+        caveat_text::hash::fnv_word_hash("to"),
+    );
+    let det = |k: usize| {
+        t.get(k)
+            .is_some_and(|x| matches!(x.class, words::C_DET | words::C_POSS | words::C_QUANT))
+    };
+    !(det(j)
+        || t.get(j).is_some_and(|x| {
+            matches!(x.shape, features::SH_OPENQ | features::SH_QUOTE)
+                || (x.shape == features::SH_LOWER && x.class == 0)
+                || x.word == by
+                || (x.word == to && det(j + 1))
+        }))
+}
+
+/// `the show`, `their current shows`, `held talks`, `a radio show`: the noun, not the verb
+/// of `a poll shows that ...` or `she talks about`.
 pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
     let t = &df.toks;
     let is = |k: usize, words: &[&str]| {
@@ -447,7 +519,30 @@ pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
         ) || is(
             cue.start - 1,
             &[
-                "held", "hold", "holds", "holding", "peace", "trade", "further", "direct",
+                "held",
+                "hold",
+                "holds",
+                "holding",
+                "peace",
+                "trade",
+                "further",
+                "direct",
+                "radio",
+                "tv",
+                "television",
+                "chat",
+                "talk",
+                "game",
+                "reality",
+                "comedy",
+                "quiz",
+                "road",
+                "fashion",
+                "motor",
+                "pirate",
+                "breakfast",
+                "cookery",
+                "awards",
             ],
         ))
 }
