@@ -870,17 +870,20 @@ fn of_topic(text: &str, cue: Span, content: Span) -> Option<(Span, Option<Span>)
     ))
 }
 
-/// `content` without a trailing comma, semicolon, dash, conjunction (`and`, `but`, `or`) or
-/// article or `of` (a tagger's content cut short: `«to be behind the closure of the»`).
+/// `content` without a trailing comma, semicolon, dash, conjunction (`and`, `but`, `or`),
+/// article, `of` or relative pronoun (a tagger's content cut short: `«to be behind the
+/// closure of the»`, `«the Ed Sullivan of podcasting which»`).
 fn trim_content(text: &str, content: Span) -> Span {
     let mut end = content.end;
     loop {
         let s = text[content.start..end].trim_end();
         let cut = if let Some(r) = s.strip_suffix([',', ';', '—', '–']) {
             r
-        } else if let Some(r) = [" and", " but", " or", " the", " a", " an", " of"]
-            .iter()
-            .find_map(|w| s.strip_suffix(w))
+        } else if let Some(r) = [
+            " and", " but", " or", " the", " a", " an", " of", " which", " who", " whose",
+        ]
+        .iter()
+        .find_map(|w| s.strip_suffix(w))
         {
             r
         } else {
@@ -1306,5 +1309,8 @@ mod tests {
         let text = "It is thought to be behind the closure of the";
         let c = trim_content(text, Span::new(6, text.len()));
         assert_eq!(c.slice(text), "thought to be behind the closure");
+        let text = "He has been called the Ed Sullivan of podcasting which";
+        let c = trim_content(text, Span::new(text.find("the").unwrap(), text.len()));
+        assert_eq!(c.slice(text), "the Ed Sullivan of podcasting");
     }
 }
