@@ -1265,4 +1265,6 @@ fn called_that_names_a_thing_reports_nothing() {
     assert_eq!(cues(&d), ["called"]);
     let d = run("He was called \"one of the biggest pirates in the UK\" by the sentencing judge.");
     assert_eq!(cues(&d), ["was called"]);
+    let d = run("He ordered an inquiry into the leaks, which he has called \"illegal.\"");
+    assert_eq!(cues(&d), ["has called"]);
 }

@@ -445,10 +445,13 @@ pub(crate) fn called_names(df: &DocFeatures, cue: &Range<usize>) -> bool {
     if cue.start == 0 || cue.end >= t.len() || t[last].word != called {
         return false;
     }
+    // `is called`, `was also called`; `has called` is a speaker's.
+    let be =
+        ["is", "are", "was", "were", "be", "been", "being"].map(caveat_text::hash::fnv_word_hash);
     let mut passive = false;
     for x in &t[cue.start..last] {
         match x.class {
-            words::C_AUX => passive = true,
+            words::C_AUX if be.contains(&x.word) => passive = true,
             words::C_ADV => {}
             _ => return false,
         }
