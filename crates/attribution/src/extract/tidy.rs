@@ -87,6 +87,12 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
                 *keep = false;
             }
+            // A content that opens with the closing mark of an earlier quotation (`"... not
+            // right'." And he highlighted ...`: the marks were paired wrongly) is no quotation
+            // of this cue's.
+            if opens_with_closing_mark(&doc.text, c) {
+                *keep = false;
+            }
             // A content of marks alone (`said «"»`) says nothing.
             if a.cites.is_none() && !c.slice(&doc.text).chars().any(char::is_alphanumeric) {
                 *keep = false;
@@ -116,6 +122,22 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     }
     one_statement(&doc.text, out, &mut keep);
     keep
+}
+
+/// Whether `content` opens with a straight double quotation mark that closes: glued to the
+/// word or mark before it and followed by a space (`... not right'." And he ...`); `saying, "
+/// Anybody who ...` (a space before the mark) opens a quotation, and so may a `”` (some sites
+/// print `” … what I learned ...` for an opening one).
+fn opens_with_closing_mark(text: &str, content: Span) -> bool {
+    let mut chars = content.slice(text).chars();
+    let (Some(mark), Some(next)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let glued = text[..content.start]
+        .chars()
+        .next_back()
+        .is_some_and(|b| !b.is_whitespace());
+    mark == '"' && glued && next.is_whitespace()
 }
 
 /// A content read from the comma after its tag (`That might, he suggests, «, lead to a hung
@@ -366,10 +388,10 @@ const NOT_SPEAKERS: &[&str] = &[
 ];
 
 /// `<claim>, points out Reardon.`, `..., says gamesindustry.biz.`: a name (capitalised words,
-/// perhaps after `the`, or a web address) between an inverted cue ([`INVERTED`]) after a comma and the end of the
-/// sentence is the speaker, whatever the reading took (`[they] <points out>`, `[Nintendo DS]
-/// <says>` from `..., Nintendo DS, says gamesindustry.biz.`, or none); a content it took
-/// becomes the clause before the comma.
+/// perhaps after `the`, or a web address) between an inverted cue ([`INVERTED`]) after a comma
+/// and the end of the sentence is the speaker, whatever the reading took (`[they] <points
+/// out>`, `[Nintendo DS] <says>` from `..., Nintendo DS, says gamesindustry.biz.`, or none); a
+/// content it took becomes the clause before the comma.
 fn inverted_name(doc: &Document, out: &mut [Attribution]) {
     let text = &doc.text;
     for a in out.iter_mut() {
@@ -1291,6 +1313,18 @@ mod tests {
         assert!(takes_not_says("claimed", "the lives of 40 people"));
         assert!(!takes_not_says("claimed", "the vote was rigged"));
         assert!(!takes_not_says("said", "two lives were lost"));
+    }
+
+    #[test]
+    fn a_closing_mark_opens_no_quotation() {
+        let text = "\"It is not right.\" And he went on. He said, \" Anybody can see it.\"";
+        let at = |p: &str| text.find(p).unwrap();
+        let closing = Span::new(at("\" And"), at(" He said"));
+        assert!(opens_with_closing_mark(text, closing));
+        let opening = Span::new(at("\" Anybody"), text.len());
+        assert!(!opens_with_closing_mark(text, opening));
+        assert!(!opens_with_closing_mark(text, Span::new(0, 1)));
+        assert!(!opens_with_closing_mark(text, Span::new(0, 0)));
     }
 
     #[test]
