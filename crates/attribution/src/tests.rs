@@ -1268,3 +1268,70 @@ fn called_that_names_a_thing_reports_nothing() {
     let d = run("He ordered an inquiry into the leaks, which he has called \"illegal.\"");
     assert_eq!(cues(&d), ["has called"]);
 }
+
+#[test]
+fn a_quotation_its_tag_interrupts_is_one_claim() {
+    // The tag between two parts of one quotation: the claim runs over both (PolNeAR's
+    // convention), whichever part the reading found.
+    for (sentence, cue) in [
+        (
+            "\"Certainly we do not want things to get to military conflict,\" he said in Seoul, \
+             but \"if they elevate the threat, we will respond.\"",
+            "said",
+        ),
+        (
+            "\"Are you going to take the tweets literally?\" Nunes said. \"If so, clearly the \
+             president was wrong.\"",
+            "said",
+        ),
+        (
+            "“If he thinks that makes him smart,” the ad’s narrator says, “what does he think of \
+             you?”",
+            "says",
+        ),
+    ] {
+        let d = run(sentence);
+        let a = by_cue(&d, cue);
+        assert_eq!(text(&d, a.content), sentence, "{sentence}");
+        assert!(a.quote, "{sentence}");
+    }
+    // A participle in the tag that names what the words are about keeps its own claim short.
+    let s = "\"If you look at the opposition party,\" Bannon said, referring to mainstream media \
+             outlets, \"and how they portrayed the campaign, it's outrageous.\"";
+    let d = run(s);
+    assert_eq!(text(&d, by_cue(&d, "said").content), s);
+    assert_eq!(
+        text(&d, by_cue(&d, "referring").content),
+        "mainstream media outlets"
+    );
+    // The second part is someone else's: a participle that passes the word on (its own
+    // claim), the one asked, another sentence.
+    let d = run(
+        "\"He's in incredible shape mentally but he gets very tired,\" she said, adding: \"With \
+         a little bit of luck he should be back soon.\"",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "said").content),
+        "\"He's in incredible shape mentally but he gets very tired,\""
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "adding").content),
+        "\"With a little bit of luck he should be back soon.\""
+    );
+    let d = run(
+        "\"How do you know they're ISIS suspects?\" I asked one of the intelligence officers. \
+         \"They're not suspects. They are ISIS.\"",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "asked").content),
+        "\"How do you know they're ISIS suspects?\""
+    );
+    let d = run(
+        "\"The pledged assets are with Rosneft,\" said Jamie Firestone. Tim Osborne told the \
+         Reuters news agency: \"If they default, we will fight them.\"",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "said").content),
+        "\"The pledged assets are with Rosneft,\""
+    );
+}

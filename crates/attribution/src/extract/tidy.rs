@@ -5,12 +5,14 @@
 //! article or adverb (`[the] claim`, `[really] believe`), a content
 //! never ends in a dangling conjunction, article or comma (`«... a 'military operation,' but»`)
 //! and stays in its paragraph unless it is a quotation; a tag followed by a participle
-//! (`..., he said, adding that ...`) keeps the claim before it; a content that is one function word,
+//! (`..., he said, adding that ...`) keeps the claim before it; a quotation its tag interrupts
+//! (`"Q1," X said. "Q2."`) is one claim over both parts; a content that is one function word,
 //! or a `claim` that takes its object (`claimed two lives`), is no claim.
 
 use caveat_core::{Attribution, Document, Span};
 
 use super::features::DocFeatures;
+use super::kind::is_quote;
 use super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP};
 
 /// Words that say nothing as a whole content (`wanted «to»`, `is also encouraging «his»`);
@@ -67,6 +69,11 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
             let c = interrupted_claim(doc, a.sentence, cue, a.source, c);
             let c = one_paragraph(&doc.text, cue, trim_content(&doc.text, c));
+            if a.quote && !c.slice(&doc.text).starts_with(QUOTES) {
+                // The quotation was another paragraph's (`«"..."\n\nX went on to discuss
+                // recent polls»` → `«recent polls»`).
+                a.quote = is_quote(&doc.text, c);
+            }
             let c = if a.quote || c.slice(&doc.text).starts_with(QUOTES) {
                 c
             } else {
@@ -121,7 +128,246 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
         }
     }
     one_statement(&doc.text, out, &mut keep);
+    resumed_quote(doc, out, &keep);
+
     keep
+}
+
+/// The closing mark that pairs with the opening quotation mark `open` (`''` pairs with `''`).
+fn closing_of(open: &str) -> Option<&'static str> {
+    Some(match open {
+        "\"" => "\"",
+        "\u{201c}" => "\u{201d}",
+        "\u{00ab}" => "\u{00bb}",
+        "''" => "''",
+        _ => return None,
+    })
+}
+
+/// The opening quotation mark `s` starts with, if any (`''` before `"`-less text counts).
+fn opening_mark(s: &str) -> Option<&'static str> {
+    ["''", "\"", "\u{201c}", "\u{00ab}"]
+        .into_iter()
+        .find(|m| s.starts_with(m))
+}
+
+/// Participles in a tag that tell what the words were about, not words of their own
+/// (`"Q1," X said, referring to the excuse, "Q2"`).
+const ABOUT_PARTICIPLES: &[&str] = &[
+    "referring",
+    "speaking",
+    "emphasizing",
+    "emphasising",
+    "answering",
+    "responding",
+    "pointing",
+    "gesturing",
+    "citing",
+];
+
+/// Words in a tag that pass the word on to the quotation after it (`she said, adding:
+/// "..."`, `he said as demonstrators chanted: "..."`).
+const PASSING_ON: &[&str] = &[
+    "adding",
+    "saying",
+    "noting",
+    "writing",
+    "telling",
+    "asking",
+    "arguing",
+    "insisting",
+    "stating",
+    "warning",
+    "declaring",
+    "explaining",
+    "continuing",
+    "replying",
+    "chanted",
+    "chanting",
+    "shouted",
+    "shouting",
+    "replied",
+    "added",
+];
+
+/// The first word of a cue, lower-cased.
+fn cue_first_word(text: &str, cue: Span) -> Option<String> {
+    cue.slice(text)
+        .split_whitespace()
+        .next()
+        .map(str::to_lowercase)
+}
+
+/// The longest a tag between two parts of one quotation may run (`" Mr. Obama said on
+/// Saturday night at the Congressional Black Caucus Foundation gala dinner in Washington,
+/// where ... also spoke. "`), in words.
+const MAX_TAG_WORDS: usize = 30;
+
+/// `"Q1," X said. "Q2."`: a quotation its tag interrupts is one claim (PolNeAR's content
+/// runs from the first part's opening mark to the second part's closing mark, the tag
+/// inside it), so a content that is the first part, followed right away by its source and
+/// cue, takes the second part when that opens the next clause after the tag (after `.`, `,`,
+/// `:` or `, but`) in the same paragraph and no other relation claims it (`"Q2," she
+/// added`); a content that is the second part takes the first the same way (`"If he thinks
+/// that makes him smart," the narrator says, "what does he think of you?"`).
+fn resumed_quote(doc: &Document, out: &mut [Attribution], keep: &[bool]) {
+    let text = &doc.text;
+    let spans: Vec<(Option<Span>, Option<Span>)> = out
+        .iter()
+        .zip(keep)
+        .map(|(a, &k)| if k { (a.cue, a.content) } else { (None, None) })
+        .collect();
+    // Whether `part` is another relation's: its cue or content is in it, a cue in the tag
+    // owns it (`she said, adding: "Q2"`, `Harward told ABC, but said of the job, "Q2"`;
+    // not a participle that only tells what the words were about: `X said, referring to
+    // the excuse, "Q2"`, whose claim ran on into `part`), or a verb in the tag that passes
+    // the word on does (`chanted`, `adding` read as no cue).
+    let claimed_elsewhere = |i: usize, part: Span, tag: Span| {
+        let in_tag = |c: &Span| tag.start <= c.start && c.end <= tag.end;
+        let owns = spans.iter().enumerate().any(|(j, (cue, content))| {
+            j != i
+                && match cue {
+                    Some(k) if in_tag(k) => !cue_first_word(text, *k)
+                        .is_some_and(|w| ABOUT_PARTICIPLES.contains(&w.as_str())),
+                    Some(k) => [Some(*k), *content]
+                        .into_iter()
+                        .flatten()
+                        .any(|s| s.start < part.end && part.start < s.end),
+                    None => false,
+                }
+        });
+        owns || tag
+            .slice(text)
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| PASSING_ON.contains(&w.to_lowercase().as_str()))
+    };
+    for i in 0..out.len() {
+        let a = &out[i];
+        let (Some(c), Some(cue), true) = (a.content, a.cue, keep[i]) else {
+            continue;
+        };
+        let (first, last) = a.source.map_or((cue.start, cue.end), |s| {
+            (s.start.min(cue.start), s.end.max(cue.end))
+        });
+        // The tag is its source and cue side by side (`X said`, `said X`), not `X beams,
+        // adding`.
+        let side_by_side = a.source.is_none_or(|s| {
+            let gap = if s.end <= cue.start {
+                s.end..cue.start
+            } else {
+                cue.end..s.start
+            };
+            gap.is_empty() || text[gap].trim().is_empty()
+        });
+        if !side_by_side {
+            continue;
+        }
+        let inner = c.slice(text);
+        let Some(open) = opening_mark(inner) else {
+            continue;
+        };
+        let Some(close) = closing_of(open) else {
+            continue;
+        };
+        let whole = inner.trim_end_matches([',', '.', '?', '!']);
+        let closes = whole.len() >= open.len() + close.len() && whole.ends_with(close);
+        if !closes || whole[open.len()..whole.len() - close.len()].contains(close) {
+            continue;
+        }
+        if c.end <= first && text[c.end..first].trim().is_empty() {
+            // The first part: the second opens after the tag.
+            if let Some(part) = part_after_tag(doc, last) {
+                let tag = Span::new(last, part.start);
+                // `"...?" I asked one of the officers. "..."`: the one asked answers.
+                let asked_someone = cue.slice(text).to_lowercase().starts_with("ask")
+                    && tag.slice(text).chars().any(char::is_alphanumeric);
+                if !asked_someone && !claimed_elsewhere(i, part, tag) {
+                    out[i].content = Some(Span::new(c.start, part.end));
+                    // A participle in the tag whose claim ran on into the quotation ends
+                    // before it (`referring to «the 1 percent excuse»`).
+                    for (j, b) in out.iter_mut().enumerate() {
+                        let in_tag = b
+                            .cue
+                            .is_some_and(|k| tag.start <= k.start && k.end <= tag.end);
+                        if let (true, true, Some(bc)) = (j != i && keep[j], in_tag, b.content) {
+                            if bc.start < part.start && part.start < bc.end {
+                                let cut =
+                                    text[bc.start..part.start].trim_end_matches(|ch: char| {
+                                        ch.is_whitespace() || matches!(ch, ',' | '.' | ':')
+                                    });
+                                if !cut.is_empty() {
+                                    b.content = Some(Span::new(bc.start, bc.start + cut.len()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } else if c.start >= last && text[last..c.start].trim() == "," {
+            // The second part: the first ends right before the tag with a comma.
+            if let Some(part) = part_before_tag(text, first, open, close) {
+                if !claimed_elsewhere(i, part, Span::new(part.end, first)) {
+                    out[i].content = Some(Span::new(part.start, c.end));
+                }
+            }
+        }
+    }
+}
+
+/// The quotation that opens the clause after a tag ending at `from` (`X said in August.
+/// "Q2 ..."`, `X said, referring to ..., "Q2"`, `X said, but "Q2"`), to its closing mark (or
+/// its paragraph's end, as a quotation that runs into the next paragraph does) — when the
+/// tag is short, has no quotation mark, stays in one sentence and does not end its
+/// paragraph.
+fn part_after_tag(doc: &Document, from: usize) -> Option<Span> {
+    let text = &doc.text;
+    let rest = &text[from..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let rest = &rest[..line_end];
+    let at = [
+        rest.find(['"', '\u{201c}', '\u{00ab}', '\u{201d}']),
+        rest.find("''"),
+    ]
+    .into_iter()
+    .flatten()
+    .min()?;
+    let tag = rest[..at].trim_end();
+    let open = opening_mark(&rest[at..])?;
+    let close = closing_of(open)?;
+    // Not a colon: `he said as demonstrators chanted: "..."` passes the word on.
+    let joins = [".", ",", ", but", ", and"]
+        .iter()
+        .any(|j| tag.ends_with(j))
+        && (rest[at + open.len()..]).starts_with(|ch: char| ch.is_alphanumeric() || ch == '.');
+    // No sentence but the quotation's own starts between the tag and the quotation (`Tim
+    // Osborne told Reuters: "...". \n Rosneft said ...` is another sentence).
+    let new_sentence = doc
+        .sentences
+        .iter()
+        .any(|s| from < s.span.start && s.span.start < from + at);
+    if !joins || new_sentence || tag.split_whitespace().count() > MAX_TAG_WORDS {
+        return None;
+    }
+    let body = &rest[at + open.len()..];
+    let end = body
+        .find(close)
+        .map_or(rest.len(), |k| at + open.len() + k + close.len());
+    Some(Span::new(from + at, from + end))
+}
+
+/// The quotation that ends with a comma right before a tag starting at `to` (`"If he thinks
+/// that makes him smart," the narrator says, "..."`), from its opening mark in the same
+/// paragraph.
+fn part_before_tag(text: &str, to: usize, open: &str, close: &str) -> Option<Span> {
+    let before = text[..to].trim_end();
+    let body = before.strip_suffix(close)?.strip_suffix([',', '?', '!'])?;
+    let line_start = body.rfind('\n').map_or(0, |k| k + 1);
+    let k = body[line_start..].rfind(open)? + line_start;
+    if open == close && body[line_start..k].matches(open).count() % 2 == 1 {
+        // An odd count of straight marks before: this one closes an earlier quotation.
+        return None;
+    }
+    Some(Span::new(k, before.len()))
 }
 
 /// Whether `content` opens with a straight double quotation mark that closes: glued to the
@@ -538,7 +784,8 @@ fn participle_after_tag(doc: &Document, out: &mut [Attribution]) {
     // `according to` is a preposition: its claim may come before it.
     let is_participle = |cue: Span| {
         cue.slice(text).split_whitespace().next().is_some_and(|w| {
-            let w = w.to_lowercase();
+            // (`adding:` is a cue with its colon.)
+            let w = w.trim_end_matches([':', ',']).to_lowercase();
             w.len() > 4 && w.ends_with("ing") && w != "according"
         })
     };
@@ -728,7 +975,22 @@ fn one_paragraph(text: &str, cue: Span, content: Span) -> Span {
     let inner = content.slice(text);
     // A paragraph ends at a blank line (a single line break may only wrap the text).
     const BREAK: &str = "\n\n";
-    if inner.starts_with(QUOTES) || !inner.contains(BREAK) {
+    if !inner.contains(BREAK) {
+        return content;
+    }
+    if inner.starts_with(QUOTES) {
+        // A quotation that runs on over a blank line into its own cue's paragraph
+        // (`«"It is one of the things ...."\n\nCaddell went on to discuss recent polls»`)
+        // was read across the paragraphs: the claim is what follows the cue.
+        let rest = text[cue.end.min(content.end)..content.end].trim();
+        if content.start < cue.start
+            && cue.end <= content.end
+            && text[content.start..cue.start].contains(BREAK)
+            && rest.split_whitespace().count() >= 2
+        {
+            let start = content.end - text[cue.end..content.end].trim_start().len();
+            return Span::new(start, start + rest.len());
+        }
         return content;
     }
     let (mut start, mut end) = (content.start, content.end);
@@ -1078,6 +1340,14 @@ mod tests {
         let text = "He said: \"One.\n\nTwo.\"";
         let content = Span::new(text.find('"').unwrap(), text.len());
         assert_eq!(one_paragraph(text, Span::new(3, 7), content), content);
+        // A quotation read on into its cue's paragraph: the claim follows the cue.
+        let text = "\"It can be deadly.\"\n\nCaddell went on to discuss recent polls.";
+        let cue = at_in(text, "went on to discuss");
+        let content = Span::new(0, text.len() - 1);
+        assert_eq!(
+            one_paragraph(text, cue, content).slice(text),
+            "recent polls"
+        );
     }
 
     #[test]
