@@ -107,6 +107,10 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             if takes_not_says(cue.slice(&doc.text), c.slice(&doc.text)) {
                 *keep = false;
             }
+            if let Some(q) = quote_after_addressee(&doc.text, cue, c) {
+                a.content = Some(q);
+                a.quote = is_quote(&doc.text, q);
+            }
             if let Some((cue, claim)) = of_topic(&doc.text, cue, c) {
                 a.cue = Some(cue);
                 a.content = claim;
@@ -1114,6 +1118,78 @@ const OF_TOPIC: &[&str] = &[
     "tells", "told", "talk", "talks", "feel", "feels", "out",
 ];
 
+/// Words that open a short phrase between `said` and a colon that only tells when or where
+/// (`said on Monday: "..."`, `said in a statement: "..."`).
+const WHEN_WHERE: &[&str] = &[
+    "on",
+    "in",
+    "at",
+    "last",
+    "this",
+    "earlier",
+    "later",
+    "yesterday",
+    "today",
+    "after",
+    "during",
+    "before",
+    "afterwards",
+    "then",
+    "recently",
+    "previously",
+];
+
+/// `told the BBC: «"..."»`, `asked the minister: «"..."»`, `said on Monday: «"..."»`: a
+/// content that opens with the addressee (or when or where) and a colon before a quotation
+/// is the quotation. `Some` of the quotation; `None` when the phrase before the colon could be
+/// the claim (`said Mr Blair had shown he could rouse the party: "..."`).
+fn quote_after_addressee(text: &str, cue: Span, content: Span) -> Option<Span> {
+    if content.start < cue.end {
+        return None;
+    }
+    let inner = content.slice(text);
+    let colon = inner.find(':')?;
+    let phrase = &inner[..colon];
+    let after = &inner[colon + 1..];
+    let quote = after.trim_start();
+    if phrase.contains(['"', '\u{201c}', '\n']) || !quote.starts_with(['"', '\u{201c}']) {
+        return None;
+    }
+    let words: Vec<String> = phrase
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect();
+    let verb = cue
+        .slice(text)
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .to_lowercase();
+    let addressed = matches!(
+        verb.as_str(),
+        "told" | "tells" | "tell" | "telling" | "asked" | "asks" | "asking"
+    ) && words.len() <= 12;
+    let when_where = matches!(
+        verb.as_str(),
+        "said" | "says" | "say" | "added" | "adds" | "wrote" | "writes"
+    ) && words.len() <= 6
+        && words
+            .first()
+            .is_some_and(|w| WHEN_WHERE.contains(&w.as_str()));
+    // `told CNN that ...:`, `asked if he ...:` carry a claim or a question of their own.
+    let clause = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "that" | "if" | "whether" | "how" | "why" | "what" | "who" | "about" | "to"
+        )
+    });
+    if words.is_empty() || clause || !(addressed || when_where) {
+        return None;
+    }
+    let start = content.end - quote.len();
+    Some(Span::new(start, content.end))
+}
+
 /// For a content that opens with `of` after a cue in [`OF_TOPIC`] (or a cue read as `said of`):
 /// `Some` of the cue without the `of` and what is left of the content, the quotation after a
 /// colon, comma or full stop (`said of the Tory leader: «"He is clever ..."»`) or nothing;
@@ -1348,6 +1424,42 @@ mod tests {
             one_paragraph(text, cue, content).slice(text),
             "recent polls"
         );
+    }
+
+    #[test]
+    fn a_quotation_after_its_addressee_is_the_claim() {
+        let check = |text: &str, cue: &str, from: &str, want: Option<&str>| {
+            let cue = at_in(text, cue);
+            let content = Span::new(text.find(from).unwrap(), text.len());
+            let got = quote_after_addressee(text, cue, content);
+            assert_eq!(got.map(|q| q.slice(text)), want, "{text}");
+        };
+        check(
+            "He told BBC Radio 4's Today programme: \"It is over.\"",
+            "told",
+            "BBC",
+            Some("\"It is over.\""),
+        );
+        check(
+            "She said on Monday: \"We will go.\"",
+            "said",
+            "on Monday",
+            Some("\"We will go.\""),
+        );
+        // The phrase before the colon may be the claim, or a question.
+        check(
+            "He said Mr Blair had shown he could rouse the party: \"I think so.\"",
+            "said",
+            "Mr Blair",
+            None,
+        );
+        check(
+            "He told CNN that the plan was dead: \"It is over.\"",
+            "told",
+            "CNN",
+            None,
+        );
+        check("She asked if he knew: \"No.\"", "asked", "if he", None);
     }
 
     #[test]
