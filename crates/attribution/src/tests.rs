@@ -1335,3 +1335,48 @@ fn a_quotation_its_tag_interrupts_is_one_claim() {
         "\"The pledged assets are with Rosneft,\""
     );
 }
+
+#[test]
+fn a_tag_inside_a_sentence_interrupts_one_claim() {
+    // A tag set off by commas: the claim is the sentence around it, the tag inside (as
+    // PolNeAR marks it), whichever part the reading found.
+    for (sentence, cue) in [
+        (
+            "Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt in 1999",
+            "said",
+        ),
+        (
+            "The museum, Mr. Obama said, would make visitors face uncomfortable truths",
+            "said",
+        ),
+        (
+            "The middle one-fifth paid 8.9 percent, the agency said in a June report, and those \
+             in the bottom fifth of incomes paid 0.8 percent",
+            "said",
+        ),
+        (
+            "My schoolboy error, says Mr Shaw, was to let the hardware do the heavy lifting",
+            "says",
+        ),
+    ] {
+        let d = run(&format!(
+            "He spoke at the opening. {sentence}. Then he left."
+        ));
+        assert_eq!(text(&d, by_cue(&d, cue).content), sentence);
+    }
+    // Not a tag inside the claim: an opening phrase and a clause after the cue, a quotation
+    // the tag introduces.
+    let d = run(
+        "In January, GM said higher healthcare costs in North America, and lower profits at its \
+         finance arm would hurt earnings.",
+    );
+    assert!(!text(&d, by_cue(&d, "said").content).starts_with("In January"));
+    let d = run(
+        "Less impressed were fellow students Ryan Crabbe and Gordon Rennie, who observed, \"With \
+         this band, he has clearly gone too far.\"",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "observed").content),
+        "\"With this band, he has clearly gone too far.\""
+    );
+}

@@ -6,7 +6,8 @@
 //! never ends in a dangling conjunction, article or comma (`«... a 'military operation,' but»`)
 //! and stays in its paragraph unless it is a quotation; a tag followed by a participle
 //! (`..., he said, adding that ...`) keeps the claim before it; a quotation its tag interrupts
-//! (`"Q1," X said. "Q2."`) is one claim over both parts; a content that is one function word,
+//! (`"Q1," X said. "Q2."`) is one claim over both parts, and so is a sentence a tag set off by
+//! commas interrupts (`The museum, Mr. Obama said, would ...`); a content that is one function word,
 //! or a `claim` that takes its object (`claimed two lives`), is no claim.
 
 use caveat_core::{Attribution, Document, Span};
@@ -133,8 +134,175 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     }
     one_statement(&doc.text, out, &mut keep);
     resumed_quote(doc, out, &keep);
-
+    interrupting_tag(doc, out, &keep);
     keep
+}
+
+/// Verbs in their base form that make a mid-sentence tag with a plural or `I` speaker
+/// (`critics say`, `some believe`), besides [`INVERTED`].
+const TAG_BASE_VERBS: &[&str] = &[
+    "say", "believe", "fear", "fears", "think", "argue", "warn", "suggest", "insist", "note",
+    "add", "explain", "claim", "estimate", "predict", "reckon", "admit", "recall", "write",
+];
+
+/// Words that open a mid-sentence tag's own words after its cue (`said in a June report,`,
+/// `said last week,`).
+const TAG_TAIL: &[&str] = &[
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "from",
+    "via",
+    "last",
+    "this",
+    "earlier",
+    "later",
+    "yesterday",
+    "today",
+    "recently",
+    "previously",
+    "again",
+    "also",
+    "then",
+    "once",
+    "tuesday",
+    "monday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// The most words between a mid-sentence tag and its comma (`the agency said in a June
+/// report, and ...`).
+const MAX_TAG_TAIL_WORDS: usize = 6;
+
+/// `Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt.`, `The museum, Mr. Obama
+/// said, would make visitors face uncomfortable truths.`: a tag set off by commas inside a
+/// sentence interrupts one claim, and the claim is the whole sentence around it (PolNeAR joins
+/// the parts, the tag inside), not the part before or after it that the reading found. Only
+/// when no other cue is in the sentence and the tag's own words after the cue (`in a June
+/// report`) are few.
+fn interrupting_tag(doc: &Document, out: &mut [Attribution], keep: &[bool]) {
+    let text = &doc.text;
+    let cues: Vec<Span> = out
+        .iter()
+        .zip(keep)
+        .filter(|(_, &k)| k)
+        .filter_map(|(a, _)| a.cue)
+        .collect();
+    for (a, &kept) in out.iter_mut().zip(keep) {
+        let (Some(c), Some(cue), Some(src), true) = (a.content, a.cue, a.source, kept) else {
+            continue;
+        };
+        let Some(sentence) = doc.sentences.get(a.sentence).map(|s| s.span) else {
+            continue;
+        };
+        let (first, last) = (src.start.min(cue.start), src.end.max(cue.end));
+        let gap = if src.end <= cue.start {
+            src.end..cue.start
+        } else {
+            cue.end..src.start
+        };
+        if !text[gap].trim().is_empty() || first <= sentence.start || sentence.end < last {
+            continue;
+        }
+        // The part before: words, then a comma (inside a closing mark, too).
+        let lead = &text[sentence.start..first];
+        let start = sentence.start + (lead.len() - lead.trim_start().len());
+        let before = lead.trim();
+        let ends_in_comma = before.ends_with(',')
+            || before
+                .strip_suffix(['"', '\u{201d}'])
+                .is_some_and(|b| b.ends_with(','));
+        if !ends_in_comma || before.starts_with(QUOTES) || before.split_whitespace().count() < 2 {
+            continue;
+        }
+        // The part after: a few words of the tag's own, a comma, then the rest of the claim.
+        let rest = &text[last..sentence.end];
+        let Some(comma) = rest.find(',') else {
+            continue;
+        };
+        let tail = &rest[..comma];
+        let after = rest[comma + 1..].trim_end();
+        let after = after
+            .strip_suffix(['.', '!', '?'])
+            .unwrap_or(after)
+            .trim_end();
+        // The tag's own words open with a preposition or a time word (`said in a June
+        // report,`, `said on Twitter,`), not a clause (`GM said higher costs would ...`).
+        let tail_words: Vec<String> = tail.split_whitespace().map(str::to_lowercase).collect();
+        let tag_words = tail_words
+            .first()
+            .is_none_or(|w| TAG_TAIL.contains(&w.as_str()));
+        // `slower than forecast`: no speaker.
+        let speaker = !src
+            .slice(text)
+            .split_whitespace()
+            .last()
+            .is_some_and(|w| ["than", "as", "of", "to", "for", "with", "by"].contains(&w));
+        // A speech or thought verb makes the tag (`has argued`, `once said`, `some believe`),
+        // not `promises to focus on`, `is estimated at`, `who observed, "..."`.
+        let cue_text = cue.slice(text).to_lowercase();
+        let cue_words: Vec<&str> = cue_text.split_whitespace().collect();
+        let tag_verb = cue_words.last().is_some_and(|w| TAG_BASE_VERBS.contains(w))
+            || INVERTED
+                .iter()
+                .any(|v| cue_text == *v || cue_text.ends_with(&format!(" {v}")))
+                && !cue_text.starts_with("ask");
+        // `..., said Raymond Wu, a political risk consultant`, `said Eric Fish, author of
+        // ...`: after an inverted tag, what does not open with a verb says who the speaker
+        // is.
+        let first_after = after.split_whitespace().next().unwrap_or("");
+        let apposition = cue.start < src.start
+            && !(first_after.ends_with("ed")
+                || [
+                    "was", "were", "is", "are", "has", "have", "had", "would", "will", "could",
+                    "can", "should", "may", "might", "must", "did", "does", "do", "that",
+                ]
+                .contains(&first_after));
+        // A quotation before the tag is a quotation's tag (`"It's calm," said X, ahead of
+        // ...`), unless it is a few words quoted inside the claim (`Oz is "smart as hell,"`).
+        let quoted_before = before.strip_suffix(['"', '\u{201d}']).is_some_and(|b| {
+            b.rfind(['"', '\u{201c}'])
+                .is_none_or(|k| b[k..].split_whitespace().count() > 6)
+        });
+        let relative = matches!(
+            src.slice(text).to_lowercase().as_str(),
+            "who" | "which" | "that"
+        );
+        // `..., some analysts warned, while others doubted it`: a contrast is not theirs.
+        let contrast = ["while", "whereas"].contains(&first_after.to_lowercase().as_str());
+        if tail.contains(QUOTES)
+            || contrast
+            || !tag_verb
+            || relative
+            || apposition
+            || quoted_before
+            || after.trim_start().starts_with(QUOTES)
+            || !tag_words
+            || !speaker
+            || tail_words.len() > MAX_TAG_TAIL_WORDS
+            || after.split_whitespace().count() < 2
+            || cue.slice(text).eq_ignore_ascii_case("according to")
+        {
+            continue;
+        }
+        let end = last + comma + 1 + after.len();
+        // The content found is one of the parts; another cue in the sentence has its own.
+        let one_part = (start <= c.start && c.end <= first) || (last <= c.start && c.end <= end);
+        let other_cue = cues
+            .iter()
+            .any(|k| *k != cue && start <= k.start && k.end <= end);
+        if one_part && !other_cue && start < end {
+            a.content = Some(Span::new(start, end));
+            a.quote = is_quote(text, Span::new(start, end));
+        }
+    }
 }
 
 /// The closing mark that pairs with the opening quotation mark `open` (`''` pairs with `''`).
