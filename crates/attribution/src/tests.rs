@@ -1380,3 +1380,19 @@ fn a_tag_inside_a_sentence_interrupts_one_claim() {
         "\"With this band, he has clearly gone too far.\""
     );
 }
+
+#[test]
+fn a_phrase_fronted_before_the_speaker_is_no_claim() {
+    // The claim follows the cue, not the opening phrase before the speaker.
+    let d = run(
+        "On his first day of questioning, Mr Sullivan admitted to falsifying the company's \
+         financial statements.",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "admitted").content),
+        "to falsifying the company's financial statements"
+    );
+    // Where or to whom after the cue is not the claim; the opening clause stays.
+    let d = run("In 2004, growth will be between 4.7% and 4.8%, the ministry said in a statement.");
+    assert!(text(&d, by_cue(&d, "said").content).starts_with("In 2004, growth"));
+}

@@ -65,6 +65,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     tag_after_claim(doc, df, out);
     inverted_name(doc, out);
     participle_after_tag(doc, out);
+    fronted_phrase(doc, out);
     let mut keep = vec![true; out.len()];
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
@@ -176,6 +177,93 @@ const TAG_TAIL: &[&str] = &[
     "saturday",
     "sunday",
 ];
+
+/// Words that open a phrase fronted before a sentence's subject (`In an interview on CBS,
+/// Ryan said ...`, `Speaking at a BMW event, Helmut Panke predicted ...`).
+const FRONTED: &[&str] = &[
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "speaking",
+    "writing",
+    "asked",
+    "last",
+    "earlier",
+    "later",
+    "following",
+    "despite",
+    "since",
+    "under",
+    "amid",
+    "for",
+    "with",
+    "by",
+    "from",
+    "appearing",
+    "testifying",
+];
+
+/// `«In an interview on CBS's "Face the Nation,"» House Speaker Paul D. Ryan said the recent
+/// spate ... demands ...`: a content that is a phrase fronted before its source (it opens
+/// with a preposition or a participle, and a comma ends it right before the source) while
+/// words follow the cue is no claim; the claim is what follows the cue, to the end of the
+/// sentence.
+fn fronted_phrase(doc: &Document, out: &mut [Attribution]) {
+    let text = &doc.text;
+    for a in out.iter_mut() {
+        let (Some(c), Some(cue), Some(src)) = (a.content, a.cue, a.source) else {
+            continue;
+        };
+        let Some(sentence) = doc.sentences.get(a.sentence).map(|s| s.span) else {
+            continue;
+        };
+        if !(c.end <= src.start && src.end <= cue.start && sentence.start <= c.start) {
+            continue;
+        }
+        let phrase = c.slice(text);
+        let opens = phrase
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| FRONTED.contains(&w.to_lowercase().as_str()));
+        let comma_before_source = text[c.end..src.start].trim() == ","
+            || phrase
+                .trim_end_matches(['"', '\u{201d}', '\''])
+                .ends_with(',');
+        if !opens
+            || !comma_before_source
+            || !text[c.end..src.start]
+                .trim()
+                .trim_start_matches(',')
+                .is_empty()
+            || cue.slice(text).eq_ignore_ascii_case("according to")
+            || cue.end >= sentence.end
+        {
+            continue;
+        }
+        let rest = &text[cue.end..sentence.end];
+        let claim = rest.trim().trim_end_matches(['.', '!', '?']).trim_end();
+        // `said in an email.`, `told the BBC News website.`: where or to whom, not what.
+        let first = claim.split_whitespace().next().unwrap_or("").to_lowercase();
+        let cue_text = cue.slice(text).to_lowercase();
+        if rest.trim_start().starts_with([',', ';', ':', '-'])
+            || claim.split_whitespace().count() < 3
+            || ["in", "at", "on", "during", "via", "after", "before", "from"]
+                .contains(&first.as_str())
+            || cue_text.starts_with("tell")
+            || cue_text.starts_with("told")
+            || !claim.starts_with(|ch: char| ch.is_alphanumeric() || QUOTES.contains(&ch))
+        {
+            continue;
+        }
+        let start = cue.end + (rest.len() - rest.trim_start().len());
+        let claim = Span::new(start, start + claim.len());
+        a.content = Some(claim);
+        a.quote = is_quote(text, claim);
+    }
+}
 
 /// The most words between a mid-sentence tag and its comma (`the agency said in a June
 /// report, and ...`).
