@@ -1396,3 +1396,23 @@ fn a_phrase_fronted_before_the_speaker_is_no_claim() {
     let d = run("In 2004, growth will be between 4.7% and 4.8%, the ministry said in a statement.");
     assert!(text(&d, by_cue(&d, "said").content).starts_with("In 2004, growth"));
 }
+
+#[test]
+fn the_one_told_is_not_part_of_the_claim() {
+    let d = run("A spokesman told Reuters the company would appeal.");
+    assert_eq!(
+        text(&d, by_cue(&d, "told").content),
+        "the company would appeal"
+    );
+    let d = run(
+        "The president told African-Americans this weekend he would consider it a personal \
+         insult if they did not vote.",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "told").content),
+        "he would consider it a personal insult if they did not vote"
+    );
+    // A question word keeps the reading: what follows it is no claim of its own.
+    let d = run("He told the owner how much a product would cost to buy online.");
+    assert!(!text(&d, by_cue(&d, "told").content).starts_with("a product"));
+}

@@ -14,7 +14,7 @@ use caveat_core::{Attribution, Document, Span};
 
 use super::features::DocFeatures;
 use super::kind::is_quote;
-use super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP};
+use super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP, C_QUANT, C_THAT};
 
 /// Words that say nothing as a whole content (`wanted «to»`, `is also encouraging «his»`);
 /// a one-word content may be a name, a noun or a pronoun (`attacked «Machado»`, `scolded
@@ -109,6 +109,8 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             if takes_not_says(cue.slice(&doc.text), c.slice(&doc.text)) {
                 *keep = false;
             }
+            let c = without_addressee(doc, df, cue, c).unwrap_or(c);
+            a.content = Some(c);
             if let Some(q) = quote_after_addressee(&doc.text, cue, c) {
                 a.content = Some(q);
                 a.quote = is_quote(&doc.text, q);
@@ -1373,6 +1375,81 @@ const OF_TOPIC: &[&str] = &[
     "say", "says", "said", "saying", "think", "thinks", "thought", "know", "knows", "knew", "tell",
     "tells", "told", "talk", "talks", "feel", "feels", "out",
 ];
+
+/// `told «Reuters the company would appeal»`, `told «African-Americans this weekend he would
+/// consider it ...»`: after `told` the content may open with the one told; the claim is the
+/// clause after it, which opens (within eight words) with `that`, a subject pronoun or a
+/// determiner not after a preposition, followed within five words by an auxiliary or an `-ed`
+/// verb. `Some` of the clause, `None` when nothing that looks like one follows.
+fn without_addressee(doc: &Document, df: &DocFeatures, cue: Span, content: Span) -> Option<Span> {
+    let text = &doc.text;
+    let verb = cue.slice(text).split_whitespace().last()?.to_lowercase();
+    // (`was told «how I was ...»`: a passive `told` has no one told after it.)
+    let passive = cue.slice(text).split_whitespace().any(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "was" | "were" | "been" | "being" | "is" | "are"
+        )
+    });
+    if !matches!(verb.as_str(), "told" | "tell" | "tells" | "telling")
+        || passive
+        || content.start < cue.end
+        || content.slice(text).starts_with(QUOTES)
+    {
+        return None;
+    }
+    let k0 = token_at(doc, content.start)?;
+    let k1 = doc.tokens.partition_point(|t| t.span.end <= content.end);
+    if k1 < k0 + 4 || df.toks[k0].class == C_THAT {
+        return None;
+    }
+    let word = |k: usize| doc.tokens[k].span.slice(text).to_lowercase();
+    // (`told reporters this weekend he ...`: a time phrase is no subject.)
+    let subject = |k: usize| {
+        let w = word(k);
+        matches!(
+            w.as_str(),
+            "he" | "she" | "they" | "i" | "we" | "you" | "it" | "there"
+        ) || (matches!(df.toks[k].class, C_DET | C_QUANT)
+            && (k == 0 || df.toks[k - 1].class != C_PREP)
+            && !(k + 1 < k1 && TIME_NOUNS.contains(&word(k + 1).as_str())))
+    };
+    let verb_follows = |k: usize| {
+        (k + 1..(k + 6).min(k1))
+            .any(|j| df.toks[j].class == C_AUX || (word(j).len() > 3 && word(j).ends_with("ed")))
+    };
+    // A content that opens with the clause already (`told Al Jazeera «the investigation into
+    // his death is ...»`) has no one told in it.
+    if subject(k0) && verb_follows(k0) {
+        return None;
+    }
+    let k = (k0 + 1..(k0 + 9).min(k1.saturating_sub(1)))
+        .find(|&k| df.toks[k].class == C_THAT || (subject(k) && verb_follows(k)))?;
+    // The one told is a few words with no verb, no sentence end and no question of their own
+    // (`told the owner how much «a product would cost»`).
+    if (k0..k).any(|j| {
+        df.toks[j].class == C_AUX
+            || matches!(
+                word(j).as_str(),
+                "," | ";"
+                    | ":"
+                    | "."
+                    | "?"
+                    | "!"
+                    | "how"
+                    | "what"
+                    | "why"
+                    | "where"
+                    | "when"
+                    | "whether"
+                    | "if"
+                    | "who"
+            )
+    }) {
+        return None;
+    }
+    Some(Span::new(doc.tokens[k].span.start, content.end))
+}
 
 /// Words that open a short phrase between `said` and a colon that only tells when or where
 /// (`said on Monday: "..."`, `said in a statement: "..."`).
