@@ -340,10 +340,11 @@ fn interrupting_tag(doc: &Document, out: &mut [Attribution], keep: &[bool]) {
         let cue_text = cue.slice(text).to_lowercase();
         let cue_words: Vec<&str> = cue_text.split_whitespace().collect();
         let tag_verb = cue_words.last().is_some_and(|w| TAG_BASE_VERBS.contains(w))
-            || INVERTED
-                .iter()
-                .any(|v| cue_text == *v || cue_text.ends_with(&format!(" {v}")))
-                && !cue_text.starts_with("ask");
+            || INVERTED.iter().any(|v| {
+                cue_text
+                    .strip_suffix(v)
+                    .is_some_and(|head| head.is_empty() || head.ends_with(' '))
+            }) && !cue_text.starts_with("ask");
         // `..., said Raymond Wu, a political risk consultant`, `said Eric Fish, author of
         // ...`: after an inverted tag, what does not open with a verb says who the speaker
         // is.
