@@ -148,9 +148,10 @@ const TAG_BASE_VERBS: &[&str] = &[
     "add", "explain", "claim", "estimate", "predict", "reckon", "admit", "recall", "write",
 ];
 
-/// Words that open a mid-sentence tag's own words after its cue (`said in a June report,`,
-/// `said last week,`).
+/// Words that open a tag's own words after its cue, which tell when or where, not what
+/// (`said in a June report,`, `said last week,`, `said on Monday: "..."`).
 const TAG_TAIL: &[&str] = &[
+    "afterwards",
     "in",
     "on",
     "at",
@@ -1452,27 +1453,6 @@ fn without_addressee(doc: &Document, df: &DocFeatures, cue: Span, content: Span)
     Some(Span::new(doc.tokens[k].span.start, content.end))
 }
 
-/// Words that open a short phrase between `said` and a colon that only tells when or where
-/// (`said on Monday: "..."`, `said in a statement: "..."`).
-const WHEN_WHERE: &[&str] = &[
-    "on",
-    "in",
-    "at",
-    "last",
-    "this",
-    "earlier",
-    "later",
-    "yesterday",
-    "today",
-    "after",
-    "during",
-    "before",
-    "afterwards",
-    "then",
-    "recently",
-    "previously",
-];
-
 /// `told the BBC: «"..."»`, `asked the minister: «"..."»`, `said on Monday: «"..."»`: a
 /// content that opens with the addressee (or when or where) and a colon before a quotation
 /// is the quotation. `Some` of the quotation; `None` when the phrase before the colon could be
@@ -1509,7 +1489,7 @@ fn quote_after_addressee(text: &str, cue: Span, content: Span) -> Option<Span> {
     ) && words.len() <= 6
         && words
             .first()
-            .is_some_and(|w| WHEN_WHERE.contains(&w.as_str()));
+            .is_some_and(|w| TAG_TAIL.contains(&w.as_str()));
     // `told CNN that ...:`, `asked if he ...:` carry a claim or a question of their own.
     let clause = words.iter().any(|w| {
         matches!(
