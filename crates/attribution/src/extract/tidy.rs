@@ -754,6 +754,28 @@ fn around_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) ->
             return Span::new(content.end - rest.len(), content.end);
         }
     }
+    // `«the centre's closure, Human Rights Watch said: "Instead of ..."»`: a source and cue
+    // inside the content, followed by a quotation, introduce it; the claim is the quotation
+    // (not when a quotation ends before them: `«"Q1," said X, "Q2"»` is one claim).
+    if source.is_some_and(|s| {
+        content.start < s.start
+            && holds(s)
+            && holds(cue)
+            && !text[content.start..s.start.min(cue.start)]
+                .trim_end()
+                .trim_end_matches(',')
+                .ends_with(['"', '\u{201d}', '\u{2019}', '\''])
+    }) {
+        // Only a colon introduces it (`said: "..."`); `according to German outlet "Der
+        // Spiegel"` names a paper.
+        let after = source.map_or(cue.end, |s| s.end.max(cue.end));
+        let rest = text[after..content.end].trim_start_matches([' ', ',', ':']);
+        let colon =
+            cue.slice(text).ends_with(':') || text[after..content.end - rest.len()].contains(':');
+        if colon && rest.starts_with(['"', '\u{201c}']) && rest.split_whitespace().count() >= 2 {
+            return Span::new(content.end - rest.len(), content.end);
+        }
+    }
     // Otherwise only when nothing of the claim comes before the source: `X, officials said,
     // Y` is one interrupted content (PolNeAR joins its parts), `Officials said Y` is not.
     if !(content.start < cue.start
@@ -1794,6 +1816,24 @@ mod tests {
         let whole = Span::new(0, text.len() - 1);
         let cue = Span::new(text.find("said").unwrap(), text.find("said").unwrap() + 4);
         let source = Span::new(11, 20);
+        assert_eq!(around_its_cue(text, cue, Some(source), whole), whole);
+    }
+
+    #[test]
+    fn a_quotation_introduced_inside_the_content_is_the_claim() {
+        let text = "On the closure, the group said: \"This is a grave step.\"";
+        // (The colon introduces the quotation; `according to the outlet "Der Spiegel"` does
+        // not.)
+        let whole = Span::new(3, text.len());
+        let cue = at_in(text, "said:");
+        let source = at_in(text, "the group");
+        let c = around_its_cue(text, cue, Some(source), whole);
+        assert_eq!(c.slice(text), "\"This is a grave step.\"");
+        // A quotation before the tag: one claim over both parts.
+        let text = "\"I welcome it,\" said Joaquin Almunia, \"but we will see.\"";
+        let whole = Span::new(0, text.len());
+        let cue = at_in(text, "said");
+        let source = at_in(text, "Joaquin Almunia");
         assert_eq!(around_its_cue(text, cue, Some(source), whole), whole);
     }
 
