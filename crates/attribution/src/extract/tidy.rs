@@ -299,7 +299,8 @@ fn interrupting_tag(doc: &Document, out: &mut [Attribution], keep: &[bool]) {
         } else {
             cue.end..src.start
         };
-        if !text[gap].trim().is_empty() || first <= sentence.start || sentence.end < last {
+        let apart = !gap.is_empty() && !text[gap].trim().is_empty();
+        if apart || first <= sentence.start || sentence.end < last {
             continue;
         }
         // The part before: words, then a comma (inside a closing mark, too).
