@@ -1,0 +1,799 @@
+//! Contents: where a claim begins and ends. It starts in its cue's sentence unless it is a
+//! quotation, stays in its paragraph, does not run over its own source and cue or over a phrase
+//! fronted before the speaker, leaves out the one told (`told Reuters «the company would
+//! appeal»`), and never ends in a dangling conjunction, article or comma; a `claim` that takes its
+//! object (`claimed two lives`) is no claim.
+
+use caveat_core::{Attribution, Document, Span};
+
+use super::super::features::DocFeatures;
+use super::super::kind::is_quote;
+use super::super::words::{C_AUX, C_DET, C_PREP, C_QUANT, C_THAT};
+use super::sources::TIME_NOUNS;
+use super::tags::TAG_TAIL;
+use super::{token_at, QUOTES};
+
+/// Words that open a phrase fronted before a sentence's subject (`In an interview on CBS,
+/// Ryan said ...`, `Speaking at a BMW event, Helmut Panke predicted ...`).
+const FRONTED: &[&str] = &[
+    "in",
+    "on",
+    "at",
+    "during",
+    "after",
+    "before",
+    "speaking",
+    "writing",
+    "asked",
+    "last",
+    "earlier",
+    "later",
+    "following",
+    "despite",
+    "since",
+    "under",
+    "amid",
+    "for",
+    "with",
+    "by",
+    "from",
+    "appearing",
+    "testifying",
+];
+
+/// `«In an interview on CBS's "Face the Nation,"» House Speaker Paul D. Ryan said the recent
+/// spate ... demands ...`: a content that is a phrase fronted before its source (it opens
+/// with a preposition or a participle, and a comma ends it right before the source) while
+/// words follow the cue is no claim; the claim is what follows the cue, to the end of the
+/// sentence.
+pub(super) fn fronted_phrase(doc: &Document, out: &mut [Attribution]) {
+    let text = &doc.text;
+    for a in out.iter_mut() {
+        let (Some(c), Some(cue), Some(src)) = (a.content, a.cue, a.source) else {
+            continue;
+        };
+        let Some(sentence) = doc.sentences.get(a.sentence).map(|s| s.span) else {
+            continue;
+        };
+        if !(c.end <= src.start && src.end <= cue.start && sentence.start <= c.start) {
+            continue;
+        }
+        let phrase = c.slice(text);
+        let opens = phrase
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| FRONTED.contains(&w.to_lowercase().as_str()));
+        let comma_before_source = text[c.end..src.start].trim() == ","
+            || phrase
+                .trim_end_matches(['"', '\u{201d}', '\''])
+                .ends_with(',');
+        if !opens
+            || !comma_before_source
+            || !text[c.end..src.start]
+                .trim()
+                .trim_start_matches(',')
+                .is_empty()
+            || cue.slice(text).eq_ignore_ascii_case("according to")
+            || cue.end >= sentence.end
+        {
+            continue;
+        }
+        let rest = &text[cue.end..sentence.end];
+        let claim = rest.trim().trim_end_matches(['.', '!', '?']).trim_end();
+        // `said in an email.`, `told the BBC News website.`: where or to whom, not what.
+        let first = claim.split_whitespace().next().unwrap_or("").to_lowercase();
+        let cue_text = cue.slice(text).to_lowercase();
+        if rest.trim_start().starts_with([',', ';', ':', '-'])
+            || claim.split_whitespace().count() < 3
+            || ["in", "at", "on", "during", "via", "after", "before", "from"]
+                .contains(&first.as_str())
+            || cue_text.starts_with("tell")
+            || cue_text.starts_with("told")
+            || !claim.starts_with(|ch: char| ch.is_alphanumeric() || QUOTES.contains(&ch))
+        {
+            continue;
+        }
+        let start = cue.end + (rest.len() - rest.trim_start().len());
+        let claim = Span::new(start, start + claim.len());
+        a.content = Some(claim);
+        a.quote = is_quote(text, claim);
+    }
+}
+
+/// Whether `content` opens with a straight double quotation mark that closes: glued to the
+/// word or mark before it and followed by a space (`... not right'." And he ...`); `saying, "
+/// Anybody who ...` (a space before the mark) opens a quotation, and so may a `”` (some sites
+/// print `” … what I learned ...` for an opening one).
+pub(super) fn opens_with_closing_mark(text: &str, content: Span) -> bool {
+    let mut chars = content.slice(text).chars();
+    let (Some(mark), Some(next)) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let glued = text[..content.start]
+        .chars()
+        .next_back()
+        .is_some_and(|b| !b.is_whitespace());
+    mark == '"' && glued && next.is_whitespace()
+}
+
+/// A content that is no quotation (and opens with no quotation mark) starts no earlier than
+/// its cue's sentence (`Economists had
+/// forecast growth of 5.6%. [Demand may weaken,] some analysts warned`, not both sentences); it
+/// may run on after it (`Limbaugh added:` and the paragraph it introduces).
+pub(super) fn from_cue_sentence(doc: &Document, sentence: usize, content: Span) -> Span {
+    match doc.sentences.get(sentence) {
+        Some(s) if content.start < s.span.start && s.span.start < content.end => {
+            let start = s.span.start;
+            Span::new(start, content.end)
+        }
+        _ => content,
+    }
+}
+
+/// A content that opens with its own source and cue (`«The company's chief executive, Richard
+/// Parsons, told investors the results were "encouraging"»`) is what follows them, when that
+/// is two words or more; so is one that holds them followed by `that` (`In an indication
+/// «Washington is set to ..., Tillerson said this week that the US ...»`).
+pub(super) fn around_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
+    let holds = |s: Span| content.start <= s.start && s.end <= content.end;
+    // `In an indication «Washington is set to ...», Tillerson said this week that ...`: a
+    // source and cue inside the content, followed by `that`, head the claim after them.
+    if source
+        .is_some_and(|s| content.start < s.start && holds(s) && holds(cue) && s.end <= cue.start)
+    {
+        let rest = text[cue.end..content.end].trim_start();
+        if rest.starts_with("that ") && rest.split_whitespace().count() >= 3 {
+            return Span::new(content.end - rest.len(), content.end);
+        }
+    }
+    // `«the centre's closure, Human Rights Watch said: "Instead of ..."»`: a source and cue
+    // inside the content, followed by a quotation, introduce it; the claim is the quotation
+    // (not when a quotation ends before them: `«"Q1," said X, "Q2"»` is one claim).
+    if source.is_some_and(|s| {
+        content.start < s.start
+            && holds(s)
+            && holds(cue)
+            && !text[content.start..s.start.min(cue.start)]
+                .trim_end()
+                .trim_end_matches(',')
+                .ends_with(['"', '\u{201d}', '\u{2019}', '\''])
+    }) {
+        // Only a colon introduces it (`said: "..."`); `according to German outlet "Der
+        // Spiegel"` names a paper.
+        let after = source.map_or(cue.end, |s| s.end.max(cue.end));
+        let rest = text[after..content.end].trim_start_matches([' ', ',', ':']);
+        let colon =
+            cue.slice(text).ends_with(':') || text[after..content.end - rest.len()].contains(':');
+        if colon && rest.starts_with(['"', '\u{201c}']) && rest.split_whitespace().count() >= 2 {
+            return Span::new(content.end - rest.len(), content.end);
+        }
+    }
+    // Otherwise only when nothing of the claim comes before the source: `X, officials said,
+    // Y` is one interrupted content (PolNeAR joins its parts), `Officials said Y` is not.
+    if !(content.start < cue.start
+        && holds(cue)
+        && source.is_some_and(|s| holds(s) && s.start == content.start))
+    {
+        return content;
+    }
+    let after = source.map_or(
+        cue.end,
+        |s| if s.start >= cue.end { s.end } else { cue.end },
+    );
+    let rest = &text[after..content.end];
+    let skip = rest.len()
+        - rest
+            .trim_start_matches(|c: char| c.is_whitespace() || c == ',')
+            .len();
+    let start = after + skip;
+    if text[start..content.end].split_whitespace().count() >= 2 {
+        Span::new(start, content.end)
+    } else {
+        content
+    }
+}
+
+/// A content that runs a few words into a later sentence without finishing it (`«broadcasters
+/// were "more than willing". Opinion polls suggested»`, `«"... we certainly did." McClaren»`)
+/// ends with the sentence before: at most four words and no quotation mark in the last
+/// sentence, which goes on after the content. The caller keeps quotations out (`“The launch
+/// may have failed. Nobody knows why,” the NIS said` is one quotation).
+pub(super) fn no_trailing_fragment(doc: &Document, content: Span) -> Span {
+    let text = &doc.text;
+    let k = doc
+        .sentences
+        .partition_point(|s| s.span.end <= content.start);
+    let Some(last) = doc.sentences[k..]
+        .iter()
+        .take_while(|s| s.span.start < content.end)
+        .last()
+    else {
+        return content;
+    };
+    // Only a content that ends inside that sentence (not in the space after it).
+    if last.span.start <= content.start || last.span.end < content.end {
+        return content;
+    }
+    let tail = &text[last.span.start..content.end];
+    let rest = text[content.end..last.span.end].trim();
+    if tail.split_whitespace().count() > 4
+        || tail.contains(QUOTES)
+        || rest.chars().all(|c| !c.is_alphanumeric())
+    {
+        return content;
+    }
+    let end = content.start + text[content.start..last.span.start].trim_end().len();
+    if end > content.start {
+        Span::new(content.start, end)
+    } else {
+        content
+    }
+}
+
+/// A content that runs on over its own inverted cue and source into what follows them (`«This
+/// is only the tip of the iceberg, thinks Tim Danton, editor of PC Pro. The new rules are
+/// unfair»`, `«Clinton beats Trump by 46 percent, according to the poll. Twelve percent»`), or
+/// over a source and cue that end its sentence (`«About 3,600 drivers were fined, the
+/// Department for Transport said. Adverts aimed at»`), is what comes before them, when that
+/// is two words or more. A quotation split by its
+/// speaker (`“A,” said X. “B.”`) stays whole, as does a claim followed by a quotation of the
+/// same speaker (PolNeAR joins their parts).
+pub(super) fn before_its_cue(text: &str, cue: Span, source: Option<Span>, content: Span) -> Span {
+    let holds = |s: Span| content.start <= s.start && s.end <= content.end;
+    let Some(source) = source else {
+        return content;
+    };
+    if content.slice(text).starts_with(QUOTES) {
+        return content;
+    }
+    let (first, last) = (cue.start.min(source.start), cue.end.max(source.end));
+    if !(content.start < first && holds(cue) && holds(source)) {
+        return content;
+    }
+    let rest = &text[last..content.end];
+    if source.start < cue.start {
+        // `X, the ministry said. Y`: only a sentence that ends right after the source and cue
+        // ends the claim; `X, officials said, Y` is one interrupted claim.
+        if source.end > cue.start || !rest.trim_start().starts_with(['.', '!', '?']) {
+            return content;
+        }
+    }
+    // What follows the speaker opens a quotation: the speaker's words go on (PolNeAR joins
+    // them: `The answers are "not meeting the demand," says Paul Rieckhoff. "..."`).
+    let after =
+        rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | ':'));
+    if after.starts_with(QUOTES) {
+        return content;
+    }
+    let before = text[content.start..first]
+        .trim_end()
+        .trim_end_matches(',')
+        .trim_end();
+    if before.split_whitespace().count() >= 2 {
+        Span::new(content.start, content.start + before.len())
+    } else {
+        content
+    }
+}
+
+/// A content that does not open with a quotation mark stays in one paragraph: the cue's side
+/// of the first blank line after a cue before it (`have claimed «a high-profile victim.»`, not
+/// `«a high-profile victim.\n\nThe campaign of legal action»`), of the last blank line before
+/// a cue after it (`«Employers have spent ...» research suggests`, not the headline above).
+pub(super) fn one_paragraph(text: &str, cue: Span, content: Span) -> Span {
+    let inner = content.slice(text);
+    // A paragraph ends at a blank line (a single line break may only wrap the text).
+    const BREAK: &str = "\n\n";
+    if !inner.contains(BREAK) {
+        return content;
+    }
+    if inner.starts_with(QUOTES) {
+        // A quotation that runs on over a blank line into its own cue's paragraph
+        // (`«"It is one of the things ...."\n\nCaddell went on to discuss recent polls»`)
+        // was read across the paragraphs: the claim is what follows the cue.
+        let rest = text[cue.end.min(content.end)..content.end].trim();
+        if content.start < cue.start
+            && cue.end <= content.end
+            && text[content.start..cue.start].contains(BREAK)
+            && rest.split_whitespace().count() >= 2
+        {
+            let start = content.end - text[cue.end..content.end].trim_start().len();
+            return Span::new(start, start + rest.len());
+        }
+        return content;
+    }
+    let (mut start, mut end) = (content.start, content.end);
+    if cue.end <= content.start {
+        // A paragraph that opens with a quotation mark continues a quoted turn (a transcript
+        // printed as one quotation): the content runs on over it.
+        let mut from = 0;
+        let cut = loop {
+            match inner[from..].find(BREAK) {
+                Some(i) if inner[from + i..].trim_start().starts_with(QUOTES) => {
+                    from += i + BREAK.len();
+                }
+                Some(i) => break from + i,
+                None => break inner.len(),
+            }
+        };
+        end = content.start + cut;
+    } else if cue.start >= content.end {
+        start = content.start + inner.rfind(BREAK).map_or(0, |i| i + BREAK.len());
+    }
+    let s = text[start..end].trim();
+    if s.is_empty() {
+        return content;
+    }
+    let start = start + (text[start..end].len() - text[start..end].trim_start().len());
+    Span::new(start, start + s.len())
+}
+
+/// Things one claims by taking them, not by saying so (`the flood claimed «two lives»`,
+/// `studios have claimed «a high-profile victim»`, `claimed «victory»`).
+const TAKEN: &[&str] = &[
+    "victim",
+    "victims",
+    "life",
+    "lives",
+    "victory",
+    "title",
+    "titles",
+    "seat",
+    "seats",
+    "crown",
+    "prize",
+    "medal",
+    "responsibility",
+];
+
+/// Whether a `claim` cue takes its object ([`TAKEN`] among the content's first four words)
+/// rather than reporting it.
+pub(super) fn takes_not_says(cue: &str, content: &str) -> bool {
+    let last = cue.split_whitespace().last().unwrap_or("").to_lowercase();
+    last.starts_with("claim")
+        && content
+            .split_whitespace()
+            .take(4)
+            .any(|w| TAKEN.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())))
+}
+
+/// Cues (by their last word) after which `of` names a topic, not a claim (`said «of the March
+/// for Science»`, `think «of growth»`, `knew «of no contacts»`, `ruled out «of the clash»`).
+const OF_TOPIC: &[&str] = &[
+    "say", "says", "said", "saying", "think", "thinks", "thought", "know", "knows", "knew", "tell",
+    "tells", "told", "talk", "talks", "feel", "feels", "out",
+];
+
+/// `told «Reuters the company would appeal»`, `told «African-Americans this weekend he would
+/// consider it ...»`: after `told` the content may open with the one told; the claim is the
+/// clause after it, which opens (within eight words) with `that`, a subject pronoun or a
+/// determiner not after a preposition, followed within five words by an auxiliary or an `-ed`
+/// verb. `Some` of the clause, `None` when nothing that looks like one follows.
+pub(super) fn without_addressee(
+    doc: &Document,
+    df: &DocFeatures,
+    cue: Span,
+    content: Span,
+) -> Option<Span> {
+    let text = &doc.text;
+    let verb = cue.slice(text).split_whitespace().last()?.to_lowercase();
+    // (`was told «how I was ...»`: a passive `told` has no one told after it.)
+    let passive = cue.slice(text).split_whitespace().any(|w| {
+        matches!(
+            w.to_lowercase().as_str(),
+            "was" | "were" | "been" | "being" | "is" | "are"
+        )
+    });
+    if !matches!(verb.as_str(), "told" | "tell" | "tells" | "telling")
+        || passive
+        || content.start < cue.end
+        || content.slice(text).starts_with(QUOTES)
+    {
+        return None;
+    }
+    let k0 = token_at(doc, content.start)?;
+    let k1 = doc.tokens.partition_point(|t| t.span.end <= content.end);
+    if k1 < k0 + 4 || df.toks[k0].class == C_THAT {
+        return None;
+    }
+    let word = |k: usize| doc.tokens[k].span.slice(text).to_lowercase();
+    // (`told reporters this weekend he ...`: a time phrase is no subject.)
+    let subject = |k: usize| {
+        let w = word(k);
+        matches!(
+            w.as_str(),
+            "he" | "she" | "they" | "i" | "we" | "you" | "it" | "there"
+        ) || (matches!(df.toks[k].class, C_DET | C_QUANT)
+            && (k == 0 || df.toks[k - 1].class != C_PREP)
+            && !(k + 1 < k1 && TIME_NOUNS.contains(&word(k + 1).as_str())))
+    };
+    let verb_follows = |k: usize| {
+        (k + 1..(k + 6).min(k1))
+            .any(|j| df.toks[j].class == C_AUX || (word(j).len() > 3 && word(j).ends_with("ed")))
+    };
+    // A content that opens with the clause already (`told Al Jazeera «the investigation into
+    // his death is ...»`) has no one told in it.
+    if subject(k0) && verb_follows(k0) {
+        return None;
+    }
+    let k = (k0 + 1..(k0 + 9).min(k1.saturating_sub(1)))
+        .find(|&k| df.toks[k].class == C_THAT || (subject(k) && verb_follows(k)))?;
+    // The one told is a few words with no verb, no sentence end and no question of their own
+    // (`told the owner how much «a product would cost»`).
+    if (k0..k).any(|j| {
+        df.toks[j].class == C_AUX
+            || matches!(
+                word(j).as_str(),
+                "," | ";"
+                    | ":"
+                    | "."
+                    | "?"
+                    | "!"
+                    | "how"
+                    | "what"
+                    | "why"
+                    | "where"
+                    | "when"
+                    | "whether"
+                    | "if"
+                    | "who"
+            )
+    }) {
+        return None;
+    }
+    Some(Span::new(doc.tokens[k].span.start, content.end))
+}
+
+/// `told the BBC: «"..."»`, `asked the minister: «"..."»`, `said on Monday: «"..."»`: a
+/// content that opens with the addressee (or when or where) and a colon before a quotation
+/// is the quotation. `Some` of the quotation; `None` when the phrase before the colon could be
+/// the claim (`said Mr Blair had shown he could rouse the party: "..."`).
+pub(super) fn quote_after_addressee(text: &str, cue: Span, content: Span) -> Option<Span> {
+    if content.start < cue.end {
+        return None;
+    }
+    let inner = content.slice(text);
+    let colon = inner.find(':')?;
+    let phrase = &inner[..colon];
+    let after = &inner[colon + 1..];
+    let quote = after.trim_start();
+    if phrase.contains(['"', '\u{201c}', '\n']) || !quote.starts_with(['"', '\u{201c}']) {
+        return None;
+    }
+    let words: Vec<String> = phrase
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect();
+    let verb = cue
+        .slice(text)
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .to_lowercase();
+    let addressed = matches!(
+        verb.as_str(),
+        "told" | "tells" | "tell" | "telling" | "asked" | "asks" | "asking"
+    ) && words.len() <= 12;
+    let when_where = matches!(
+        verb.as_str(),
+        "said" | "says" | "say" | "added" | "adds" | "wrote" | "writes"
+    ) && words.len() <= 6
+        && words
+            .first()
+            .is_some_and(|w| TAG_TAIL.contains(&w.as_str()));
+    // `told CNN that ...:`, `asked if he ...:` carry a claim or a question of their own.
+    let clause = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "that" | "if" | "whether" | "how" | "why" | "what" | "who" | "about" | "to"
+        )
+    });
+    if words.is_empty() || clause || !(addressed || when_where) {
+        return None;
+    }
+    let start = content.end - quote.len();
+    Some(Span::new(start, content.end))
+}
+
+/// For a content that opens with `of` after a cue in [`OF_TOPIC`] (or a cue read as `said of`):
+/// `Some` of the cue without the `of` and what is left of the content, the quotation after a
+/// colon, comma or full stop (`said of the Tory leader: «"He is clever ..."»`) or nothing;
+/// `None` for any other content.
+pub(super) fn of_topic(text: &str, cue: Span, content: Span) -> Option<(Span, Option<Span>)> {
+    let cue_text = cue.slice(text);
+    let c = content.slice(text);
+    let (cue, verb) = match cue_text.strip_suffix(" of") {
+        Some(verb) => (Span::new(cue.start, cue.start + verb.len()), verb),
+        None if c
+            .strip_prefix("of")
+            .is_some_and(|r| r.starts_with(char::is_whitespace)) =>
+        {
+            (cue, cue_text)
+        }
+        None => return None,
+    };
+    let last = verb.split_whitespace().last()?.to_lowercase();
+    if !OF_TOPIC.contains(&last.as_str()) {
+        return None;
+    }
+    // The first quotation mark that opens the content or follows a colon, comma, full stop or
+    // dash and opens a word opens the claim, if it has three words or more.
+    let quote = c
+        .match_indices(QUOTES)
+        .find(|&(at, q)| {
+            let before = c[..at].trim_end();
+            (before.is_empty() || before.ends_with([':', ',', '.', '-', '\u{2013}', '\u{2014}']))
+                && c[at + q.len()..]
+                    .trim_start_matches(QUOTES)
+                    .starts_with(char::is_alphanumeric)
+        })
+        .map(|(at, _)| at)
+        .filter(|&at| c[at..].split_whitespace().count() >= 3);
+    Some((
+        cue,
+        quote.map(|at| Span::new(content.start + at, content.end)),
+    ))
+}
+
+/// `content` without a trailing comma, semicolon, dash, conjunction (`and`, `but`, `or`),
+/// article, `of` or relative pronoun (a tagger's content cut short: `«to be behind the
+/// closure of the»`, `«the Ed Sullivan of podcasting which»`).
+pub(super) fn trim_content(text: &str, content: Span) -> Span {
+    let mut end = content.end;
+    loop {
+        let s = text[content.start..end].trim_end();
+        let cut = if let Some(r) = s.strip_suffix([',', ';', '—', '–']) {
+            r
+        } else if let Some(r) = [
+            " and", " but", " or", " the", " a", " an", " of", " which", " who", " whose",
+        ]
+        .iter()
+        .find_map(|w| s.strip_suffix(w))
+        {
+            r
+        } else {
+            s
+        };
+        let cut = cut.trim_end();
+        if cut.is_empty() || cut.len() == end - content.start {
+            break;
+        }
+        end = content.start + cut.len();
+    }
+    Span::new(content.start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::at_in;
+    use super::*;
+
+    #[test]
+    fn contents_stay_in_their_paragraph_unless_quoted() {
+        let text = "Studios have claimed a high-profile victim.\n\nThe campaign goes on.";
+        let at = |w: &str| {
+            let s = text.find(w).unwrap();
+            Span::new(s, s + w.len())
+        };
+        let cue = at("have claimed");
+        let content = Span::new(text.find("a high").unwrap(), text.len() - 1);
+        assert_eq!(
+            one_paragraph(text, cue, content).slice(text),
+            "a high-profile victim."
+        );
+        let text = "Firms pump billions\n\nEmployers have spent billions, research suggests.";
+        let cue = Span::new(text.find("suggests").unwrap(), text.len() - 1);
+        let content = Span::new(0, text.find(", research").unwrap());
+        assert_eq!(
+            one_paragraph(text, cue, content).slice(text),
+            "Employers have spent billions"
+        );
+        let text = "He said: \"One.\n\nTwo.\"";
+        let content = Span::new(text.find('"').unwrap(), text.len());
+        assert_eq!(one_paragraph(text, Span::new(3, 7), content), content);
+        // A quotation read on into its cue's paragraph: the claim follows the cue.
+        let text = "\"It can be deadly.\"\n\nCaddell went on to discuss recent polls.";
+        let cue = at_in(text, "went on to discuss");
+        let content = Span::new(0, text.len() - 1);
+        assert_eq!(
+            one_paragraph(text, cue, content).slice(text),
+            "recent polls"
+        );
+    }
+
+    #[test]
+    fn a_quotation_after_its_addressee_is_the_claim() {
+        let check = |text: &str, cue: &str, from: &str, want: Option<&str>| {
+            let cue = at_in(text, cue);
+            let content = Span::new(text.find(from).unwrap(), text.len());
+            let got = quote_after_addressee(text, cue, content);
+            assert_eq!(got.map(|q| q.slice(text)), want, "{text}");
+        };
+        check(
+            "He told BBC Radio 4's Today programme: \"It is over.\"",
+            "told",
+            "BBC",
+            Some("\"It is over.\""),
+        );
+        check(
+            "She said on Monday: \"We will go.\"",
+            "said",
+            "on Monday",
+            Some("\"We will go.\""),
+        );
+        // The phrase before the colon may be the claim, or a question.
+        check(
+            "He said Mr Blair had shown he could rouse the party: \"I think so.\"",
+            "said",
+            "Mr Blair",
+            None,
+        );
+        check(
+            "He told CNN that the plan was dead: \"It is over.\"",
+            "told",
+            "CNN",
+            None,
+        );
+        check("She asked if he knew: \"No.\"", "asked", "if he", None);
+    }
+
+    #[test]
+    fn a_content_opening_with_its_source_and_cue_is_what_follows() {
+        let text = "The chief executive, Richard Parsons, told investors the results were good.";
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let (cue, source) = (at("told"), at("The chief executive, Richard Parsons"));
+        let whole = Span::new(0, text.len() - 1);
+        assert_eq!(
+            around_its_cue(text, cue, Some(source), whole).slice(text),
+            "investors the results were good"
+        );
+        // An interrupted content (`X, officials said, Y`) stays whole.
+        let text = "The talks, officials said, focused on trade.";
+        let whole = Span::new(0, text.len() - 1);
+        let cue = Span::new(text.find("said").unwrap(), text.find("said").unwrap() + 4);
+        let source = Span::new(11, 20);
+        assert_eq!(around_its_cue(text, cue, Some(source), whole), whole);
+    }
+
+    #[test]
+    fn a_quotation_introduced_inside_the_content_is_the_claim() {
+        let text = "On the closure, the group said: \"This is a grave step.\"";
+        // (The colon introduces the quotation; `according to the outlet "Der Spiegel"` does
+        // not.)
+        let whole = Span::new(3, text.len());
+        let cue = at_in(text, "said:");
+        let source = at_in(text, "the group");
+        let c = around_its_cue(text, cue, Some(source), whole);
+        assert_eq!(c.slice(text), "\"This is a grave step.\"");
+        // A quotation before the tag: one claim over both parts.
+        let text = "\"I welcome it,\" said Joaquin Almunia, \"but we will see.\"";
+        let whole = Span::new(0, text.len());
+        let cue = at_in(text, "said");
+        let source = at_in(text, "Joaquin Almunia");
+        assert_eq!(around_its_cue(text, cue, Some(source), whole), whole);
+    }
+
+    #[test]
+    fn a_content_running_over_its_inverted_cue_is_what_comes_before_it() {
+        let text = "This is only the tip of the iceberg, thinks Tim Danton, editor of PC Pro. \
+                    The new rules are unfair.";
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let (cue, source) = (at("thinks"), at("Tim Danton, editor of PC Pro"));
+        let whole = Span::new(0, text.len() - 1);
+        assert_eq!(
+            before_its_cue(text, cue, Some(source), whole).slice(text),
+            "This is only the tip of the iceberg"
+        );
+        // A quotation split by its speaker stays whole.
+        let text = "“It was a sad day,” said Donald Tusk, summing up. “People are worried.”";
+        let at = |p: &str| {
+            let s = text.find(p).unwrap();
+            Span::new(s, s + p.len())
+        };
+        let whole = Span::new(0, text.len());
+        let (cue, source) = (at("said"), at("Donald Tusk"));
+        assert_eq!(before_its_cue(text, cue, Some(source), whole), whole);
+        // A source before its cue: an interrupted content, whole.
+        let text = "The talks, officials said, focused on trade.";
+        let whole = Span::new(0, text.len() - 1);
+        let (cue, source) = (at_in(text, "said"), at_in(text, "officials"));
+        assert_eq!(before_its_cue(text, cue, Some(source), whole), whole);
+        // A source and cue that end the sentence end the claim.
+        let text =
+            "About 3,600 drivers were fined, the Department for Transport said. Adverts aimed at";
+        let whole = Span::new(0, text.len());
+        let (cue, source) = (
+            at_in(text, "said"),
+            at_in(text, "the Department for Transport"),
+        );
+        assert_eq!(
+            before_its_cue(text, cue, Some(source), whole).slice(text),
+            "About 3,600 drivers were fined"
+        );
+    }
+
+    #[test]
+    fn a_content_does_not_end_a_few_words_into_a_later_sentence() {
+        let text =
+            "He said broadcasters were willing. Opinion polls suggested the idea had backing.";
+        let mut doc = Document::new("t", text);
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let c = Span::new(8, text.find(" suggested").unwrap());
+        assert_eq!(
+            no_trailing_fragment(&doc, c).slice(text),
+            "broadcasters were willing."
+        );
+        // A content that runs to the end of the later sentence is left alone.
+        let c = Span::new(8, text.len());
+        assert_eq!(no_trailing_fragment(&doc, c), c);
+        // ... as is one that ends in the space after a sentence (no panic).
+        let text = "He said it works. Then it went. Fine.";
+        let mut doc = Document::new("t", text);
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let c = Span::new(8, text.find(" Fine").unwrap() + 1);
+        assert_eq!(no_trailing_fragment(&doc, c), c);
+    }
+
+    #[test]
+    fn a_content_that_is_no_quotation_starts_in_its_cues_sentence() {
+        let mut doc = Document::new("t", "Growth was 5%. Demand may weaken, analysts warned.");
+        caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+        caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+        let c = from_cue_sentence(&doc, 1, Span::new(0, 32));
+        assert_eq!(c.slice(&doc.text), "Demand may weaken");
+        // A content inside its cue's sentence is left alone.
+        assert_eq!(
+            from_cue_sentence(&doc, 1, Span::new(15, 32)),
+            Span::new(15, 32)
+        );
+    }
+
+    #[test]
+    fn claims_that_take_are_not_reports() {
+        assert!(takes_not_says("have claimed", "a high-profile victim."));
+        assert!(takes_not_says("claimed", "the lives of 40 people"));
+        assert!(!takes_not_says("claimed", "the vote was rigged"));
+        assert!(!takes_not_says("said", "two lives were lost"));
+    }
+
+    #[test]
+    fn a_closing_mark_opens_no_quotation() {
+        let text = "\"It is not right.\" And he went on. He said, \" Anybody can see it.\"";
+        let at = |p: &str| text.find(p).unwrap();
+        let closing = Span::new(at("\" And"), at(" He said"));
+        assert!(opens_with_closing_mark(text, closing));
+        let opening = Span::new(at("\" Anybody"), text.len());
+        assert!(!opens_with_closing_mark(text, opening));
+        assert!(!opens_with_closing_mark(text, Span::new(0, 1)));
+        assert!(!opens_with_closing_mark(text, Span::new(0, 0)));
+    }
+
+    #[test]
+    fn contents_lose_dangling_conjunctions_and_commas() {
+        let text = "He said it was a 'military operation,' but went on.";
+        let start = text.find("it").unwrap();
+        let end = text.find(" went").unwrap();
+        let c = trim_content(text, Span::new(start, end));
+        assert_eq!(c.slice(text), "it was a 'military operation,'");
+        let end = text.find(",'").unwrap() + 1;
+        let c = trim_content(text, Span::new(start, end));
+        assert_eq!(c.slice(text), "it was a 'military operation");
+        // Nothing to trim, or nothing left but the conjunction: unchanged.
+        let c = Span::new(start, text.find(" but").unwrap());
+        assert_eq!(trim_content(text, c), c);
+        let text = "It is thought to be behind the closure of the";
+        let c = trim_content(text, Span::new(6, text.len()));
+        assert_eq!(c.slice(text), "thought to be behind the closure");
+        let text = "He has been called the Ed Sullivan of podcasting which";
+        let c = trim_content(text, Span::new(text.find("the").unwrap(), text.len()));
+        assert_eq!(c.slice(text), "the Ed Sullivan of podcasting");
+    }
+}

@@ -1,0 +1,233 @@
+//! Sources: a source is the whole name (`[Ernst & Young]`, not `[Young]`), never ends in an
+//! auxiliary, a comma or a time phrase (`[The United Nations has] backed`), and is never a number
+//! nor a lone article or adverb (`[the] claim`, `[really] believe`); a second cue coordinated with
+//! a first (`X said A but clarified B`) takes the first one's source and ends its content.
+
+use caveat_core::{Attribution, Document, Span};
+
+use super::super::features::DocFeatures;
+use super::super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP};
+use super::{only_word, token_at};
+
+/// Words that name nobody when they stand alone as a source. A possessive does (`[his]
+/// claim`, `[her] supporting it`: PolNeAR marks it, and coreference resolves it).
+const NOBODY: &[&str] = &[
+    "a", "an", "the", "of", "for", "and", "or", "but", "s", "t", "soon", "also", "now", "just",
+    "even", "still", "then", "so",
+];
+
+/// Whether a source's text is one word that names nobody: [`NOBODY`], or an adverb in `-ly`.
+pub(super) fn is_nobody(text: &str) -> bool {
+    only_word(text).is_some_and(|w| {
+        NOBODY.contains(&w.to_lowercase().as_str())
+            || (w.len() > 4 && w.ends_with("ly") && w.chars().all(|c| c.is_lowercase()))
+    })
+}
+
+/// `X said A but clarified B`: when a cue follows `and`/`but` (adverbs such as `also` may come
+/// between) right where the content of an earlier cue of its sentence reaches (or inside it),
+/// nothing names another subject, so both cues share the earlier source, and the earlier
+/// content ends before the conjunction.
+pub(super) fn share_coordinated(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) {
+    let t = &df.toks;
+    for b in 1..out.len() {
+        let Some(cue) = out[b].cue else { continue };
+        let Some(k) = token_at(doc, cue.start) else {
+            continue;
+        };
+        let mut j = k;
+        while j > 0 && t[j - 1].class == C_ADV {
+            j -= 1;
+        }
+        if j == 0 || t[j - 1].class != C_CONJ {
+            continue;
+        }
+        let conj = doc.tokens[j - 1].span.slice(&doc.text);
+        if !matches!(conj, "and" | "but") {
+            continue;
+        }
+        // The content ends at the token before the conjunction (and its comma).
+        let mut end = j - 1;
+        if end > 0 && doc.tokens[end - 1].span.slice(&doc.text) == "," {
+            end -= 1;
+        }
+        if end == 0 {
+            continue;
+        }
+        // The earlier relation: its content reaches the conjunction (or runs over it).
+        let before = doc.tokens[end - 1].span.end;
+        let Some(a) = (0..b).rev().find(|&a| {
+            out[a].sentence == out[b].sentence
+                && out[a].cue.is_some_and(|c| c.end < before)
+                && out[a]
+                    .content
+                    .is_some_and(|c| c.start < before && c.end >= before)
+        }) else {
+            continue;
+        };
+        let content = out[a].content.expect("checked above");
+        out[a].content = Some(Span::new(content.start, before));
+        // The later cue's source, when it has one, was found inside the earlier content or
+        // after the earlier cue: no subject of its own.
+        let a_cue = out[a].cue.expect("checked above");
+        if out[b].source.is_none_or(|s| s.start >= a_cue.end) {
+            out[b].source = out[a].source;
+            out[b].vague = out[a].vague;
+        }
+    }
+}
+
+/// Words that open a time phrase (`last week`, `this month`, `earlier this year`).
+const TIME_OPENERS: &[&str] = &["last", "this", "next", "earlier", "later"];
+
+/// Nouns that close a time phrase.
+pub(super) const TIME_NOUNS: &[&str] = &[
+    "week",
+    "month",
+    "year",
+    "weekend",
+    "night",
+    "morning",
+    "afternoon",
+    "evening",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+];
+
+/// The number of tokens of a time phrase (`last week`, `earlier this month`) that tokens
+/// `from..to` of `doc` open with (`forward`) or end with, if any.
+fn time_phrase(doc: &Document, from: usize, to: usize, forward: bool) -> usize {
+    let word = |i: usize| doc.tokens[i].span.slice(&doc.text).to_ascii_lowercase();
+    for len in [3, 2] {
+        if to - from < len {
+            continue;
+        }
+        let start = if forward { from } else { to - len };
+        let ws: Vec<String> = (start..start + len).map(word).collect();
+        let opens = TIME_OPENERS.contains(&ws[0].as_str())
+            && (len == 2 || ws[1] == "this" || ws[1] == "last");
+        if opens && TIME_NOUNS.contains(&ws[len - 1].as_str()) {
+            return len;
+        }
+    }
+    0
+}
+
+/// `source` ending with the sentence of its cue (sentence `sentence`) when it runs over that
+/// sentence's end (`said [Mr Singh. Swashbuckling adventure film ...]`; one that starts
+/// before the sentence is a name on a line of its own, and stays), and then with whole
+/// names: a source that starts or ends inside an entity (`[shadow chancellor Oliver] Letwin
+/// branding`, `the anti-settlement organization [Peace] Now`) takes the rest of it, unless that
+/// would reach its cue or content.
+pub(super) fn whole_source(
+    doc: &Document,
+    sentence: usize,
+    cue: Option<Span>,
+    content: Option<Span>,
+    source: Span,
+) -> Span {
+    let mut s = source;
+    if let Some(sent) = doc.sentences.get(sentence).map(|x| x.span) {
+        if s.start < sent.end && sent.end < s.end {
+            s = Span::new(s.start, sent.end);
+        }
+    }
+    let touches = |x: Span| {
+        [cue, content]
+            .into_iter()
+            .flatten()
+            .any(|y| x.start < y.end && y.start < x.end)
+    };
+    for e in &doc.entities {
+        let e = e.span;
+        let cut_end = e.start < s.end && s.end < e.end && e.start >= s.start;
+        let cut_start = e.start < s.start && s.start < e.end && e.end <= s.end;
+        if cut_end || cut_start {
+            let whole = Span::new(s.start.min(e.start), s.end.max(e.end));
+            if !touches(whole) {
+                s = whole;
+            }
+        }
+    }
+    s
+}
+
+/// `source` without trailing auxiliaries (`The United Nations has`), conjunctions, articles
+/// and prepositions (`[Travis Kalanick, founder of Red Swoosh, and] soon`, `[a source who has
+/// talked to both in the]`: a tagger's source cut short), commas and dashes, and without a
+/// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
+/// [last week that] said`): it says when, not who.
+pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
+    let (Some(mut first), Some(mut last)) = (
+        token_at(doc, source.start),
+        doc.tokens
+            .partition_point(|t| t.span.end <= source.end)
+            .checked_sub(1),
+    ) else {
+        return source;
+    };
+    if last < first || doc.tokens[last].span.end <= source.start {
+        return source;
+    }
+    loop {
+        while last > first
+            && (matches!(df.toks[last].class, C_AUX | C_CONJ | C_PREP)
+                || (df.toks[last].class == C_DET
+                    && matches!(doc.tokens[last].span.slice(&doc.text), "the" | "a" | "an"))
+                || matches!(
+                    doc.tokens[last].span.slice(&doc.text),
+                    "," | "-" | "--" | "\u{2013}" | "\u{2014}"
+                ))
+        {
+            last -= 1;
+        }
+        let n = time_phrase(doc, first, last + 1, false);
+        if n == 0 || last + 1 - first <= n {
+            break;
+        }
+        // A time phrase that belongs to a clause inside the source stays (`who served until
+        // earlier this year`, `a poll released last week`).
+        let before = last - n;
+        let w = doc.tokens[before].span.slice(&doc.text);
+        if df.toks[before].class == C_PREP
+            || w.ends_with("ed")
+            || ["until", "since", "till"].contains(&w)
+        {
+            break;
+        }
+        last -= n;
+    }
+    let n = time_phrase(doc, first, last + 1, true);
+    if n > 0 && last + 1 - first > n {
+        first += n;
+    }
+    let start = doc.tokens[first].span.start.max(source.start);
+    Span::new(start, doc.tokens[last].span.end.min(source.end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_articles_and_adverbs_name_nobody() {
+        for s in ["the", "'s", "really", "actually", "t", "soon"] {
+            assert!(is_nobody(s), "{s}");
+        }
+        for s in [
+            "Spicer",
+            "officials",
+            "he",
+            "Italy",
+            "the ministry",
+            "Kelly",
+            "who",
+            "those",
+        ] {
+            assert!(!is_nobody(s), "{s}");
+        }
+    }
+}
