@@ -1334,6 +1334,31 @@ fn a_quotation_its_tag_interrupts_is_one_claim() {
         text(&d, by_cue(&d, "said").content),
         "\"The pledged assets are with Rosneft,\""
     );
+    // A claim the next sentence's quotation goes on unless that quotation has a tag of its own
+    // (another claim: `he said`, `he added`), quotation or not.
+    for (claim, rest) in [
+        (
+            "Minsk confirms its commitment to Russia",
+            ", spokesman Dmitry Mironchik said on Thursday. \"The ministry is looking forward to \
+             talks,\" he said.",
+        ),
+        (
+            "\"I realized how bad it was,\"",
+            " Patterson said. \"For me, it was a pressure situation,\" he added.",
+        ),
+    ] {
+        let d = run(&format!("{claim}{rest}"));
+        let said = d
+            .attributions
+            .iter()
+            .find(|a| text(&d, a.cue) == "said" && text(&d, a.source) != "he")
+            .expect("the first tag");
+        assert_eq!(text(&d, said.content), claim);
+    }
+    let s = "The administration may be reluctant to act, Schiff said. \"The other factor is the \
+             election.\"";
+    let d = run(s);
+    assert_eq!(text(&d, by_cue(&d, "said").content), s);
 }
 
 #[test]

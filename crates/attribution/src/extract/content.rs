@@ -264,6 +264,9 @@ pub(crate) fn extend_content(
                 && !tail.clone().any(|k| t[k].dmark)
                 && !r.is_empty()
                 && opens(r.start)
+                // A quotation with a tag of its own is another claim (`Minsk confirms ..., a
+                // spokesman said. "The ministry ...," he said.`).
+                && DocFeatures::between(&df.words, close_after(r.start).min(r.end), r.end) == 0
             {
                 c.end = close_after(r.start);
             }
