@@ -27,7 +27,7 @@ use contents::{
     of_topic, one_paragraph, opens_with_closing_mark, quote_after_addressee, takes_not_says,
     trim_content, without_addressee,
 };
-use sources::{is_nobody, share_coordinated, trim_source, whole_source};
+use sources::{is_nobody, role_before_name, share_coordinated, trim_source, whole_source};
 use tags::{
     interrupted_claim, interrupting_tag, inverted_name, one_statement, opening_question,
     outer_speaker_at_end, participle_after_tag, resumed_quote, tag_after_claim,
@@ -66,6 +66,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     outer_speaker_at_end(doc, out);
     tag_after_claim(doc, df, out);
     inverted_name(doc, out);
+    role_before_name(&doc.text, out);
     participle_after_tag(doc, out);
     fronted_phrase(doc, out);
     let mut keep = vec![true; out.len()];

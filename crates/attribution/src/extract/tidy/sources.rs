@@ -24,6 +24,124 @@ pub(super) fn is_nobody(text: &str) -> bool {
     })
 }
 
+/// Nouns that head a role named before a speaker's name (`the deputy commander of ...`,
+/// `Russia's ambassador to Seoul`, `her lawyer`).
+const ROLES: &[&str] = &[
+    "minister",
+    "ambassador",
+    "commander",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "envoy",
+    "head",
+    "director",
+    "chief",
+    "president",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "secretary",
+    "official",
+    "leader",
+    "deputy",
+    "governor",
+    "mayor",
+    "representative",
+    "adviser",
+    "advisor",
+    "editor",
+    "professor",
+    "analyst",
+    "executive",
+    "founder",
+    "senator",
+    "counsel",
+    "attorney",
+    "lawyer",
+    "economist",
+    "researcher",
+    "expert",
+    "manager",
+    "coordinator",
+    "rapporteur",
+    "general",
+    "commissioner",
+    "prosecutor",
+    "judge",
+    "chancellor",
+    "premier",
+    "speaker",
+    "aide",
+    "consultant",
+    "strategist",
+    "ceo",
+];
+
+/// Words that end the head of a role phrase (`the chief [of] the General Staff`).
+const ROLE_TAIL: &[&str] = &[
+    "of", "to", "at", "in", "for", "with", "on", "from", "after", "before", "by",
+];
+
+/// Whether `phrase` names a role: a short noun phrase, no clause and no quotation, whose head
+/// (its last word before a preposition) is one of [`ROLES`].
+fn is_role(phrase: &str) -> bool {
+    if phrase.contains(['"', '\u{201c}', '\u{201d}', '(', ')']) {
+        return false;
+    }
+    let words: Vec<String> = phrase
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    if words.is_empty()
+        || words.len() > 14
+        || words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "that" | "which" | "who" | "whom" | "whose" | "and"
+            )
+        })
+    {
+        return false;
+    }
+    let head = words
+        .iter()
+        .position(|w| ROLE_TAIL.contains(&w.as_str()))
+        .unwrap_or(words.len());
+    head > 0 && ROLES.contains(&words[head - 1].as_str())
+}
+
+/// `CLAIM, the deputy commander of Russia's airborne troops, Major-General Nariman Timergazin,
+/// told the media`: a role set off by commas right before the speaker's name belongs to the
+/// source (`[the deputy commander of ..., Major-General Nariman Timergazin]`), not to the end
+/// of the claim before it.
+pub(super) fn role_before_name(text: &str, out: &mut [Attribution]) {
+    for a in out.iter_mut() {
+        let (Some(s), Some(cue), Some(c)) = (a.source, a.cue, a.content) else {
+            continue;
+        };
+        if c.end > s.start
+            || s.end > cue.start
+            || &text[c.end..s.start] != ", "
+            || !matches!(text[s.end..cue.start].trim(), "" | ",")
+            || !s.slice(text).starts_with(char::is_uppercase)
+        {
+            continue;
+        }
+        let claim = c.slice(text);
+        let Some(k) = claim.rfind(", ") else { continue };
+        let rest = claim[..k].trim_end();
+        if !is_role(&claim[k + 2..]) || rest.split_whitespace().count() < 3 {
+            continue;
+        }
+        a.source = Some(Span::new(c.start + k + 2, s.end));
+        a.content = Some(Span::new(c.start, c.start + rest.len()));
+    }
+}
+
 /// `X said A but clarified B`: when a cue follows `and`/`but` (adverbs such as `also` may come
 /// between) right where the content of an earlier cue of its sentence reaches (or inside it),
 /// nothing names another subject, so both cues share the earlier source, and the earlier
@@ -210,6 +328,7 @@ pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Spa
 
 #[cfg(test)]
 mod tests {
+    use super::super::at_in;
     use super::*;
 
     #[test]
@@ -229,5 +348,45 @@ mod tests {
         ] {
             assert!(!is_nobody(s), "{s}");
         }
+    }
+
+    #[test]
+    fn a_role_before_the_name_is_part_of_the_source() {
+        let text = "Flights were disrupted for about 2,000 people, the president of Paris \
+                    Airports, Augustin de Romanet, told CNN.";
+        let rel = |content: &str| Attribution {
+            source: Some(at_in(text, "Augustin de Romanet")),
+            cue: Some(at_in(text, "told")),
+            content: Some(at_in(text, content)),
+            ..Attribution::default()
+        };
+        let mut out = [rel(
+            "Flights were disrupted for about 2,000 people, the president of Paris Airports",
+        )];
+        role_before_name(text, &mut out);
+        assert_eq!(
+            out[0].source.map(|s| s.slice(text)),
+            Some("the president of Paris Airports, Augustin de Romanet")
+        );
+        assert_eq!(
+            out[0].content.map(|s| s.slice(text)),
+            Some("Flights were disrupted for about 2,000 people")
+        );
+        // The end of the claim that is no role stays the claim's.
+        let mut out = [rel("Flights were disrupted for about 2,000 people")];
+        let before = out[0].clone();
+        role_before_name(text, &mut out);
+        assert_eq!(out[0], before);
+        assert!(is_role("Russia's ambassador to Seoul"));
+        assert!(is_role("her lawyer"));
+        assert!(!is_role(
+            "won the best foreign language film award after its director"
+        ));
+        assert!(!is_role(
+            "the fact that the first national security adviser"
+        ));
+        assert!(!is_role(
+            "Russian President Vladimir Putin will participate in the forum"
+        ));
     }
 }
