@@ -1441,3 +1441,51 @@ fn the_one_told_is_not_part_of_the_claim() {
     let d = run("He told the owner how much a product would cost to buy online.");
     assert!(!text(&d, by_cue(&d, "told").content).starts_with("a product"));
 }
+
+#[test]
+fn when_it_was_said_is_no_claim() {
+    // The time after a cue is left out of the claim, and a tag that says only when takes the
+    // claim before it: a clause, a quotation, or one before a role read as part of the name.
+    let d = run("The company said on Monday it would appeal the ruling.");
+    assert_eq!(
+        text(&d, by_cue(&d, "said").content),
+        "it would appeal the ruling"
+    );
+    for (s, claim, source) in [
+        (
+            "Foreign firms will be kept from new technologies, head of the upper house Council \
+             Vyacheslav Shtyrov said on Thursday.",
+            "Foreign firms will be kept from new technologies",
+            "head of the upper house Council Vyacheslav Shtyrov",
+        ),
+        (
+            "Lawmakers met on Friday. \"I will use every tool available to oppose him,\" \
+             Blumenthal said this week.",
+            "\"I will use every tool available to oppose him,\"",
+            "Blumenthal",
+        ),
+        (
+            "Washington has not contacted Moscow over the charges, Russian news agencies \
+             reported on Wednesday, citing a source.",
+            "Washington has not contacted Moscow over the charges",
+            "Russian news agencies",
+        ),
+    ] {
+        let d = run(s);
+        let a = d
+            .attributions
+            .iter()
+            .find(|a| text(&d, a.content) == claim)
+            .unwrap_or_else(|| panic!("no claim «{claim}» in {s}: {:?}", cues(&d)));
+        assert_eq!(text(&d, a.source), source, "{s}");
+    }
+    // Nothing but the time is no claim.
+    let d = run("The winner is due to be announced on Sunday night.");
+    assert!(
+        d.attributions
+            .iter()
+            .all(|a| !text(&d, a.cue).contains("announced")),
+        "{:?}",
+        cues(&d)
+    );
+}

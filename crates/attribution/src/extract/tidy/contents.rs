@@ -8,7 +8,7 @@ use caveat_core::{Attribution, Document, Span};
 
 use super::super::features::DocFeatures;
 use super::super::kind::is_quote;
-use super::super::words::{C_AUX, C_DET, C_PREP, C_QUANT, C_THAT};
+use super::super::words::{C_AUX, C_DET, C_PREP, C_QUANT, C_THAT, DAYS};
 use super::sources::TIME_NOUNS;
 use super::tags::TAG_TAIL;
 use super::{token_at, QUOTES};
@@ -535,6 +535,107 @@ pub(super) fn of_topic(text: &str, cue: Span, content: Span) -> Option<(Span, Op
     ))
 }
 
+/// Words a time phrase is made of besides [`DAYS`], [`TIME_NOUNS`] and [`MONTHS`].
+const WHEN_WORDS: &[&str] = &[
+    "on", "in", "last", "this", "next", "earlier", "later", "late", "early", "tomorrow",
+];
+
+/// Month names: part of a time phrase next to a day's number or after `on`/`in` (`on March
+/// 10`, `in January`), not alone (`said May would ...`).
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The byte length of the time phrase `s` opens with (`on Thursday`, `last week`, `earlier
+/// this month`, `on March 10`), spaces after it included; 0 for none.
+pub(super) fn when_len(s: &str) -> usize {
+    let words: Vec<(usize, &str)> = s
+        .split_whitespace()
+        .take(8)
+        .map(|w| (w.as_ptr() as usize - s.as_ptr() as usize, w))
+        .collect();
+    let lower = |w: &str| w.trim_end_matches([',', '.', ';']).to_lowercase();
+    let is_number = |w: &str| {
+        let w = w.trim_end_matches([',', '.']);
+        !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut end = 0;
+    for (i, &(at, w)) in words.iter().enumerate() {
+        let word = lower(w);
+        let prev = if i > 0 {
+            lower(words[i - 1].1)
+        } else {
+            String::new()
+        };
+        let month = MONTHS.contains(&word.as_str());
+        // `last week`, `Monday night`, not `winter "ice jams"` nor `this fall from 2.1%`.
+        let after_when = WHEN_WORDS.contains(&prev.as_str()) || DAYS.contains(&prev.as_str());
+        let anchor = DAYS.contains(&word.as_str())
+            || (TIME_NOUNS.contains(&word.as_str()) && word != "fall" && after_when)
+            || (month
+                && (matches!(prev.as_str(), "on" | "in")
+                    || words.get(i + 1).is_some_and(|n| is_number(n.1))))
+            || (is_number(w) && (MONTHS.contains(&prev.as_str()) || prev == "in"));
+        if !anchor && !WHEN_WORDS.contains(&word.as_str()) {
+            break;
+        }
+        if anchor {
+            end = at + w.len();
+        }
+        if w.ends_with([',', '.', ';']) {
+            break;
+        }
+    }
+    // `said «Monday night's vote showed ...»`: the time belongs to what follows.
+    let possessive = |w: &str| w.ends_with("'s") || w.ends_with("\u{2019}s");
+    if end == 0
+        || words
+            .iter()
+            .find(|(at, _)| *at >= end)
+            .is_some_and(|(_, w)| possessive(w))
+    {
+        return 0;
+    }
+    let tail = &s[end..];
+    end + tail.len() - tail.trim_start_matches([',', ' ']).len()
+}
+
+/// A content read right after its cue that opens with when it was said (`said «on Monday the
+/// two went missing»`, `said «last week it would pay $850m»`) is what follows (PolNeAR leaves
+/// the time out of the claim); one that is nothing but the time (`said «on Thursday»`) is no
+/// claim (`None`). `Some(content)` when nothing changes.
+pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span> {
+    if content.start < cue.end || !text[cue.end..content.start].trim().is_empty() {
+        return Some(content);
+    }
+    let inner = content.slice(text);
+    let n = when_len(inner);
+    if n == 0 {
+        return Some(content);
+    }
+    let rest = &inner[n..];
+    let rest = rest.strip_prefix("that ").unwrap_or(rest);
+    let first = rest.split_whitespace().next().unwrap_or("");
+    if !first.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    if matches!(first, "and" | "but" | "or" | "to" | "against" | "with") {
+        return Some(content);
+    }
+    Some(Span::new(content.end - rest.len(), content.end))
+}
+
 /// `content` without a trailing comma, semicolon, dash, conjunction (`and`, `but`, `or`),
 /// article, `of` or relative pronoun (a tagger's content cut short: `«to be behind the
 /// closure of the»`, `«the Ed Sullivan of podcasting which»`).
@@ -795,5 +896,44 @@ mod tests {
         let text = "He has been called the Ed Sullivan of podcasting which";
         let c = trim_content(text, Span::new(text.find("the").unwrap(), text.len()));
         assert_eq!(c.slice(text), "the Ed Sullivan of podcasting");
+    }
+
+    #[test]
+    fn when_it_was_said_is_not_the_claim() {
+        for (s, when) in [
+            ("on Monday the two went missing", "on Monday "),
+            ("last week it would pay $850m", "last week "),
+            (
+                "earlier this month, that prices rose",
+                "earlier this month, ",
+            ),
+            ("on March 10 issues on the agenda", "on March 10 "),
+            ("in November 2003 he would stand down", "in November 2003 "),
+            ("Monday night, the vote", "Monday night, "),
+            ("on Thursday.", "on Thursday."),
+        ] {
+            assert_eq!(&s[..when_len(s)], when, "{s}");
+        }
+        for s in [
+            "Monday night's vote showed the government had lost",
+            "May would lose the vote",
+            "winter \"ice jams\" cause floods",
+            "this fall from the current 2.1% level",
+            "this was wrong",
+            "10 people died",
+            "in a statement that it would appeal",
+        ] {
+            assert_eq!(when_len(s), 0, "{s}");
+        }
+        let text = "Officials said on Monday the two went missing. He said on Thursday.";
+        let cue = at_in(text, "said");
+        let content = Span::new(cue.end + 1, text.find('.').unwrap());
+        assert_eq!(
+            without_when(text, cue, content).map(|c| c.slice(text)),
+            Some("the two went missing")
+        );
+        let cue = Span::new(text.rfind("said").unwrap(), text.rfind("said").unwrap() + 4);
+        let content = Span::new(cue.end + 1, text.len() - 1);
+        assert_eq!(without_when(text, cue, content), None);
     }
 }

@@ -25,7 +25,7 @@ use super::kind::is_quote;
 use contents::{
     around_its_cue, before_its_cue, from_cue_sentence, fronted_phrase, no_trailing_fragment,
     of_topic, one_paragraph, opens_with_closing_mark, quote_after_addressee, takes_not_says,
-    trim_content, without_addressee,
+    trim_content, without_addressee, without_when,
 };
 use sources::{is_nobody, role_before_name, share_coordinated, trim_source, whole_source};
 use tags::{
@@ -74,6 +74,11 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
             let c = interrupted_claim(doc, a.sentence, cue, a.source, c);
             let c = one_paragraph(&doc.text, cue, trim_content(&doc.text, c));
+            let Some(c) = without_when(&doc.text, cue, c) else {
+                // `said «on Thursday»`: no claim.
+                *keep = false;
+                continue;
+            };
             if a.quote && !c.slice(&doc.text).starts_with(QUOTES) {
                 // The quotation was another paragraph's (`«"..."\n\nX went on to discuss
                 // recent polls»` → `«recent polls»`).

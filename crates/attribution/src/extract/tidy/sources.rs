@@ -85,7 +85,7 @@ const ROLE_TAIL: &[&str] = &[
 
 /// Whether `phrase` names a role: a short noun phrase, no clause and no quotation, whose head
 /// (its last word before a preposition) is one of [`ROLES`].
-fn is_role(phrase: &str) -> bool {
+pub(super) fn is_role(phrase: &str) -> bool {
     if phrase.contains(['"', '\u{201c}', '\u{201d}', '(', ')']) {
         return false;
     }

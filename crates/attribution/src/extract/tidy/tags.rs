@@ -9,6 +9,8 @@ use caveat_core::{Attribution, Document, Span};
 use super::super::features::DocFeatures;
 use super::super::kind::is_quote;
 use super::super::words::C_AUX;
+use super::contents::when_len;
+use super::sources::is_role;
 use super::{closing_of, opening_mark, token_at, QUOTES};
 
 /// Verbs in their base form that make a mid-sentence tag with a plural or `I` speaker
@@ -385,6 +387,29 @@ fn part_after_tag(doc: &Document, from: usize) -> Option<Span> {
     Some(Span::new(from + at, from + end))
 }
 
+/// The quotation right before a tag that starts at `to` (`"I will use every tool available,"
+/// Blumenthal said this week.`): from the nearest opening mark in the paragraph (one after a
+/// space or the line's start) to the closing mark after its `,`, `?` or `!`, a stray `?` or
+/// `-` after the mark aside (encoding slips common in scraped text: `,"?the president said`).
+/// Five words at least: fewer in marks are a title or a term (`"Ellen's Game of Games,"`).
+fn quotation_before(text: &str, to: usize) -> Option<Span> {
+    let before = text[..to].trim_end().trim_end_matches(['?', '-']);
+    let (open, body) = [("\"", "\""), ("\u{201c}", "\u{201d}"), ("''", "''")]
+        .into_iter()
+        .find_map(|(open, close)| {
+            let body = before.strip_suffix(close)?.strip_suffix([',', '?', '!'])?;
+            Some((open, body))
+        })?;
+    let k = body.rfind(open)?;
+    let opens = body[..k]
+        .chars()
+        .next_back()
+        .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | ':' | '-' | '\u{2014}'));
+    let q = Span::new(k, before.len());
+    (opens && !body[k..].contains('\n') && q.slice(text).split_whitespace().count() >= 5)
+        .then_some(q)
+}
+
 /// The quotation that ends with a comma right before a tag starting at `to` (`"If he thinks
 /// that makes him smart," the narrator says, "..."`), from its opening mark in the same
 /// paragraph.
@@ -679,13 +704,24 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
             || (said
                 && words.len() <= 5
                 && ["a", "an", "the", "one", "another"].contains(&first_word.as_str()));
-        if !(told || speaker)
+        // `..., Sergei Rudskoi said «on Friday».`: only when it was said.
+        let when = when_len(phrase) >= phrase.trim_end().len();
+        if when && a.source.is_some_and(|s| s.start >= cue.end) && !a.quote && c.start >= cue.end {
+            // `"...," said Ken Kutaragi, chief operating officer of Sony, «last year».`
+            if let Some(q) = quotation_before(text, cue.start) {
+                a.content = Some(q);
+                a.quote = true;
+            }
+            continue;
+        }
+        if !(told || speaker || when)
             || a.quote
             || c.start < cue.end
             || a.source.is_some_and(|s| s.start >= cue.end)
             || words.is_empty()
             || words.len() > 6
-            || !text[c.end..].starts_with('.')
+            // `..., agencies reported «on Wednesday», citing ...` ends its claim too.
+            || !(text[c.end..].starts_with('.') || (when && text[c.end..].starts_with(',')))
             || phrase.starts_with(QUOTES)
         {
             continue;
@@ -709,6 +745,26 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
             _ => cue.start,
         };
         let Some(claim) = clause_before_tag(text, sentence.span.start, first) else {
+            if !when {
+                continue;
+            }
+            // `...,-Malaysia's attorney general said on Tuesday.`: a stray `-` after the comma.
+            let tag = text[..first].trim_end().trim_end_matches('-').len();
+            if let Some(q) = quotation_before(text, first) {
+                a.content = Some(q);
+                a.quote = true;
+            } else if let Some(claim) = clause_before_tag(text, sentence.span.start, tag) {
+                a.content = Some(claim);
+            } else if let (Some(s), Some(name)) =
+                (a.source, name_start(text, sentence.span.start, first))
+            {
+                // `..., Head of the Russian General Staff's Main Operations Department Sergei
+                // Rudskoi said on Friday.`: the source was read from inside the name.
+                if let Some(claim) = clause_before_tag(text, sentence.span.start, name) {
+                    a.source = Some(Span::new(name, s.end));
+                    a.content = Some(claim);
+                }
+            }
             continue;
         };
         if speaker {
@@ -717,6 +773,24 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
         }
         a.content = Some(claim);
     }
+}
+
+/// Where a name or role starts that runs on into a source starting at `first`: after the
+/// sentence's last comma before it, when every word between is capitalized, a role
+/// (`Head of the`, `the International Federation of the Phonographic Industry (`) or a
+/// function word of a name.
+fn name_start(text: &str, sentence_start: usize, first: usize) -> Option<usize> {
+    let comma = text[sentence_start..first].rfind(", ")? + sentence_start + 2;
+    let between = &text[comma..first];
+    let words = between.split_whitespace().count();
+    let in_name = |w: &str| {
+        let w = w.trim_matches(['(', ')']);
+        w.is_empty()
+            || w.starts_with(char::is_uppercase)
+            || matches!(w, "of" | "the" | "for" | "and" | "on" | "to")
+            || is_role(w)
+    };
+    (words > 0 && words <= 12 && between.split_whitespace().all(in_name)).then_some(comma)
 }
 
 /// The clause from `sentence_start` to the comma before a tag that starts at `first`
