@@ -1000,6 +1000,11 @@ fn held_talks_are_a_noun() {
     assert!(noun("Their shows on Radio 1 will end.", "shows"));
     assert!(!noun("She talks about the plan every week.", "talks"));
     assert!(!noun("A new poll shows that Clinton leads.", "shows"));
+    // An explosion, not a rebuke.
+    assert!(noun("Twenty were killed in a bomb blast in Kabul.", "blast"));
+    assert!(noun("Thursday's blast is the latest attack.", "blast"));
+    assert!(noun("The group claimed it for blasts in the capital.", "blasts"));
+    assert!(!noun("Robinson blasts officials after the defeat.", "blasts"));
 }
 
 /// A word like a cue inside a name or a compound noun stays in the source (`The Resolution

@@ -504,8 +504,9 @@ pub(crate) fn called_names(df: &DocFeatures, cue: &Range<usize>) -> bool {
         }))
 }
 
-/// `the show`, `their current shows`, `held talks`, `a radio show`: the noun, not the verb
-/// of `a poll shows that ...` or `she talks about`.
+/// `the show`, `their current shows`, `held talks`, `a radio show`, `a bomb blast`, `for
+/// blasts and gun attacks`: the noun, not the verb of `a poll shows that ...`, `she talks
+/// about` or `Robinson blasts officials`.
 pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
     let t = &df.toks;
     let is = |k: usize, words: &[&str]| {
@@ -513,39 +514,51 @@ pub(crate) fn shows_noun(df: &DocFeatures, cue: &Range<usize>) -> bool {
             .iter()
             .any(|w| caveat_text::hash::fnv_word_hash(w) == t[k].word)
     };
+    let blast = cue.len() == 1 && is(cue.start, &["blast", "blasts"]);
     cue.len() == 1
         && cue.start > 0
-        && is(cue.start, &["show", "shows", "talks"])
+        && (blast || is(cue.start, &["show", "shows", "talks"]))
         && (matches!(
             t[cue.start - 1].class,
             words::C_DET | words::C_POSS | words::C_QUANT
-        ) || is(
-            cue.start - 1,
-            &[
-                "held",
-                "hold",
-                "holds",
-                "holding",
-                "peace",
-                "trade",
-                "further",
-                "direct",
-                "radio",
-                "tv",
-                "television",
-                "chat",
-                "talk",
-                "game",
-                "reality",
-                "comedy",
-                "quiz",
-                "road",
-                "fashion",
-                "motor",
-                "pirate",
-                "breakfast",
-                "cookery",
-                "awards",
-            ],
-        ))
+        ) || (blast && t[cue.start - 1].class == words::C_PREP)
+            || is(
+                cue.start - 1,
+                &[
+                    "held",
+                    "hold",
+                    "holds",
+                    "holding",
+                    "peace",
+                    "trade",
+                    "further",
+                    "direct",
+                    "radio",
+                    "tv",
+                    "television",
+                    "chat",
+                    "talk",
+                    "game",
+                    "reality",
+                    "comedy",
+                    "quiz",
+                    "road",
+                    "fashion",
+                    "motor",
+                    "pirate",
+                    "breakfast",
+                    "cookery",
+                    "awards",
+                    "bomb",
+                    "suicide",
+                    "twin",
+                    "huge",
+                    "massive",
+                    "powerful",
+                    "large",
+                    "roadside",
+                    "absolute",
+                    "latest",
+                ],
+            ))
 }
