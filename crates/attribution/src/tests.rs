@@ -1001,10 +1001,19 @@ fn held_talks_are_a_noun() {
     assert!(!noun("She talks about the plan every week.", "talks"));
     assert!(!noun("A new poll shows that Clinton leads.", "shows"));
     // An explosion, not a rebuke.
-    assert!(noun("Twenty were killed in a bomb blast in Kabul.", "blast"));
+    assert!(noun(
+        "Twenty were killed in a bomb blast in Kabul.",
+        "blast"
+    ));
     assert!(noun("Thursday's blast is the latest attack.", "blast"));
-    assert!(noun("The group claimed it for blasts in the capital.", "blasts"));
-    assert!(!noun("Robinson blasts officials after the defeat.", "blasts"));
+    assert!(noun(
+        "The group claimed it for blasts in the capital.",
+        "blasts"
+    ));
+    assert!(!noun(
+        "Robinson blasts officials after the defeat.",
+        "blasts"
+    ));
 }
 
 /// A word like a cue inside a name or a compound noun stays in the source (`The Resolution
@@ -1474,6 +1483,13 @@ fn when_it_was_said_is_no_claim() {
              reported on Wednesday, citing a source.",
             "Washington has not contacted Moscow over the charges",
             "Russian news agencies",
+        ),
+        // A tag that ends its sentence where scraped text lost the space (`.-`).
+        (
+            "The best guarantee of security is healthy relations with Russia, Grushko \
+             reiterated.- Russia is reinforcing its forces in the south.",
+            "The best guarantee of security is healthy relations with Russia",
+            "Grushko",
         ),
     ] {
         let d = run(s);

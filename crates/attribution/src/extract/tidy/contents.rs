@@ -620,6 +620,10 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
         return Some(content);
     }
     let inner = content.slice(text);
+    if inner.starts_with('.') {
+        // `reiterated«.- Russia is ...»`: the cue ended its sentence.
+        return None;
+    }
     let n = when_len(inner);
     if n == 0 {
         return Some(content);
@@ -636,10 +640,22 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
     Some(Span::new(content.end - rest.len(), content.end))
 }
 
-/// `content` without a trailing comma, semicolon, dash, conjunction (`and`, `but`, `or`),
-/// article, `of` or relative pronoun (a tagger's content cut short: `«to be behind the
-/// closure of the»`, `«the Ed Sullivan of podcasting which»`).
+/// `content` without a leading dash, nor a trailing comma, semicolon, dash, conjunction (`and`,
+/// `but`, `or`), article, `of` or relative pronoun (a tagger's content cut short: `«to be
+/// behind the closure of the»`, `«the Ed Sullivan of podcasting which»`).
 pub(super) fn trim_content(text: &str, content: Span) -> Span {
+    // `said «-That is why ...»`, `says «-- The study ...»` (dashes for lost characters in
+    // scraped text).
+    let inner = content.slice(text);
+    let dashes = inner.len()
+        - inner
+            .trim_start_matches(['-', '\u{2014}', '\u{2013}', ' '])
+            .len();
+    let content = if dashes < inner.len() {
+        Span::new(content.start + dashes, content.end)
+    } else {
+        content
+    };
     let mut end = content.end;
     loop {
         let s = text[content.start..end].trim_end();
@@ -879,6 +895,9 @@ mod tests {
 
     #[test]
     fn contents_lose_dangling_conjunctions_and_commas() {
+        let text = "He said -- That is why we act.";
+        let c = Span::new(text.find("--").unwrap(), text.len() - 1);
+        assert_eq!(trim_content(text, c).slice(text), "That is why we act");
         let text = "He said it was a 'military operation,' but went on.";
         let start = text.find("it").unwrap();
         let end = text.find(" went").unwrap();

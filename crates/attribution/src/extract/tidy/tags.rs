@@ -705,7 +705,10 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
                 && words.len() <= 5
                 && ["a", "an", "the", "one", "another"].contains(&first_word.as_str()));
         // `..., Sergei Rudskoi said «on Friday».`: only when it was said.
-        let when = when_len(phrase) >= phrase.trim_end().len();
+        // `The best guarantee ..., Grushko reiterated«.- Russia is ...»`: the cue ends its
+        // sentence (a stray `-` in scraped text kept the sentence going); the claim is before.
+        let ended = c.start >= cue.end && phrase.starts_with('.');
+        let when = ended || when_len(phrase) >= phrase.trim_end().len();
         if when && a.source.is_some_and(|s| s.start >= cue.end) && !a.quote && c.start >= cue.end {
             // `"...," said Ken Kutaragi, chief operating officer of Sony, «last year».`
             if let Some(q) = quotation_before(text, cue.start) {
@@ -719,24 +722,28 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
             || c.start < cue.end
             || a.source.is_some_and(|s| s.start >= cue.end)
             || words.is_empty()
-            || words.len() > 6
+            || (words.len() > 6 && !ended)
             // `..., agencies reported «on Wednesday», citing ...` ends its claim too.
-            || !(text[c.end..].starts_with('.') || (when && text[c.end..].starts_with(',')))
+            || !(ended
+                || text[c.end..].starts_with('.')
+                || (when && text[c.end..].starts_with(',')))
             || phrase.starts_with(QUOTES)
         {
             continue;
         }
         // No verb in the phrase: no auxiliary, no `-ed` word.
-        let (Some(k0), k1) = (
-            token_at(doc, c.start),
-            doc.tokens.partition_point(|t| t.span.end <= c.end),
-        ) else {
-            continue;
-        };
-        if (k0..k1)
-            .any(|k| df.toks[k].class == C_AUX || doc.tokens[k].span.slice(text).ends_with("ed"))
-        {
-            continue;
+        if !ended {
+            let (Some(k0), k1) = (
+                token_at(doc, c.start),
+                doc.tokens.partition_point(|t| t.span.end <= c.end),
+            ) else {
+                continue;
+            };
+            if (k0..k1).any(|k| {
+                df.toks[k].class == C_AUX || doc.tokens[k].span.slice(text).ends_with("ed")
+            }) {
+                continue;
+            }
         }
         // The tag follows a comma, and the clause before it is the claim (a source before
         // the comma is the claim's subject, read as the speaker).
