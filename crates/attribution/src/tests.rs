@@ -439,6 +439,31 @@ fn tagged_relations_get_the_shared_source_and_content_rules() {
         text(&d, by_cue(&d, "demands").content),
         "a pay rise of ten percent"
     );
+    // A source that the tagger ran on to the colon before the quotation ends before it.
+    let t = "According to Phillip Benoit, head of the market at BNP Paribas: \"Insurers are \
+             looking at overseas markets.\"";
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "According to", Cue, 0.9),
+        role(
+            &d,
+            "Phillip Benoit, head of the market at BNP Paribas:",
+            Source,
+            0.9,
+        ),
+        role(
+            &d,
+            "\"Insurers are looking at overseas markets.\"",
+            Content,
+            0.9,
+        ),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    assert_eq!(
+        text(&d, by_cue(&d, "According").source),
+        "Phillip Benoit, head of the market at BNP Paribas"
+    );
 }
 
 #[test]

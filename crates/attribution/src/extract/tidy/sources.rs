@@ -275,7 +275,8 @@ pub(super) fn whole_source(
 
 /// `source` without trailing auxiliaries (`The United Nations has`), conjunctions, articles
 /// and prepositions (`[Travis Kalanick, founder of Red Swoosh, and] soon`, `[a source who has
-/// talked to both in the]`: a tagger's source cut short), commas and dashes, and without a
+/// talked to both in the]`: a tagger's source cut short), commas, colons and dashes
+/// (`According to [Phillip Benoit, head of the APAC market, BNP Paribas:]`), and without a
 /// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
 /// [last week that] said`): it says when, not who.
 pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
@@ -297,7 +298,7 @@ pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Spa
                     && matches!(doc.tokens[last].span.slice(&doc.text), "the" | "a" | "an"))
                 || matches!(
                     doc.tokens[last].span.slice(&doc.text),
-                    "," | "-" | "--" | "\u{2013}" | "\u{2014}"
+                    "," | ":" | ";" | "-" | "--" | "\u{2013}" | "\u{2014}"
                 ))
         {
             last -= 1;
