@@ -11,7 +11,7 @@ use super::super::kind::is_quote;
 use super::super::words::{C_AUX, C_DET, C_PREP, C_QUANT, C_THAT, DAYS};
 use super::sources::TIME_NOUNS;
 use super::tags::TAG_TAIL;
-use super::{token_at, QUOTES};
+use super::{token_at, QUOTES, SUBORDINATORS};
 
 /// Words that open a phrase fronted before a sentence's subject (`In an interview on CBS,
 /// Ryan said ...`, `Speaking at a BMW event, Helmut Panke predicted ...`).
@@ -128,6 +128,67 @@ pub(super) fn from_cue_sentence(doc: &Document, sentence: usize, content: Span) 
         }
         _ => content,
     }
+}
+
+/// A cue in a subordinate clause fronted before the main clause (`While Clinton talked about
+/// «bringing communities together», Trump highlighted ...`, `When my mother mentioned «the
+/// devil to me while driving», I laughed`): its content ends at the comma that ends the
+/// clause, not in the main clause. Only for a content after its cue, with no quotation mark
+/// before that comma, two words or more left, and no apposition or list after the comma.
+pub(super) fn in_fronted_clause(doc: &Document, sentence: usize, cue: Span, content: Span) -> Span {
+    let text = &doc.text;
+    let Some(s) = doc.sentences.get(sentence) else {
+        return content;
+    };
+    if content.start < cue.end || cue.start < s.span.start {
+        return content;
+    }
+    let opening = text[s.span.start..cue.start]
+        .split_whitespace()
+        .next()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        });
+    // Not `As one user pointed out, «the gap is vast»`: there the main clause is the claim.
+    if !opening.is_some_and(|w| w != "as" && SUBORDINATORS.contains(&w.as_str()))
+        || text[s.span.start..cue.start].contains(',')
+    {
+        return content;
+    }
+    let inner = content.slice(text);
+    let Some(k) = inner.find(", ") else {
+        return content;
+    };
+    let claim = &inner[..k];
+    // What follows the comma opens the main clause (`, Trump highlighted`), not an apposition
+    // or a list (`, a tax loophole important to ...`, `, including`, `, trapping them`).
+    let next = inner[k + 2..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    if claim.contains(QUOTES)
+        || claim.split_whitespace().count() < 2
+        || next.ends_with("ing")
+        || matches!(
+            next.as_str(),
+            "a" | "an"
+                | "which"
+                | "who"
+                | "whose"
+                | "where"
+                | "such"
+                | "especially"
+                | "and"
+                | "or"
+                | "as"
+                | "like"
+        )
+    {
+        return content;
+    }
+    Span::new(content.start, content.start + k)
 }
 
 /// A content that opens with its own source and cue (`«The company's chief executive, Richard
@@ -954,5 +1015,44 @@ mod tests {
         let cue = Span::new(text.rfind("said").unwrap(), text.rfind("said").unwrap() + 4);
         let content = Span::new(cue.end + 1, text.len() - 1);
         assert_eq!(without_when(text, cue, content), None);
+    }
+
+    #[test]
+    fn a_claim_in_a_fronted_clause_ends_with_the_clause() {
+        let claim = |text: &str, cue: &str, from: &str| {
+            let mut doc = Document::new("t", text);
+            caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+            caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+            let content = Span::new(text.find(from).unwrap(), text.len() - 1);
+            in_fronted_clause(&doc, 0, at_in(text, cue), content)
+                .slice(text)
+                .to_string()
+        };
+        assert_eq!(
+            claim(
+                "While Clinton talked about bringing communities together, Trump highlighted \
+                 law and order.",
+                "talked about",
+                "bringing"
+            ),
+            "bringing communities together"
+        );
+        // The main clause is the claim of `As ... said,`; a cue in the main clause keeps its
+        // claim; so does one whose clause would leave one word.
+        let text = "As one user pointed out with a chart, the gap is vast.";
+        assert_eq!(
+            claim(text, "pointed out", "with"),
+            "with a chart, the gap is vast"
+        );
+        let text = "Trump said the gap, which is vast, would grow.";
+        assert_eq!(
+            claim(text, "said", "the gap"),
+            "the gap, which is vast, would grow"
+        );
+        let text = "When he said prices, wages and rents would rise, nobody listened.";
+        assert_eq!(
+            claim(text, "said", "prices"),
+            "prices, wages and rents would rise, nobody listened"
+        );
     }
 }

@@ -23,9 +23,9 @@ use super::features::DocFeatures;
 use super::kind::is_quote;
 
 use contents::{
-    around_its_cue, before_its_cue, from_cue_sentence, fronted_phrase, no_trailing_fragment,
-    of_topic, one_paragraph, opens_with_closing_mark, quote_after_addressee, takes_not_says,
-    trim_content, without_addressee, without_when,
+    around_its_cue, before_its_cue, from_cue_sentence, fronted_phrase, in_fronted_clause,
+    no_trailing_fragment, of_topic, one_paragraph, opens_with_closing_mark, quote_after_addressee,
+    takes_not_says, trim_content, without_addressee, without_when,
 };
 use sources::{is_nobody, role_before_name, share_coordinated, trim_source, whole_source};
 use tags::{
@@ -98,7 +98,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             let c = if a.quote {
                 c
             } else {
-                no_trailing_fragment(doc, c)
+                in_fronted_clause(doc, a.sentence, cue, no_trailing_fragment(doc, c))
             };
             a.content = Some(c);
             if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
@@ -166,6 +166,13 @@ fn opening_mark(s: &str) -> Option<&'static str> {
         .into_iter()
         .find(|m| s.starts_with(m))
 }
+
+/// Words that open a subordinate clause fronted before its sentence's main clause (`While
+/// Clinton talked about ..., Trump ...`).
+const SUBORDINATORS: &[&str] = &[
+    "when", "while", "as", "after", "although", "though", "because", "if", "since", "before",
+    "once", "unless", "whereas", "until",
+];
 
 /// Marks that open a quotation.
 const QUOTES: [char; 7] = [

@@ -7,7 +7,7 @@ use caveat_core::{Attribution, Document, Span};
 
 use super::super::features::DocFeatures;
 use super::super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP};
-use super::{only_word, token_at};
+use super::{only_word, token_at, SUBORDINATORS};
 
 /// Words that name nobody when they stand alone as a source. A possessive does (`[his]
 /// claim`, `[her] supporting it`: PolNeAR marks it, and coreference resolves it).
@@ -276,7 +276,8 @@ pub(super) fn whole_source(
 /// `source` without trailing auxiliaries (`The United Nations has`), conjunctions, articles
 /// and prepositions (`[Travis Kalanick, founder of Red Swoosh, and] soon`, `[a source who has
 /// talked to both in the]`: a tagger's source cut short), commas, colons and dashes
-/// (`According to [Phillip Benoit, head of the APAC market, BNP Paribas:]`), and without a
+/// (`According to [Phillip Benoit, head of the APAC market, BNP Paribas:]`), without the word
+/// that opens its clause (`[Although Trump]`), and without a
 /// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
 /// [last week that] said`): it says when, not who.
 pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Span {
@@ -322,6 +323,18 @@ pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Spa
     let n = time_phrase(doc, first, last + 1, true);
     if n > 0 && last + 1 - first > n {
         first += n;
+    }
+    // `[Although Trump] has admitted`: the clause's opening word is not part of the name.
+    while first < last
+        && SUBORDINATORS.contains(
+            &doc.tokens[first]
+                .span
+                .slice(&doc.text)
+                .to_lowercase()
+                .as_str(),
+        )
+    {
+        first += 1;
     }
     let start = doc.tokens[first].span.start.max(source.start);
     Span::new(start, doc.tokens[last].span.end.min(source.end))
