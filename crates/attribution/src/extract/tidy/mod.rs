@@ -27,7 +27,9 @@ use contents::{
     no_trailing_fragment, of_topic, one_paragraph, opens_with_closing_mark, quote_after_addressee,
     takes_not_says, trim_content, without_addressee, without_when,
 };
-use sources::{is_nobody, role_before_name, share_coordinated, trim_source, whole_source};
+use sources::{
+    is_nobody, role_before_name, share_coordinated, trim_source, whole_source, with_apposition,
+};
 use tags::{
     interrupted_claim, interrupting_tag, inverted_name, one_statement, opening_question,
     outer_speaker_at_end, participle_after_tag, resumed_quote, tag_after_claim,
@@ -132,6 +134,10 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
         }
         if let Some(s) = a.source {
             let s = trim_source(doc, df, whole_source(doc, a.sentence, a.cue, a.content, s));
+            let s = match a.cue {
+                Some(cue) => with_apposition(&doc.text, s, cue, a.content),
+                None => s,
+            };
             // A number or a mark is nobody (`[19.45] see`), nor is a lone article or adverb
             // (`[the] claim`, `[really] believe`, `don"[t] know`).
             let st = s.slice(&doc.text);

@@ -12,8 +12,31 @@ use super::{only_word, token_at, SUBORDINATORS};
 /// Words that name nobody when they stand alone as a source. A possessive does (`[his]
 /// claim`, `[her] supporting it`: PolNeAR marks it, and coreference resolves it).
 const NOBODY: &[&str] = &[
-    "a", "an", "the", "of", "for", "and", "or", "but", "s", "t", "soon", "also", "now", "just",
-    "even", "still", "then", "so",
+    "a",
+    "an",
+    "the",
+    "of",
+    "for",
+    "and",
+    "or",
+    "but",
+    "s",
+    "t",
+    "soon",
+    "also",
+    "now",
+    "just",
+    "even",
+    "still",
+    "then",
+    "so",
+    "meanwhile",
+    "however",
+    "moreover",
+    "furthermore",
+    "nevertheless",
+    "instead",
+    "indeed",
 ];
 
 /// Whether a source's text is one word that names nobody: [`NOBODY`], or an adverb in `-ly`.
@@ -140,6 +163,80 @@ pub(super) fn role_before_name(text: &str, out: &mut [Attribution]) {
         a.source = Some(Span::new(c.start + k + 2, s.end));
         a.content = Some(Span::new(c.start, c.start + rest.len()));
     }
+}
+
+/// Words that open no apposition after a name: a relative clause, an adverbial, a clause or
+/// a verb phrase (`Sir Bernard Ingham, [Margaret Thatcher's former press secretary], took a
+/// less charitable view,`).
+#[rustfmt::skip]
+const NOT_APPOSITION: &[&str] = &[
+    "who", "which", "that", "whose", "where", "when", "for", "on", "in", "at", "as", "however",
+    "meanwhile", "though", "too", "also", "then", "and", "but", "or", "not", "if", "while",
+    "after", "before", "by", "with", "without", "like", "unlike", "according", "he", "she", "they",
+    "it", "we", "i", "you", "this", "there", "is", "are", "was", "were", "has", "have", "had",
+    "will", "would", "could", "can", "may", "might", "should", "must", "did", "does", "took",
+    "made", "gave", "went", "came", "got", "thought", "found", "left", "kept", "held", "brought",
+    "became", "began", "ran", "saw", "knew", "put", "set", "won", "lost", "paid", "sent", "spent",
+    "met", "led", "felt", "stood", "wrote", "spoke", "broke", "chose", "to", "despite",
+];
+
+/// Words that make a clause of what follows a name, wherever they stand in it.
+#[rustfmt::skip]
+const CLAUSE_WORDS: &[&str] = &[
+    "who", "which", "that", "whose", "said", "says", "told", "is", "are", "was", "were", "has",
+    "have", "had", "will", "would", "can", "could", "also", "not", "never",
+];
+
+/// A source before its cue with the apposition that follows it (`[Donald Trump, her Republican
+/// opponent,] bemoaned ... and said`, `[Rep. Jim Clyburn (D-S.C.), the assistant leader of the
+/// Democratic caucus,] added`): PolNeAR's source, and the reader's, names the speaker with
+/// it. Not a relative clause (`Cruz, who says ...,`), an adverbial (`The government, for
+/// instance,`), a participle (`Clinton, clearly frustrated,`) nor anything with a cue in it.
+pub(super) fn with_apposition(text: &str, source: Span, cue: Span, content: Option<Span>) -> Span {
+    if source.end >= cue.start
+        || content.is_some_and(|c| c.start < cue.start && c.end > source.end)
+        || !source.slice(text).chars().any(char::is_alphabetic)
+        || is_nobody(source.slice(text))
+    {
+        return source;
+    }
+    let after = &text[source.end..cue.start];
+    // A parenthesis right after the name (`(D-S.C.)`, `(R)`).
+    let paren = match after.strip_prefix(" (") {
+        Some(r) => match r.find(')') {
+            Some(k) if k < 20 => k + 3,
+            _ => return source,
+        },
+        None => 0,
+    };
+    let Some(rest) = after[paren..].strip_prefix(", ") else {
+        return source;
+    };
+    let Some(k) = rest.find(',') else {
+        return source;
+    };
+    let appos = &rest[..k];
+    let words: Vec<&str> = appos.split_whitespace().collect();
+    let Some(first) = words.first() else {
+        return source;
+    };
+    // `I've`, `he’s`: a clause.
+    let first_lower = first
+        .split(['\'', '\u{2019}'])
+        .next()
+        .unwrap_or(first)
+        .to_lowercase();
+    if words.len() > 15
+        || appos.contains(['.', ';', ':', '"', '\u{201c}', '\u{201d}', '(', ')', '\n'])
+        || NOT_APPOSITION.contains(&first_lower.as_str())
+        || words.iter().any(|w| CLAUSE_WORDS.contains(w))
+        || (first_lower.len() > 4 && first_lower.ends_with("ly"))
+        || first_lower.ends_with("ing")
+        || (first_lower.ends_with("ed") && first.starts_with(char::is_lowercase))
+    {
+        return source;
+    }
+    Span::new(source.start, source.end + paren + 2 + k)
 }
 
 /// `X said A but clarified B`: when a cue follows `and`/`but` (adverbs such as `also` may come
@@ -402,5 +499,42 @@ mod tests {
         assert!(!is_role(
             "Russian President Vladimir Putin will participate in the forum"
         ));
+    }
+
+    #[test]
+    fn an_apposition_after_the_name_is_part_of_the_source() {
+        let source = |text: &str, name: &str, cue: &str| {
+            with_apposition(text, at_in(text, name), at_in(text, cue), None)
+                .slice(text)
+                .to_string()
+        };
+        let text = "Donald Trump, her Republican opponent, bemoaned the unrest and said it hurt.";
+        assert_eq!(
+            source(text, "Donald Trump", "said"),
+            "Donald Trump, her Republican opponent"
+        );
+        let text = "Rep. Jim Clyburn (D-S.C.), the assistant leader, added that it was wrong.";
+        assert_eq!(
+            source(text, "Rep. Jim Clyburn", "added"),
+            "Rep. Jim Clyburn (D-S.C.), the assistant leader"
+        );
+        for (text, name) in [
+            (
+                "Cruz, who says the polls tightened, said it was wrong.",
+                "Cruz",
+            ),
+            (
+                "The government, for instance, said it was wrong.",
+                "The government",
+            ),
+            ("Clinton, clearly frustrated, said it was wrong.", "Clinton"),
+            ("Pence, I've got to ask you, said it was wrong.", "Pence"),
+            (
+                "However, a referendum has failed, officials said it was wrong.",
+                "However",
+            ),
+        ] {
+            assert_eq!(source(text, name, "said"), name, "{text}");
+        }
     }
 }
