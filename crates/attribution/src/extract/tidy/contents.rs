@@ -191,6 +191,47 @@ pub(super) fn in_fronted_clause(doc: &Document, sentence: usize, cue: Span, cont
     Span::new(content.start, content.start + k)
 }
 
+/// Whether a quotation opens a sentence at byte `at`: an opening mark after a sentence's end.
+fn opens_a_quoted_sentence(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end();
+    let before = before.trim_end_matches(['"', '\u{201d}', '\'', '\u{2019}']);
+    text[at..].starts_with(['"', '\u{201c}'])
+        && (before.is_empty() || before.ends_with(['.', '?', '!']) || text[..at].ends_with('\n'))
+}
+
+/// A content that runs on into the claim of a later cue without holding that cue (`said «she
+/// wanted to speak ...\n“How many times do we have to see this?”» Clinton said.`) ends before
+/// that claim when it is a quotation opening a sentence: each claim has one speaker (PolNeAR's
+/// contents never share words). A content that holds the other cue holds the whole report
+/// (`said «X told Y that ...»`) and stays.
+pub(super) fn ends_before_the_next_claim(text: &str, out: &mut [Attribution], keep: &[bool]) {
+    for i in 0..out.len() {
+        let (Some(c), Some(cue)) = (out[i].content, out[i].cue) else {
+            continue;
+        };
+        if !keep[i] || cue.end > c.start {
+            continue;
+        }
+        let next = (0..out.len())
+            .filter(|&j| j != i && keep[j])
+            .filter_map(|j| Some((out[j].content?, out[j].cue?)))
+            .filter(|(o, ocue)| {
+                c.start < o.start
+                    && o.start < c.end
+                    && c.end <= o.end
+                    && !c.contains(*ocue)
+                    && opens_a_quoted_sentence(text, o.start)
+            })
+            .map(|(o, _)| o.start)
+            .min();
+        let Some(at) = next else { continue };
+        let claim = text[c.start..at].trim_end();
+        if claim.split_whitespace().count() >= 2 {
+            out[i].content = Some(Span::new(c.start, c.start + claim.len()));
+        }
+    }
+}
+
 /// A content that opens with its own source and cue (`«The company's chief executive, Richard
 /// Parsons, told investors the results were "encouraging"»`) is what follows them, when that
 /// is two words or more; so is one that holds them followed by `that` (`In an indication
@@ -1054,5 +1095,31 @@ mod tests {
             claim(text, "said", "prices"),
             "prices, wages and rents would rise, nobody listened"
         );
+    }
+
+    #[test]
+    fn a_claim_ends_before_the_next_quoted_claim() {
+        let rel = |text: &str, cue: &str, content: Span| Attribution {
+            cue: Some(at_in(text, cue)),
+            content: Some(content),
+            ..Attribution::default()
+        };
+        let text = "She said she wanted to speak to them.\n\"How many times?\" Clinton said.";
+        let quote = at_in(text, "\"How many times?\"");
+        let claim = Span::new(at_in(text, "she wanted").start, quote.end);
+        let mut out = [rel(text, "said", claim), rel(text, "Clinton said", quote)];
+        ends_before_the_next_claim(text, &mut out, &[true, true]);
+        assert_eq!(
+            out[0].content.map(|c| c.slice(text)),
+            Some("she wanted to speak to them.")
+        );
+        assert_eq!(out[1].content, Some(quote));
+        // A content that holds the other cue holds the whole report.
+        let text = "He said \"Smith told us \"it is over\" yesterday.\"";
+        let inner = at_in(text, "\"it is over\"");
+        let outer = Span::new(at_in(text, "\"Smith").start, text.len());
+        let mut out = [rel(text, "said", outer), rel(text, "told", inner)];
+        ends_before_the_next_claim(text, &mut out, &[true, true]);
+        assert_eq!(out[0].content, Some(outer));
     }
 }

@@ -23,9 +23,9 @@ use super::features::DocFeatures;
 use super::kind::is_quote;
 
 use contents::{
-    around_its_cue, before_its_cue, from_cue_sentence, fronted_phrase, in_fronted_clause,
-    no_trailing_fragment, of_topic, one_paragraph, opens_with_closing_mark, quote_after_addressee,
-    takes_not_says, trim_content, without_addressee, without_when,
+    around_its_cue, before_its_cue, ends_before_the_next_claim, from_cue_sentence, fronted_phrase,
+    in_fronted_clause, no_trailing_fragment, of_topic, one_paragraph, opens_with_closing_mark,
+    quote_after_addressee, takes_not_says, trim_content, without_addressee, without_when,
 };
 use sources::{
     is_nobody, role_before_name, share_coordinated, trim_source, whole_source, with_apposition,
@@ -152,6 +152,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     one_statement(&doc.text, out, &mut keep);
     resumed_quote(doc, out, &keep);
     interrupting_tag(doc, out, &keep);
+    ends_before_the_next_claim(&doc.text, out, &keep);
     keep
 }
 
