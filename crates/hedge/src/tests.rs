@@ -561,6 +561,7 @@ fn plain_facts_and_names_have_no_hedges() {
         "Mayor Ifeoma Okafor opened the bridge, which cost 4 million euros.",
         "The match ended 2-1 after extra time at Wembley Stadium.",
         "The coach, Mark Might, thanked John Doubt and Ann Perhaps on Friday.",
+        "The risks assumed by small banks will be lower, and she assumed office in June.",
     ] {
         let doc = run(fact);
         assert!(doc.hedges.is_empty(), "{fact}: {:?}", hedges(fact));
