@@ -130,6 +130,54 @@ pub(super) fn from_cue_sentence(doc: &Document, sentence: usize, content: Span) 
     }
 }
 
+/// Words that go on with a clause after a relative clause set off by commas (`the production,
+/// which cost £9m, [was] a blend ...`).
+const CLAUSE_GOES_ON: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "should",
+    "may", "might", "must", "did", "does",
+];
+
+/// A content cut before a relative clause set off by commas whose clause goes on after it
+/// (`said «he hoped the production», which cost £9m to bring to the stage, was a blend of ...`)
+/// is the whole clause, to its sentence's end: the relative clause only interrupts it.
+pub(super) fn over_relative_clause(doc: &Document, sentence: usize, content: Span) -> Span {
+    let text = &doc.text;
+    let Some(s) = doc.sentences.get(sentence) else {
+        return content;
+    };
+    if content.end >= s.span.end {
+        return content;
+    }
+    let rest = &text[content.end..s.span.end];
+    let Some(after) = rest
+        .strip_prefix(", which ")
+        .or_else(|| rest.strip_prefix(", who "))
+    else {
+        return content;
+    };
+    let Some(k) = after.find(", ") else {
+        return content;
+    };
+    let relative = &after[..k];
+    let next = after[k + 2..].split_whitespace().next().unwrap_or("");
+    if relative.contains(['.', ';', '"', '\u{201c}', '\u{201d}', '\n'])
+        || !CLAUSE_GOES_ON.contains(&next)
+    {
+        return content;
+    }
+    // To the sentence's end, or to a full stop the sentence split missed (`.-` in scraped
+    // text).
+    let tail = &after[k + 2..];
+    let stop = tail
+        .find(". ")
+        .or_else(|| tail.find(".-"))
+        .unwrap_or(tail.len());
+    let end = s.span.end - (tail.len() - stop);
+    let whole = text[content.start..end].trim_end();
+    let whole = whole.strip_suffix('.').unwrap_or(whole).trim_end();
+    Span::new(content.start, content.start + whole.len())
+}
+
 /// A cue in a subordinate clause fronted before the main clause (`While Clinton talked about
 /// «bringing communities together», Trump highlighted ...`, `When my mother mentioned «the
 /// devil to me while driving», I laughed`): its content ends at the comma that ends the
@@ -1121,5 +1169,27 @@ mod tests {
         let mut out = [rel(text, "said", outer), rel(text, "told", inner)];
         ends_before_the_next_claim(text, &mut out, &[true, true]);
         assert_eq!(out[0].content, Some(outer));
+    }
+
+    #[test]
+    fn a_relative_clause_set_off_by_commas_interrupts_the_claim() {
+        let claim = |text: &str, from: &str, to: &str| {
+            let mut doc = Document::new("t", text);
+            caveat_tokenize::tokenize(&doc.text, &mut doc.tokens);
+            caveat_tokenize::split_sentences(&doc.text, &doc.tokens, &mut doc.sentences);
+            let start = text.find(from).unwrap();
+            let end = text.find(to).unwrap() + to.len();
+            over_relative_clause(&doc, 0, Span::new(start, end))
+                .slice(text)
+                .to_string()
+        };
+        let text = "He said he hoped the production, which cost £9m, was a blend of film and book.";
+        assert_eq!(
+            claim(text, "he hoped", "the production"),
+            "he hoped the production, which cost £9m, was a blend of film and book"
+        );
+        // Not when the sentence goes on with something else after the relative clause.
+        let text = "He backed the AFD party, which has been critical, even calling for more.";
+        assert_eq!(claim(text, "the AFD", "party"), "the AFD party");
     }
 }

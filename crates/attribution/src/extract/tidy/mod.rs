@@ -25,7 +25,8 @@ use super::kind::is_quote;
 use contents::{
     around_its_cue, before_its_cue, ends_before_the_next_claim, from_cue_sentence, fronted_phrase,
     in_fronted_clause, no_trailing_fragment, of_topic, one_paragraph, opens_with_closing_mark,
-    quote_after_addressee, takes_not_says, trim_content, without_addressee, without_when,
+    over_relative_clause, quote_after_addressee, takes_not_says, trim_content, without_addressee,
+    without_when,
 };
 use sources::{
     is_nobody, role_before_name, share_coordinated, trim_source, whole_source, with_apposition,
@@ -100,7 +101,8 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             let c = if a.quote {
                 c
             } else {
-                in_fronted_clause(doc, a.sentence, cue, no_trailing_fragment(doc, c))
+                let c = over_relative_clause(doc, a.sentence, no_trailing_fragment(doc, c));
+                in_fronted_clause(doc, a.sentence, cue, c)
             };
             a.content = Some(c);
             if !a.quote && a.cites.is_none() && is_function_word(c.slice(&doc.text)) {
