@@ -787,6 +787,9 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
 /// (`Head of the`, `the International Federation of the Phonographic Industry (`) or a
 /// function word of a name.
 fn name_start(text: &str, sentence_start: usize, first: usize) -> Option<usize> {
+    if sentence_start >= first {
+        return None;
+    }
     let comma = text[sentence_start..first].rfind(", ")? + sentence_start + 2;
     let between = &text[comma..first];
     let words = between.split_whitespace().count();
