@@ -1,8 +1,10 @@
 //! Contents: where a claim begins and ends. It starts in its cue's sentence unless it is a
-//! quotation, stays in its paragraph, does not run over its own source and cue or over a phrase
-//! fronted before the speaker, leaves out the one told (`told Reuters «the company would
-//! appeal»`), and never ends in a dangling conjunction, article or comma; a `claim` that takes its
-//! object (`claimed two lives`) is no claim.
+//! quotation, stays in its paragraph, does not run over its own source and cue, over a phrase
+//! fronted before the speaker, out of a fronted subordinate clause or into another cue's
+//! quotation, runs on over a relative clause that interrupts it, leaves out the one told
+//! (`told Reuters «the company would appeal»`) and when it was said (`said on Monday «the two
+//! went missing»`), and never starts with a dash nor ends in a dangling conjunction, article or
+//! comma; a `claim` that takes its object (`claimed two lives`) is no claim.
 
 use caveat_core::{Attribution, Document, Span};
 

@@ -1,5 +1,7 @@
-//! Sources: a source is the whole name (`[Ernst & Young]`, not `[Young]`), never ends in an
-//! auxiliary, a comma or a time phrase (`[The United Nations has] backed`), and is never a number
+//! Sources: a source is the whole name (`[Ernst & Young]`, not `[Young]`) with its apposition
+//! (`[Donald Trump, her Republican opponent,] said`) or the role set off before it (`[the
+//! president of Paris Airports, Augustin de Romanet,] told`), never ends in an auxiliary, a
+//! comma, a colon or a time phrase (`[The United Nations has] backed`), and is never a number
 //! nor a lone article or adverb (`[the] claim`, `[really] believe`); a second cue coordinated with
 //! a first (`X said A but clarified B`) takes the first one's source and ends its content.
 
