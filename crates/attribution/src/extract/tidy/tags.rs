@@ -752,25 +752,8 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
             _ => cue.start,
         };
         let Some(claim) = clause_before_tag(text, sentence.span.start, first) else {
-            if !when {
-                continue;
-            }
-            // `...,-Malaysia's attorney general said on Tuesday.`: a stray `-` after the comma.
-            let tag = text[..first].trim_end().trim_end_matches('-').len();
-            if let Some(q) = quotation_before(text, first) {
-                a.content = Some(q);
-                a.quote = true;
-            } else if let Some(claim) = clause_before_tag(text, sentence.span.start, tag) {
-                a.content = Some(claim);
-            } else if let (Some(s), Some(name)) =
-                (a.source, name_start(text, sentence.span.start, first))
-            {
-                // `..., Head of the Russian General Staff's Main Operations Department Sergei
-                // Rudskoi said on Friday.`: the source was read from inside the name.
-                if let Some(claim) = clause_before_tag(text, sentence.span.start, name) {
-                    a.source = Some(Span::new(name, s.end));
-                    a.content = Some(claim);
-                }
+            if when {
+                claim_before_time_tag(text, sentence.span.start, first, a);
             }
             continue;
         };
@@ -779,6 +762,27 @@ pub(super) fn tag_after_claim(doc: &Document, df: &DocFeatures, out: &mut [Attri
             a.vague = !name && first_word != "the";
         }
         a.content = Some(claim);
+    }
+}
+
+/// The claim of a tag that says only when (`said «on Tuesday»`, its tag starting at `first`)
+/// when no comma comes right before the tag: the quotation before it, the clause before a
+/// stray `-` after the comma (`...,-Malaysia's attorney general said on Tuesday.`), or the
+/// clause before a name the source was read from inside (`..., Head of the Russian General
+/// Staff's Main Operations Department Sergei Rudskoi said on Friday.`, which also widens the
+/// source). Nothing changes when none is found.
+fn claim_before_time_tag(text: &str, sentence_start: usize, first: usize, a: &mut Attribution) {
+    let tag = text[..first].trim_end().trim_end_matches('-').len();
+    if let Some(q) = quotation_before(text, first) {
+        a.content = Some(q);
+        a.quote = true;
+    } else if let Some(claim) = clause_before_tag(text, sentence_start, tag) {
+        a.content = Some(claim);
+    } else if let (Some(s), Some(name)) = (a.source, name_start(text, sentence_start, first)) {
+        if let Some(claim) = clause_before_tag(text, sentence_start, name) {
+            a.source = Some(Span::new(name, s.end));
+            a.content = Some(claim);
+        }
     }
 }
 
