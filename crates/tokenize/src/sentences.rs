@@ -135,7 +135,17 @@ pub fn split_sentences_with(
             split = if end + 1 == n || breaks(end) >= min_breaks {
                 true
             } else if attached(end) && !cjk {
-                false
+                // Pages flattened to text join paragraphs with a dash (`autism.- "Claims`,
+                // `Feb. 11.-The musical`): the dash ends the sentence. Not after an
+                // abbreviation (`U.S.-Mexico` is one token anyway, `Jan.-March`).
+                let dash = end + 1;
+                let paragraph_dash = abbrev.is_none()
+                    && matches!(tok(dash), "-" | "--")
+                    && (dash + 1 == n || opens_paragraph(tok(dash + 1)));
+                if paragraph_dash {
+                    end = dash;
+                }
+                paragraph_dash
             } else {
                 let next = &tokens[end + 1];
                 let next_text = tok(end + 1);
@@ -294,6 +304,12 @@ fn abbrev_class(t: &str) -> AbbrevClass {
     }
     // Listed abbreviations, or initialisms like `U.S.`, `a.m.` (treated as `Other`).
     abbrev::lookup(w.as_bytes()).unwrap_or(AbbrevClass::Other)
+}
+
+/// Whether a token can begin a paragraph run into the previous one after a dash: a capitalised
+/// word or an opening quotation mark.
+fn opens_paragraph(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_uppercase()) || matches!(t, "\"" | "“" | "‘" | "«")
 }
 
 /// Whether a token can begin a sentence after a terminator: not a lower-case word and not

@@ -716,3 +716,30 @@ fn link_headlines_run_into_the_text() {
         ["READ MORE: Syria hanged 13,000 in prison"]
     );
 }
+
+/// Pages flattened to text join their paragraphs with a dash after the full stop; the dash
+/// ends the sentence (it stays with it, as before a `READ MORE:` label). Not after an
+/// abbreviation, and not before a lower-case word.
+#[test]
+fn a_dash_after_a_full_stop_ends_a_flattened_paragraph() {
+    assert_eq!(
+        sents("Vaccines cause autism.- \"Claims that vaccines are unsafe,\" he said. It opens Feb. 11.-The musical is set for Feb. 23.- Until then, wait. He left.--The end?- Yes."),
+        [
+            "Vaccines cause autism.-",
+            "\"Claims that vaccines are unsafe,\" he said.",
+            "It opens Feb. 11.-",
+            "The musical is set for Feb. 23.-",
+            "Until then, wait.",
+            "He left.--",
+            "The end?-",
+            "Yes."
+        ]
+    );
+    for one in [
+        "The U.S.-Mexico border and the Jan.-March figures are long.",
+        "It rose by 3.-4. percent in some years.",
+        "The vote was close.-and then it was over.",
+    ] {
+        assert_eq!(sents(one), [one]);
+    }
+}
