@@ -813,6 +813,13 @@ pub(super) fn trim_content(text: &str, content: Span) -> Span {
         let s = text[content.start..end].trim_end();
         let cut = if let Some(r) = s.strip_suffix([',', ';', '—', '–']) {
             r
+        } else if let Some(r) = s
+            .strip_suffix('-')
+            .filter(|r| r.ends_with(['.', '?', '!', '"', '”', '’', '-']))
+        {
+            // The dash that joins flattened paragraphs (`to The Huffington Post.-`), and the
+            // full stop before it, which a content does not keep.
+            r.strip_suffix('.').unwrap_or(r)
         } else if let Some(r) = [
             " and", " but", " or", " the", " a", " an", " of", " which", " who", " whose",
         ]
@@ -1067,6 +1074,17 @@ mod tests {
         let text = "He has been called the Ed Sullivan of podcasting which";
         let c = trim_content(text, Span::new(text.find("the").unwrap(), text.len()));
         assert_eq!(c.slice(text), "the Ed Sullivan of podcasting");
+        // A flattened page's paragraph dash and the full stop before it; a hyphen stays.
+        for (text, want) in [
+            ("He said it was over.- Then", "it was over"),
+            ("He said it was \"over\".-- Then", "it was \"over\""),
+            ("He said it was over?- Then", "it was over?"),
+            ("He said it was cross-", "it was cross-"),
+        ] {
+            let end = text.find(" Then").unwrap_or(text.len());
+            let c = trim_content(text, Span::new(text.find("it").unwrap(), end));
+            assert_eq!(c.slice(text), want);
+        }
     }
 
     #[test]

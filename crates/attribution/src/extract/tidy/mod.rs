@@ -155,6 +155,10 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     resumed_quote(doc, out, &keep);
     interrupting_tag(doc, out, &keep);
     ends_before_the_next_claim(&doc.text, out, &keep);
+    // The passes may have moved a content's end again, to a sentence's end (`.-`).
+    for a in out.iter_mut() {
+        a.content = a.content.map(|c| trim_content(&doc.text, c));
+    }
     keep
 }
 
