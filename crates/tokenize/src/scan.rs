@@ -247,6 +247,14 @@ impl Scanner<'_> {
                     Apostrophe::Split(end) => return end,
                     Apostrophe::Stop => {}
                 },
+                // Pages flattened to text with a straight double quote for the apostrophe
+                // (`didn"t`, `Trump"s`): a clitic is split off as after `'`; anything else
+                // (`said"Yes`) stays a quotation mark.
+                b'"' if b[i - 1].is_ascii_alphabetic() => {
+                    if let Apostrophe::Split(end) = self.apostrophe(start, i, 1) {
+                        return end;
+                    }
+                }
                 b'@' | b'_' | b'+' | b'%' => {
                     if let Some(end) = self.email(start) {
                         self.push(start, end, TokenKind::Email);

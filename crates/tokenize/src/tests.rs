@@ -129,6 +129,19 @@ fn clitics_are_split_like_the_treebank() {
     );
     assert_eq!(toks("the '90s and '80s"), ["the", "'90s", "and", "'80s"]);
     assert_eq!(toks("n't"), ["n't"]);
+    // Scraped pages with a straight double quote for the apostrophe; a quotation mark after
+    // a word stays one.
+    assert_eq!(
+        toks("He didn\"t say Trump\"s \"plan\"s fine\" we\"re"),
+        [
+            "He", "did", "n\"t", "say", "Trump", "\"s", "\"", "plan", "\"s", "fine", "\"", "we",
+            "\"re"
+        ]
+    );
+    assert_eq!(
+        toks("said\"Yes\" it\"sa"),
+        ["said", "\"", "Yes", "\"", "it", "\"", "sa"]
+    );
     // Already tokenised text (CoNLL joined with spaces) keeps its clitics whole.
     assert_eq!(
         kinds("Mikhaylov 's do n't they ’re 'sorry'"),

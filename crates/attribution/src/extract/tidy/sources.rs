@@ -22,8 +22,17 @@ const NOBODY: &[&str] = &[
     "and",
     "or",
     "but",
+    // Clitics, split off as words (`[ve] said`, `doesn[n"t] tout`).
     "s",
     "t",
+    "d",
+    "m",
+    "ve",
+    "re",
+    "ll",
+    "n't",
+    "n\"t",
+    "n’t",
     "soon",
     "also",
     "now",
@@ -446,7 +455,9 @@ mod tests {
 
     #[test]
     fn lone_articles_and_adverbs_name_nobody() {
-        for s in ["the", "'s", "really", "actually", "t", "soon"] {
+        for s in [
+            "the", "'s", "really", "actually", "t", "soon", "\"ve", "n\"t", "'ll",
+        ] {
             assert!(is_nobody(s), "{s}");
         }
         for s in [
