@@ -145,7 +145,15 @@ pub fn split_sentences_with(
                 if paragraph_dash {
                     end = dash;
                 }
-                paragraph_dash
+                // The same pages lost the character after a closing quote to a `?`
+                // (`schools."?Before the vote`).
+                let lost_space = abbrev.is_none()
+                    && end >= 2
+                    && tok(end) == "?"
+                    && tok(end - 1) == "\""
+                    && terminator(tok(end - 2)).is_some()
+                    && opens_paragraph(tok(end + 1));
+                paragraph_dash || lost_space
             } else {
                 let next = &tokens[end + 1];
                 let next_text = tok(end + 1);

@@ -748,6 +748,14 @@ fn a_dash_after_a_full_stop_ends_a_flattened_paragraph() {
             "Yes."
         ]
     );
+    // The same pages lost the character after a closing quote to a `?`.
+    assert_eq!(
+        sents("It will \"strengthen our schools.\"?Before the vote, he said \"no,\"?and left."),
+        [
+            "It will \"strengthen our schools.\"?",
+            "Before the vote, he said \"no,\"?and left."
+        ]
+    );
     for one in [
         "The U.S.-Mexico border and the Jan.-March figures are long.",
         "It rose by 3.-4. percent in some years.",

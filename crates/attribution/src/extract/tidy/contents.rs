@@ -820,6 +820,9 @@ pub(super) fn trim_content(text: &str, content: Span) -> Span {
             // The dash that joins flattened paragraphs (`to The Huffington Post.-`), and the
             // full stop before it, which a content does not keep.
             r.strip_suffix('.').unwrap_or(r)
+        } else if let Some(r) = s.strip_suffix('?').filter(|r| r.ends_with('"')) {
+            // The same pages lost the character after a closing quote to a `?` (`,"?`).
+            r
         } else if let Some(r) = [
             " and", " but", " or", " the", " a", " an", " of", " which", " who", " whose",
         ]
@@ -1080,9 +1083,11 @@ mod tests {
             ("He said it was \"over\".-- Then", "it was \"over\""),
             ("He said it was over?- Then", "it was over?"),
             ("He said it was cross-", "it was cross-"),
+            ("He said \"it was over,\"? Then", "\"it was over,\""),
+            ("He said \"was it over?\" Then", "\"was it over?\""),
         ] {
             let end = text.find(" Then").unwrap_or(text.len());
-            let c = trim_content(text, Span::new(text.find("it").unwrap(), end));
+            let c = trim_content(text, Span::new(text.find(&want[..2]).unwrap(), end));
             assert_eq!(c.slice(text), want);
         }
     }
