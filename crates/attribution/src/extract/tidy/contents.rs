@@ -6,7 +6,7 @@
 //! went missing»`), and never starts with a dash nor ends in a dangling conjunction, article or
 //! comma; a `claim` that takes its object (`claimed two lives`) is no claim.
 
-use caveat_core::{Attribution, Document, Span};
+use caveat_core::{Attribution, AttributionKind, Document, Span};
 
 use super::super::features::DocFeatures;
 use super::super::kind::is_quote;
@@ -280,6 +280,100 @@ pub(super) fn ends_before_the_next_claim(text: &str, out: &mut [Attribution], ke
             out[i].content = Some(Span::new(c.start, c.start + claim.len()));
         }
     }
+}
+
+/// A content that runs on over another speaker's report (`said «he did not have confidence in
+/// the minister, Minister Ross said "If you don't ..."»`, `Commenting on «the announcement,
+/// eShopWorld CEO Tommy Kelly said: "We are ..."»`) ends before that speaker: the other source
+/// and cue stand inside the content, after a comma or before a colon, with their own claim
+/// after them. A report the content opens with (`According to Mr Peston, «the prime minister
+/// said: "..."»`) or after a complementizer (`said «that officials told him ...»`) stays: it
+/// is what was reported.
+pub(super) fn ends_before_the_next_speaker(text: &str, out: &mut [Attribution], keep: &[bool]) {
+    for i in 0..out.len() {
+        let (Some(c), Some(cue)) = (out[i].content, out[i].cue) else {
+            continue;
+        };
+        if !keep[i] || cue.end > c.start {
+            continue;
+        }
+        let at = (0..out.len())
+            .filter(|&j| j != i && keep[j])
+            // A statement (`said`, `replied:`), not a participle that goes on with the same
+            // speaker (`had a "scorching" from [MPs] adding:`) nor a belief in a list
+            // (`Darren Campbell, [Marlon Devonish and Mark Lewis-Francis] - knew`).
+            .filter(|&j| out[j].kind == AttributionKind::Statement)
+            .filter_map(|j| Some((out[j].source?, out[j].cue?, out[j].content?)))
+            .filter(|&(s, k, o)| {
+                let verb = k.slice(text);
+                c.start < s.start
+                    && s.end <= k.start
+                    && k.end <= c.end
+                    && k.end <= o.start
+                    && verb.chars().any(char::is_alphabetic)
+                    && !verb
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|w| w.trim_end_matches(':').ends_with("ing"))
+                    && (text[c.start..s.start].trim_end().ends_with(',')
+                        || verb.ends_with(':')
+                        || text[k.end..].starts_with(':'))
+            })
+            .map(|(s, _, _)| s.start)
+            .min();
+        let Some(at) = at else { continue };
+        let claim = text[c.start..at]
+            .trim_end()
+            .trim_end_matches(',')
+            .trim_end();
+        // A clause fronted before the other speaker's is theirs too (`terrorism «If
+        // elected», Le Pen vows`, `tonight" «- while Stephen Herring», the Institute's head
+        // of taxation, said`).
+        let claim = match fronted_clause_start(claim) {
+            Some(k) => {
+                let before = claim[..k]
+                    .trim_end()
+                    .trim_end_matches([',', '-'])
+                    .trim_end();
+                if before.split_whitespace().count() >= 3 {
+                    before
+                } else {
+                    claim
+                }
+            }
+            None => claim,
+        };
+        if claim.split_whitespace().count() >= 2 {
+            out[i].content = Some(Span::new(c.start, c.start + claim.len()));
+        }
+    }
+}
+
+/// Words that open a subordinate clause and hardly anything else (`after`, `before`, `as`,
+/// `since` head phrases as often).
+const CLAUSE_OPENERS: &[&str] = &[
+    "if", "while", "when", "although", "though", "because", "whereas", "unless",
+];
+
+/// Where the last subordinate clause of `claim` starts (`... terrorism [If elected]`), when no
+/// comma follows its opener (not the claim's first word).
+fn fronted_clause_start(claim: &str) -> Option<usize> {
+    let mut at = None;
+    let mut offset = 0;
+    for piece in claim.split_inclusive(' ') {
+        let word = piece
+            .trim()
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if offset > 0 && CLAUSE_OPENERS.contains(&word.as_str()) {
+            at = Some(offset);
+        }
+        if piece.contains(',') {
+            at = None;
+        }
+        offset += piece.len();
+    }
+    at
 }
 
 /// A content that opens with its own source and cue (`«The company's chief executive, Richard
@@ -1194,6 +1288,81 @@ mod tests {
         let mut out = [rel(text, "said", outer), rel(text, "told", inner)];
         ends_before_the_next_claim(text, &mut out, &[true, true]);
         assert_eq!(out[0].content, Some(outer));
+    }
+
+    #[test]
+    fn a_claim_ends_before_the_next_speaker() {
+        let rel = |text: &str, source: &str, cue: &str, content: &str| Attribution {
+            source: Some(at_in(text, source)),
+            cue: Some(at_in(text, cue)),
+            content: Some(Span::new(at_in(text, content).start, text.len())),
+            ..Attribution::default()
+        };
+        let outer =
+            |out: &[Attribution], text: &str| out[0].content.unwrap().slice(text).to_string();
+        // After a comma, and before a colon.
+        let text =
+            "He said he had no confidence in the minister, Minister Ross replied \"If not, go\"";
+        let mut out = [
+            rel(text, "He", "said", "he had"),
+            rel(text, "Minister Ross", "replied", "\"If"),
+        ];
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(outer(&out, text), "he had no confidence in the minister");
+        let text = "When asked if they would start Eriksson replied: \"I could tell you yes.\"";
+        let mut out = [
+            rel(text, "When", "asked", "if they"),
+            rel(text, "Eriksson", "replied:", "\"I could"),
+        ];
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(outer(&out, text), "if they would start");
+        // A clause fronted before the other speaker's is theirs.
+        let text = "He said it had put France at risk If elected, Le Pen replied \"we win\"";
+        let mut out = [
+            rel(text, "He", "said", "it had"),
+            rel(text, "Le Pen", "replied", "\"we"),
+        ];
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(outer(&out, text), "it had put France at risk");
+        // What was reported (`said X told Y: ...`), a participle going on with the same speaker
+        // and a belief stay.
+        for (text, inner_source, inner_cue, kind) in [
+            (
+                "Peston said the prime minister said: \"Help me.\"",
+                "the prime minister",
+                "minister said:",
+                AttributionKind::Statement,
+            ),
+            (
+                "Flynn said they had a scorching from MPs adding: \"It was bad.\"",
+                "MPs",
+                "adding:",
+                AttributionKind::Statement,
+            ),
+            (
+                "I said the four of them, Mark and Lewis - knew it was their chance",
+                "Mark and Lewis",
+                "knew",
+                AttributionKind::Belief,
+            ),
+        ] {
+            let first = text.split_whitespace().nth(2).unwrap();
+            let mut out = [
+                rel(text, text.split_whitespace().next().unwrap(), "said", first),
+                Attribution {
+                    kind,
+                    ..rel(
+                        text,
+                        inner_source,
+                        inner_cue,
+                        &text[at_in(text, inner_cue).end..].trim_start()[..2],
+                    )
+                },
+            ];
+            let before = out[0].content;
+            ends_before_the_next_speaker(text, &mut out, &[true, true]);
+            assert_eq!(out[0].content, before, "{text}");
+        }
     }
 
     #[test]

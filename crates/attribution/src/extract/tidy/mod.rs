@@ -23,10 +23,10 @@ use super::features::DocFeatures;
 use super::kind::is_quote;
 
 use contents::{
-    around_its_cue, before_its_cue, ends_before_the_next_claim, from_cue_sentence, fronted_phrase,
-    in_fronted_clause, no_trailing_fragment, of_topic, one_paragraph, opens_with_closing_mark,
-    over_relative_clause, quote_after_addressee, takes_not_says, trim_content, without_addressee,
-    without_when,
+    around_its_cue, before_its_cue, ends_before_the_next_claim, ends_before_the_next_speaker,
+    from_cue_sentence, fronted_phrase, in_fronted_clause, no_trailing_fragment, of_topic,
+    one_paragraph, opens_with_closing_mark, over_relative_clause, quote_after_addressee,
+    takes_not_says, trim_content, without_addressee, without_when,
 };
 use sources::{
     is_nobody, role_before_name, share_coordinated, trim_source, whole_source, with_apposition,
@@ -155,6 +155,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     resumed_quote(doc, out, &keep);
     interrupting_tag(doc, out, &keep);
     ends_before_the_next_claim(&doc.text, out, &keep);
+    ends_before_the_next_speaker(&doc.text, out, &keep);
     // The passes may have moved a content's end again, to a sentence's end (`.-`).
     for a in out.iter_mut() {
         a.content = a.content.map(|c| trim_content(&doc.text, c));
