@@ -902,6 +902,28 @@ pub(super) fn trim_content(text: &str, content: Span) -> Span {
     } else {
         content
     };
+    // `say that«'s not likely»`: a clitic takes its word back (not a possessive's name:
+    // `According to [the Pensions Commission]«'s report ...»` is another error).
+    let inner = content.slice(text);
+    let content = if ["'s ", "\u{2019}s ", "\"s "]
+        .iter()
+        .any(|c| inner.starts_with(c))
+    {
+        let before = text[..content.start].trim_end_matches(|c: char| c.is_alphanumeric());
+        let word = text[before.len()..content.start].to_lowercase();
+        if before.ends_with(' ')
+            && matches!(
+                word.as_str(),
+                "that" | "it" | "this" | "there" | "here" | "what" | "he" | "she" | "who"
+            )
+        {
+            Span::new(before.len(), content.end)
+        } else {
+            content
+        }
+    } else {
+        content
+    };
     let mut end = content.end;
     loop {
         let s = text[content.start..end].trim_end();
@@ -1184,6 +1206,10 @@ mod tests {
             let c = trim_content(text, Span::new(text.find(&want[..2]).unwrap(), end));
             assert_eq!(c.slice(text), want);
         }
+        // A clitic takes its word back.
+        let text = "They say that's it";
+        let c = trim_content(text, Span::new(text.find("'s").unwrap(), text.len()));
+        assert_eq!(c.slice(text), "that's it");
     }
 
     #[test]

@@ -33,6 +33,20 @@ const NOBODY: &[&str] = &[
     "n't",
     "n\"t",
     "n’t",
+    // Auxiliaries (`Mexico, which [has] made it clear`); not `May`, `Will`, which are names.
+    "has",
+    "have",
+    "had",
+    "is",
+    "are",
+    "was",
+    "were",
+    "been",
+    "does",
+    "did",
+    "would",
+    "could",
+    "should",
     "soon",
     "also",
     "now",
@@ -456,7 +470,7 @@ mod tests {
     #[test]
     fn lone_articles_and_adverbs_name_nobody() {
         for s in [
-            "the", "'s", "really", "actually", "t", "soon", "\"ve", "n\"t", "'ll",
+            "the", "'s", "really", "actually", "t", "soon", "\"ve", "n\"t", "'ll", "has",
         ] {
             assert!(is_nobody(s), "{s}");
         }
@@ -469,6 +483,7 @@ mod tests {
             "Kelly",
             "who",
             "those",
+            "May",
         ] {
             assert!(!is_nobody(s), "{s}");
         }
