@@ -464,6 +464,17 @@ fn tagged_relations_get_the_shared_source_and_content_rules() {
         text(&d, by_cue(&d, "According").source),
         "Phillip Benoit, head of the market at BNP Paribas"
     );
+    // A source the tagger ran on to the relative pronoun of the cue's clause ends before it.
+    let t = "Premier Anna Lee, who warned the storm was a monster, said homes were hit.";
+    let mut d = doc(t);
+    let spans = [
+        role(&d, "Premier Anna Lee, who", Source, 0.9),
+        role(&d, "warned", Cue, 0.9),
+        role(&d, "the storm was a monster", Content, 0.9),
+    ];
+    stage().annotate_tagged(&mut d, &spans);
+    check_spans(&d);
+    assert_eq!(text(&d, by_cue(&d, "warned").source), "Premier Anna Lee");
 }
 
 #[test]
@@ -1533,5 +1544,97 @@ fn when_it_was_said_is_no_claim() {
             .all(|a| !text(&d, a.cue).contains("announced")),
         "{:?}",
         cues(&d)
+    );
+}
+
+#[test]
+fn an_apposition_after_according_to_describes_the_source() {
+    let d = run(
+        "According to The Soufan Group, an international consultancy firm, around 1,200 \
+                 Moroccans traveled to Syria.",
+    );
+    let a = by_cue(&d, "According");
+    assert_eq!(
+        text(&d, a.source),
+        "The Soufan Group, an international consultancy firm"
+    );
+    assert_eq!(
+        text(&d, a.content),
+        "around 1,200 Moroccans traveled to Syria"
+    );
+    // A definite noun phrase after the comma is the claim's subject; so is an indefinite one
+    // after an unnamed source, with a second name or a figure after it, or a verb in it.
+    for (input, source) in [
+        (
+            "According to police, the suspect, a local man, was arrested on Monday.",
+            "police",
+        ),
+        (
+            "According to authorities, a friend dropped Elizabeth off at a restaurant in \
+             Columbia, about 45 miles south of Nashville.",
+            "authorities",
+        ),
+        (
+            "According to Interfax, a journalist from the Ekho Moskvy radio station, Alexander \
+             Plyushchev, was detained at the rally.",
+            "Interfax",
+        ),
+        (
+            "According to a poll by CNN, a majority, 53%, disapprove of the way he works.",
+            "a poll by CNN",
+        ),
+    ] {
+        let d = run(input);
+        assert_eq!(text(&d, by_cue(&d, "According").source), source, "{input}");
+    }
+}
+
+#[test]
+fn a_quantity_that_declined_refused_nothing() {
+    for text in [
+        "Brent oil futures declined 1.92% on the London ICE to $54.71 per barrel.",
+        "Oil, gas and copper prices declined in comparison to 2015, the report shows.",
+        "The number of groups declined sharply to 623 last year.",
+    ] {
+        let d = run(text);
+        assert!(
+            !cues(&d).iter().any(|c| c.contains("declin")),
+            "{text}: {:?}",
+            cues(&d)
+        );
+    }
+    let d = run("The minister declined to say what the plan would entail.");
+    assert!(cues(&d).iter().any(|c| c.contains("declined")));
+}
+
+#[test]
+fn a_claim_in_a_relative_clause_ends_before_the_main_clause() {
+    let d = run(
+        "Queensland Premier Annastacia Palaszczuk, who warned the storm was shaping up as \
+                 a monster, said more than 30,000 homes were already without power.",
+    );
+    let a = by_cue(&d, "warned");
+    assert_eq!(text(&d, a.content), "the storm was shaping up as a monster");
+    let a = by_cue(&d, "said");
+    assert_eq!(
+        text(&d, a.source),
+        "Queensland Premier Annastacia Palaszczuk"
+    );
+    assert_eq!(
+        text(&d, a.content),
+        "more than 30,000 homes were already without power"
+    );
+}
+
+#[test]
+fn a_fronted_question_ends_where_the_answer_starts() {
+    let d = run(
+        "He was questioned for an hour. When asked if he would like to apologise on \
+                 behalf of the State agencies he replied, \"I do\".",
+    );
+    let a = by_cue(&d, "asked");
+    assert_eq!(
+        text(&d, a.content),
+        "if he would like to apologise on behalf of the State agencies"
     );
 }

@@ -122,6 +122,7 @@ pub(crate) fn extract(doc: &mut Document, res: &Resources) {
                     || names_it(&df, &run.tokens)
                     || called_names(&df, &run.tokens)
                     || name_part(&df, &run.tokens)
+                    || fell_by(&df, &run.tokens)
                     || source::is_reduced_relative(&df, doc, &run.tokens))
             {
                 continue;
@@ -336,7 +337,8 @@ pub(crate) fn from_relations(
             && (!kind::is_reporting(cue.slice(&doc.text))
                 || name_part(&df, &r.cue)
                 || names_it(&df, &r.cue)
-                || called_names(&df, &r.cue))
+                || called_names(&df, &r.cue)
+                || fell_by(&df, &r.cue))
         {
             continue;
         }
@@ -393,6 +395,48 @@ fn name_part(df: &DocFeatures, cue: &Range<usize>) -> bool {
         ]
         .iter()
         .any(|w| caveat_text::hash::fnv_word_hash(w) == t[cue.end].word)
+}
+
+/// `futures declined 1.92%`, `prices declined in comparison to 2015`, `their moods actually
+/// declined.`: `declined` that says a quantity fell (a number, a preposition, a manner adverb
+/// or the sentence's end after it), not a refusal (`declined to comment`, `declined an
+/// invitation`).
+pub(crate) fn fell_by(df: &DocFeatures, cue: &Range<usize>) -> bool {
+    let t = &df.toks;
+    let Some(last) = cue.end.checked_sub(1) else {
+        return false;
+    };
+    let is = |k: usize, words: &[&str]| {
+        words
+            .iter()
+            .any(|w| caveat_text::hash::fnv_word_hash(w) == t[k].word)
+    };
+    if !is(last, &["declined", "declines", "decline", "declining"]) {
+        return false;
+    }
+    let Some(next) = t.get(cue.end) else {
+        return true;
+    };
+    matches!(next.shape, features::SH_NUM | features::SH_FINAL)
+        || is(
+            cue.end,
+            &[
+                "in",
+                "for",
+                "by",
+                "from",
+                "sharply",
+                "slightly",
+                "steadily",
+                "significantly",
+                "dramatically",
+                "further",
+                "steeply",
+                "over",
+                "since",
+                "during",
+            ],
+        )
 }
 
 /// A source head inside the name an appositive participle gives (`the report, called [As

@@ -286,7 +286,8 @@ pub(super) fn ends_before_the_next_claim(text: &str, out: &mut [Attribution], ke
 /// the minister, Minister Ross said "If you don't ..."»`, `Commenting on «the announcement,
 /// eShopWorld CEO Tommy Kelly said: "We are ..."»`) ends before that speaker: the other source
 /// and cue stand inside the content, after a comma or before a colon, with their own claim
-/// after them. A report the content opens with (`According to Mr Peston, «the prime minister
+/// after them (or anywhere after a fronted `Asked`: `Asked «about Mr Smith's position» Mr
+/// Johnson told ...`). A report the content opens with (`According to Mr Peston, «the prime minister
 /// said: "..."»`) or after a complementizer (`said «that officials told him ...»`) stays: it
 /// is what was reported.
 pub(super) fn ends_before_the_next_speaker(text: &str, out: &mut [Attribution], keep: &[bool]) {
@@ -297,6 +298,7 @@ pub(super) fn ends_before_the_next_speaker(text: &str, out: &mut [Attribution], 
         if !keep[i] || cue.end > c.start {
             continue;
         }
+        let asked = fronted_asked(text, cue);
         let at = (0..out.len())
             .filter(|&j| j != i && keep[j])
             // A statement (`said`, `replied:`), not a participle that goes on with the same
@@ -317,19 +319,44 @@ pub(super) fn ends_before_the_next_speaker(text: &str, out: &mut [Attribution], 
                         .is_some_and(|w| w.trim_end_matches(':').ends_with("ing"))
                     && (text[c.start..s.start].trim_end().ends_with(',')
                         || verb.ends_with(':')
-                        || text[k.end..].starts_with(':'))
+                        || text[k.end..].starts_with(':')
+                        || asked)
             })
             .map(|(s, _, _)| s.start)
             .min();
-        let Some(at) = at else { continue };
+        // `Premier Annastacia Palaszczuk, [who] warned «the storm was ..., said more than
+        // 30,000 homes ...»`: a cue in a relative clause on the speaker of the main clause; its
+        // content ends at the comma before the main clause's cue.
+        let main = relative_cue(text, cue)
+            .then(|| {
+                (0..out.len())
+                    .filter(|&j| j != i && keep[j])
+                    .filter_map(|j| Some((out[j].source?, out[j].cue?, out[j].content?)))
+                    .filter(|&(s, k, o)| {
+                        s.end <= cue.start
+                            && c.start < k.start
+                            && k.end <= c.end
+                            && k.end <= o.start
+                            && text[c.start..k.start].trim_end().ends_with(',')
+                    })
+                    .map(|(_, k, _)| k.start)
+                    .min()
+            })
+            .flatten();
+        let (at, relative) = match (at, main) {
+            (Some(a), Some(m)) => (a.min(m), m < a),
+            (Some(a), None) => (a, false),
+            (None, Some(m)) => (m, true),
+            (None, None) => continue,
+        };
         let claim = text[c.start..at]
             .trim_end()
-            .trim_end_matches(',')
+            .trim_end_matches([',', '-', '\u{2013}', '\u{2014}', ' '])
             .trim_end();
         // A clause fronted before the other speaker's is theirs too (`terrorism «If
         // elected», Le Pen vows`, `tonight" «- while Stephen Herring», the Institute's head
         // of taxation, said`).
-        let claim = match fronted_clause_start(claim) {
+        let claim = match fronted_clause_start(claim).filter(|_| !relative) {
             Some(k) => {
                 let before = claim[..k]
                     .trim_end()
@@ -347,6 +374,85 @@ pub(super) fn ends_before_the_next_speaker(text: &str, out: &mut [Attribution], 
             out[i].content = Some(Span::new(c.start, c.start + claim.len()));
         }
     }
+}
+
+/// Auxiliaries a passive cue's verb group opens with.
+const PASSIVE_AUX: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
+    "can", "could", "may", "might", "must", "should", "to",
+];
+
+/// Past participles of reporting verbs that do not end in `-ed` or `-en`.
+const IRREGULAR_PARTICIPLES: &[&str] = &[
+    "said", "told", "thought", "heard", "found", "felt", "held", "made", "meant", "led", "put",
+];
+
+/// `«The idea of a "civic commons" was» originally proposed by ...`, `«This has been» widely
+/// reported`: a content right before a passive cue does not end in the cue's auxiliaries;
+/// they join the cue (PolNeAR's cue is `was originally proposed`), and an expletive `, it`
+/// left before them goes too (`«Curtis is to be made into a film, it» has been announced`).
+/// Returns the cue and the content.
+pub(super) fn passive_auxiliaries(text: &str, cue: Span, content: Span) -> Option<(Span, Span)> {
+    if content.end > cue.start || !text[content.end..cue.start].trim().is_empty() {
+        return None;
+    }
+    let verb = cue.slice(text);
+    let participle = verb.split_whitespace().any(|w| {
+        (w.len() > 3 && (w.ends_with("ed") || w.ends_with("en")))
+            || IRREGULAR_PARTICIPLES.contains(&w)
+    });
+    if !participle || !verb.starts_with(char::is_lowercase) {
+        return None;
+    }
+    let inner = content.slice(text);
+    let mut end = inner.len();
+    while let Some((head, last)) = inner[..end].trim_end().rsplit_once(' ') {
+        if !PASSIVE_AUX.contains(&last) {
+            break;
+        }
+        end = head.len();
+    }
+    if end == inner.len() {
+        return None;
+    }
+    let aux_start = content.start + inner[..end].len() + 1;
+    let mut kept = inner[..end].trim_end();
+    if let Some(head) = kept.strip_suffix(", it") {
+        kept = head.trim_end();
+    }
+    if kept.split_whitespace().count() < 1 {
+        return None;
+    }
+    Some((
+        Span::new(aux_start, cue.end),
+        Span::new(content.start, content.start + kept.len()),
+    ))
+}
+
+/// Whether `cue` opens a relative clause set off by a comma (`Palaszczuk, who warned`).
+fn relative_cue(text: &str, cue: Span) -> bool {
+    let before = text[..cue.start].trim_end();
+    ["who", "which"].iter().any(|w| {
+        before
+            .strip_suffix(w)
+            .is_some_and(|b| b.trim_end().ends_with(','))
+    })
+}
+
+/// Whether `cue` is a fronted `Asked` (`Asked about X, he said ...`, `When asked if X he
+/// replied ...`): the question's content ends where the answer's speaker starts, comma or not.
+fn fronted_asked(text: &str, cue: Span) -> bool {
+    let verb = cue.slice(text);
+    if !(verb == "Asked" || verb == "asked") {
+        return false;
+    }
+    let before = text[..cue.start].trim_end();
+    let last = before.rsplit(char::is_whitespace).next().unwrap_or("");
+    before.is_empty()
+        || before.ends_with(['.', '!', '?', '"', '\u{201d}', '\n'])
+        || (verb == "Asked" && !last.chars().any(char::is_alphanumeric))
+        || last == "When"
+        || last == "when"
 }
 
 /// Words that open a subordinate clause and hardly anything else (`after`, `before`, `as`,
@@ -1350,6 +1456,39 @@ mod tests {
         ];
         ends_before_the_next_speaker(text, &mut out, &[true, true]);
         assert_eq!(outer(&out, text), "it had put France at risk");
+        // After a fronted `Asked`, no comma is needed.
+        let text = "Asked about Mr Smith's position Mr Johnson told the BBC he thought it fine.";
+        let mut out = [
+            rel(text, "Asked", "Asked", "about"),
+            rel(text, "Mr Johnson", "told", "he thought"),
+        ];
+        out[0].source = None;
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(outer(&out, text), "about Mr Smith's position");
+        // A cue in a relative clause on the main clause's speaker: its claim ends before the
+        // main clause's cue.
+        let text = "Premier Anna Smith, who warned the storm was a monster, said homes were hit.";
+        let mut out = [
+            rel(text, "who", "warned", "the storm"),
+            rel(text, "Premier Anna Smith", "said", "homes"),
+        ];
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(outer(&out, text), "the storm was a monster");
+        // Not without the comma that closes the relative clause, nor after a plain `asked`.
+        let text = "Ann Lee, who warned the storm was a monster said homes were hit.";
+        let mut out = [
+            rel(text, "who", "warned", "the storm"),
+            rel(text, "Ann Lee", "said", "homes"),
+        ];
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(out[0].content.unwrap().end, text.len());
+        let text = "The judge asked if he was sorry Mr Lee told the court he was.";
+        let mut out = [
+            rel(text, "The judge", "asked", "if he"),
+            rel(text, "Mr Lee", "told", "the court"),
+        ];
+        ends_before_the_next_speaker(text, &mut out, &[true, true]);
+        assert_eq!(out[0].content.unwrap().end, text.len());
         // What was reported (`said X told Y: ...`), a participle going on with the same speaker
         // and a belief stay.
         for (text, inner_source, inner_cue, kind) in [
@@ -1411,5 +1550,36 @@ mod tests {
         // Not when the sentence goes on with something else after the relative clause.
         let text = "He backed the AFD party, which has been critical, even calling for more.";
         assert_eq!(claim(text, "the AFD", "party"), "the AFD party");
+    }
+    #[test]
+    fn a_passive_cue_takes_its_auxiliaries_from_the_content() {
+        let run = |text: &str, cue: &str| {
+            let cue = at_in(text, cue);
+            passive_auxiliaries(text, cue, Span::new(0, cue.start - 1))
+                .map(|(k, c)| (k.slice(text).to_string(), c.slice(text).to_string()))
+        };
+        assert_eq!(
+            run(
+                "The idea of a commons was originally proposed by Stephen Coleman.",
+                "originally proposed"
+            ),
+            Some((
+                "was originally proposed".to_string(),
+                "The idea of a commons".to_string()
+            ))
+        );
+        assert_eq!(
+            run(
+                "Curtis is to be made into a film, it has been announced.",
+                "announced"
+            ),
+            Some((
+                "has been announced".to_string(),
+                "Curtis is to be made into a film".to_string()
+            ))
+        );
+        // Not before an active cue, nor when the content ends in no auxiliary.
+        assert_eq!(run("The difference is points out.", "points out"), None);
+        assert_eq!(run("The plan was widely praised.", "praised"), None);
     }
 }

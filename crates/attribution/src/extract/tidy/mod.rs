@@ -25,11 +25,12 @@ use super::kind::is_quote;
 use contents::{
     around_its_cue, before_its_cue, ends_before_the_next_claim, ends_before_the_next_speaker,
     from_cue_sentence, fronted_phrase, in_fronted_clause, no_trailing_fragment, of_topic,
-    one_paragraph, opens_with_closing_mark, over_relative_clause, quote_after_addressee,
-    takes_not_says, trim_content, without_addressee, without_when,
+    one_paragraph, opens_with_closing_mark, over_relative_clause, passive_auxiliaries,
+    quote_after_addressee, takes_not_says, trim_content, without_addressee, without_when,
 };
 use sources::{
-    is_nobody, role_before_name, share_coordinated, trim_source, whole_source, with_apposition,
+    apposition_after_according, is_nobody, role_before_name, share_coordinated, trim_source,
+    whole_source, with_apposition,
 };
 use tags::{
     interrupted_claim, interrupting_tag, inverted_name, one_statement, opening_question,
@@ -121,6 +122,8 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             if takes_not_says(cue.slice(&doc.text), c.slice(&doc.text)) {
                 *keep = false;
             }
+            let (cue, c) = passive_auxiliaries(&doc.text, cue, c).unwrap_or((cue, c));
+            a.cue = Some(cue);
             let c = without_addressee(doc, df, cue, c).unwrap_or(c);
             a.content = Some(c);
             if let Some(q) = quote_after_addressee(&doc.text, cue, c) {
@@ -148,6 +151,12 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
             } else {
                 a.source = None;
                 a.vague = true;
+            }
+        }
+        if let (Some(s), Some(cue), Some(c)) = (a.source, a.cue, a.content) {
+            if let Some((s, c)) = apposition_after_according(&doc.text, s, cue, c) {
+                a.source = Some(s);
+                a.content = Some(c);
             }
         }
     }

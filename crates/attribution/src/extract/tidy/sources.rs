@@ -240,10 +240,18 @@ pub(super) fn with_apposition(text: &str, source: Span, cue: Span, content: Opti
     let Some(k) = rest.find(',') else {
         return source;
     };
-    let appos = &rest[..k];
+    if !is_apposition(&rest[..k]) {
+        return source;
+    }
+    Span::new(source.start, source.end + paren + 2 + k)
+}
+
+/// Whether `appos`, set off by commas after a name, is an apposition to it (`her Republican
+/// opponent`), not a relative clause, an adverbial, a participle or anything with a cue in it.
+fn is_apposition(appos: &str) -> bool {
     let words: Vec<&str> = appos.split_whitespace().collect();
     let Some(first) = words.first() else {
-        return source;
+        return false;
     };
     // `I've`, `he’s`: a clause.
     let first_lower = first
@@ -251,17 +259,69 @@ pub(super) fn with_apposition(text: &str, source: Span, cue: Span, content: Opti
         .next()
         .unwrap_or(first)
         .to_lowercase();
-    if words.len() > 15
+    !(words.len() > 15
         || appos.contains(['.', ';', ':', '"', '\u{201c}', '\u{201d}', '(', ')', '\n'])
         || NOT_APPOSITION.contains(&first_lower.as_str())
         || words.iter().any(|w| CLAUSE_WORDS.contains(w))
         || (first_lower.len() > 4 && first_lower.ends_with("ly"))
         || first_lower.ends_with("ing")
-        || (first_lower.ends_with("ed") && first.starts_with(char::is_lowercase))
+        || (first_lower.ends_with("ed") && first.starts_with(char::is_lowercase)))
+}
+
+/// `According to [The Soufan Group], «an international strategic consultancy firm, around
+/// 1,200 Moroccans traveled ...»`: an indefinite apposition right after an `according to`
+/// source describes the source (PolNeAR's source, and the reader's, takes it), and the claim
+/// starts after its comma. Returns the new source and content.
+pub(super) fn apposition_after_according(
+    text: &str,
+    source: Span,
+    cue: Span,
+    content: Span,
+) -> Option<(Span, Span)> {
+    if !cue.slice(text).to_lowercase().starts_with("according")
+        || source.start < cue.end
+        || content.start <= source.end
+        || text[source.end..content.start].trim() != ","
     {
-        return source;
+        return None;
     }
-    Span::new(source.start, source.end + paren + 2 + k)
+    let inner = content.slice(text);
+    // A named source (`The Soufan Group`, `a research note by JLL`), not `authorities, a
+    // friend dropped Elizabeth off ...`.
+    if !(inner.starts_with("a ") || inner.starts_with("an "))
+        || !source.slice(text).contains(|c: char| c.is_uppercase())
+    {
+        return None;
+    }
+    let k = inner.find(", ")?;
+    let (appos, claim) = (&inner[..k], &inner[k + 2..]);
+    let words: Vec<&str> = appos.split_whitespace().collect();
+    // A verb with its object (`a friend dropped Elizabeth off`) makes a clause.
+    let clause = words.windows(2).any(|w| {
+        w[0].ends_with("ed")
+            && !w[0].contains('-')
+            && w[0].starts_with(char::is_lowercase)
+            && (w[1].starts_with(char::is_uppercase)
+                || ["the", "a", "an", "his", "her", "its", "their"].contains(&w[1]))
+    });
+    // What follows the comma is the claim's subject, not a second name of the apposition's
+    // (`a journalist from Ekho Moskvy, Alexander Plyushchev, was detained`) nor a figure (`a
+    // majority, 53%, disapprove`).
+    let first = claim.split_whitespace().next().unwrap_or("");
+    let named_again = first.starts_with(char::is_uppercase)
+        && claim.split_whitespace().take(4).any(|w| w.ends_with(','));
+    if !is_apposition(appos)
+        || clause
+        || named_again
+        || first.starts_with(|c: char| c.is_ascii_digit())
+        || claim.split_whitespace().count() < 3
+    {
+        return None;
+    }
+    Some((
+        Span::new(source.start, content.start + k),
+        Span::new(content.start + k + 2, content.end),
+    ))
 }
 
 /// `X said A but clarified B`: when a cue follows `and`/`but` (adverbs such as `also` may come
@@ -398,7 +458,8 @@ pub(super) fn whole_source(
 /// `source` without trailing auxiliaries (`The United Nations has`), conjunctions, articles
 /// and prepositions (`[Travis Kalanick, founder of Red Swoosh, and] soon`, `[a source who has
 /// talked to both in the]`: a tagger's source cut short), commas, colons and dashes
-/// (`According to [Phillip Benoit, head of the APAC market, BNP Paribas:]`), without the word
+/// (`According to [Phillip Benoit, head of the APAC market, BNP Paribas:]`), the relative
+/// pronoun of a clause the cue opens (`[Premier Annastacia Palaszczuk, who] warned`), without the word
 /// that opens its clause (`[Although Trump]`), and without a
 /// time phrase at either end (`[Trump's administration last week] expressed`, `its statement
 /// [last week that] said`): it says when, not who.
@@ -421,7 +482,7 @@ pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Spa
                     && matches!(doc.tokens[last].span.slice(&doc.text), "the" | "a" | "an"))
                 || matches!(
                     doc.tokens[last].span.slice(&doc.text),
-                    "," | ":" | ";" | "-" | "--" | "\u{2013}" | "\u{2014}"
+                    "," | ":" | ";" | "-" | "--" | "\u{2013}" | "\u{2014}" | "who" | "which"
                 ))
         {
             last -= 1;
