@@ -1638,3 +1638,40 @@ fn a_fronted_question_ends_where_the_answer_starts() {
         "if he would like to apologise on behalf of the State agencies"
     );
 }
+
+#[test]
+fn a_fronted_participle_has_its_claim_before_the_comma() {
+    let d = run(
+        "Describing him as an emotional man, Judge Barry Hickson said the software had \
+                 been instrumental in this case.",
+    );
+    let a = by_cue(&d, "Describing");
+    assert_eq!(text(&d, a.content), "him as an emotional man");
+    assert_eq!(text(&d, a.source), "Judge Barry Hickson");
+    let d = run(
+        "While commenting on the situation in Hama, where fighting goes on, he said that \
+                 \"we have discussed it with the delegation.\"",
+    );
+    let a = by_cue(&d, "commenting");
+    assert_eq!(
+        text(&d, a.content),
+        "the situation in Hama, where fighting goes on"
+    );
+}
+
+#[test]
+fn a_gerund_inside_a_source_noun_phrase_stays_in_it() {
+    let d = run(
+        "Projects will bring more jobs for locals, the region's top economic planning \
+                 official says.",
+    );
+    let a = by_cue(&d, "says");
+    assert_eq!(
+        text(&d, a.source),
+        "the region's top economic planning official"
+    );
+    assert_eq!(
+        text(&d, a.content),
+        "Projects will bring more jobs for locals"
+    );
+}

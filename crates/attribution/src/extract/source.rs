@@ -242,9 +242,20 @@ pub(crate) fn grow_source(
             && lo - 1 > s.start
             && t[lo - 2].class != C_PRON;
         let compound = p.word == think && (t[lo].word == tank || t[lo].word == tanks);
+        // A gerund that modifies the noun after it (`the region's top economic [planning]
+        // official says`), between that noun and a determiner, a possessive or an adjective.
+        let modifier = p.ing
+            && p.shape == SH_LOWER
+            && t[lo].shape == SH_LOWER
+            && lo - 1 > s.start
+            && (matches!(t[lo - 2].class, C_DET | C_POSS)
+                || (t[lo - 2].class == 0
+                    && t[lo - 2].shape == SH_LOWER
+                    && !t[lo - 2].ing
+                    && !(3..=6).contains(&t[lo - 2].prior)));
         let content_word = p.class == 0
             && matches!(p.shape, SH_LOWER | SH_CAP | SH_UPPER | SH_NUM)
-            && (!(3..=6).contains(&p.prior) || in_name || compound);
+            && (!(3..=6).contains(&p.prior) || in_name || compound || modifier);
         // A preposition inside the phrase ("the head of the FBI"), or `and` between two
         // coordinated noun phrases ("Obama and Clinton", "World leaders and diplomats").
         // ... but not `after` or `before`, which start a clause of their own (`this month

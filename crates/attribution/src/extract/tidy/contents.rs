@@ -180,6 +180,45 @@ pub(super) fn over_relative_clause(doc: &Document, sentence: usize, content: Spa
     Span::new(content.start, content.start + whole.len())
 }
 
+/// `Describing «him as an emotional man», [Judge Barry Hickson] said ...`, `While commenting
+/// on «the situation ...», [he] said that ...`: a participle cue that opens its sentence has
+/// its speaker in the main clause after the comma, and its content before that comma (not the
+/// main clause's report). Returns the content.
+pub(super) fn fronted_participle(
+    doc: &Document,
+    sentence: usize,
+    cue: Span,
+    source: Option<Span>,
+    content: Span,
+) -> Option<Span> {
+    let text = &doc.text;
+    let s = doc.sentences.get(sentence)?;
+    let source = source?;
+    let verb = cue.slice(text);
+    let first = verb.split_whitespace().next()?;
+    if !first.ends_with("ing")
+        || first.eq_ignore_ascii_case("according")
+        || source.start <= cue.end
+        || content.start < source.end
+        || cue.start < s.span.start
+    {
+        return None;
+    }
+    // Only a subordinator or quotation marks before the cue (`While commenting on`).
+    let lead = text[s.span.start..cue.start].trim_matches(|c: char| !c.is_alphanumeric());
+    if !(lead.is_empty() || SUBORDINATORS.contains(&lead.to_lowercase().as_str())) {
+        return None;
+    }
+    let between = &text[cue.end..source.start];
+    let comma = between.trim_end().strip_suffix(',')?;
+    let claim = comma.trim();
+    if claim.is_empty() || claim.contains(['"', '\u{201c}', '\u{201d}']) {
+        return None;
+    }
+    let start = cue.end + (comma.len() - comma.trim_start().len());
+    Some(Span::new(start, start + claim.len()))
+}
+
 /// A cue in a subordinate clause fronted before the main clause (`While Clinton talked about
 /// «bringing communities together», Trump highlighted ...`, `When my mother mentioned «the
 /// devil to me while driving», I laughed`): its content ends at the comma that ends the

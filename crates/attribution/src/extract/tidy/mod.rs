@@ -24,8 +24,8 @@ use super::kind::is_quote;
 
 use contents::{
     around_its_cue, before_its_cue, ends_before_the_next_claim, ends_before_the_next_speaker,
-    from_cue_sentence, fronted_phrase, in_fronted_clause, no_trailing_fragment, of_topic,
-    one_paragraph, opens_with_closing_mark, over_relative_clause, passive_auxiliaries,
+    from_cue_sentence, fronted_participle, fronted_phrase, in_fronted_clause, no_trailing_fragment,
+    of_topic, one_paragraph, opens_with_closing_mark, over_relative_clause, passive_auxiliaries,
     quote_after_addressee, takes_not_says, trim_content, without_addressee, without_when,
 };
 use sources::{
@@ -77,6 +77,7 @@ pub(crate) fn tidy(doc: &Document, df: &DocFeatures, out: &mut [Attribution]) ->
     for (a, keep) in out.iter_mut().zip(&mut keep) {
         if let (Some(c), Some(cue)) = (a.content, a.cue) {
             let c = interrupted_claim(doc, a.sentence, cue, a.source, c);
+            let c = fronted_participle(doc, a.sentence, cue, a.source, c).unwrap_or(c);
             let c = one_paragraph(&doc.text, cue, trim_content(&doc.text, c));
             let Some(c) = without_when(&doc.text, cue, c) else {
                 // `said «on Thursday»`: no claim.
