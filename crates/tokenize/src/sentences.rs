@@ -47,6 +47,30 @@ pub fn split_sentences_with(
     let attached = |i: usize| tokens[i].span.end == tokens[i + 1].span.start;
     // Which way the straight quote token `i` faces, when its sides tell.
     let opens = |i: usize| straight_quote_opens(text, tokens[i].span.start, tokens[i].span.end);
+    // A wire credit line from token `k` on (`hg/jd (AFP, dpa)`, `ipj/rt-(AFP, dpa, Reuters)`):
+    // the editors' initials, slash-separated, then the agencies in brackets. Pages flattened
+    // to text glue it to the article's last sentence.
+    let credit_line = |k: usize| {
+        let initials = |j: usize| {
+            j < n
+                && (2..=4).contains(&tok(j).len())
+                && tok(j).bytes().all(|c| c.is_ascii_lowercase())
+        };
+        if !initials(k) {
+            return false;
+        }
+        let mut j = k + 1;
+        while j + 1 < n && tok(j) == "/" && initials(j + 1) {
+            j += 2;
+        }
+        if j == k + 1 {
+            return false;
+        }
+        if j < n && matches!(tok(j), "-" | "--") {
+            j += 1;
+        }
+        j + 1 < n && tok(j) == "(" && tok(j + 1).chars().all(char::is_alphabetic)
+    };
     let min_breaks = if config.split_on_newline { 1 } else { 2 };
     let max = if config.max_sentence_tokens == 0 {
         usize::MAX
@@ -141,7 +165,7 @@ pub fn split_sentences_with(
                 let dash = end + 1;
                 let paragraph_dash = abbrev.is_none()
                     && matches!(tok(dash), "-" | "--")
-                    && (dash + 1 == n || opens_paragraph(tok(dash + 1)));
+                    && (dash + 1 == n || opens_paragraph(tok(dash + 1)) || credit_line(dash + 1));
                 if paragraph_dash {
                     end = dash;
                 }
@@ -158,7 +182,7 @@ pub fn split_sentences_with(
                 let next = &tokens[end + 1];
                 let next_text = tok(end + 1);
                 match abbrev {
-                    None => starts_sentence(next, next_text),
+                    None => starts_sentence(next, next_text) || credit_line(end + 1),
                     Some(AbbrevClass::Other) => {
                         abbrev::is_starter(next_text) || matches!(next_text, "\"" | "“")
                     }

@@ -760,7 +760,21 @@ fn a_dash_after_a_full_stop_ends_a_flattened_paragraph() {
         "The U.S.-Mexico border and the Jan.-March figures are long.",
         "It rose by 3.-4. percent in some years.",
         "The vote was close.-and then it was over.",
+        "Speeds are in km. km/h and mph are both used.",
     ] {
         assert_eq!(sents(one), [one]);
     }
+}
+
+#[test]
+fn a_wire_credit_line_is_no_part_of_the_last_sentence() {
+    assert_eq!(
+        sents("Sales fell in 2018. hg/jd (AFP, dpa) - Law and order returned.- mb/rt (AFP, Reuters) He left. ipj/rt-(dpa, AFP)"),
+        [
+            "Sales fell in 2018.",
+            "hg/jd (AFP, dpa) - Law and order returned.-",
+            "mb/rt (AFP, Reuters) He left.",
+            "ipj/rt-(dpa, AFP)"
+        ]
+    );
 }
