@@ -247,6 +247,7 @@ pub(crate) fn grow_source(
         let modifier = p.ing
             && p.shape == SH_LOWER
             && t[lo].shape == SH_LOWER
+            && t[lo].class == 0
             && lo - 1 > s.start
             && (matches!(t[lo - 2].class, C_DET | C_POSS)
                 || (t[lo - 2].class == 0
