@@ -1501,6 +1501,32 @@ fn when_it_was_said_is_no_claim() {
         text(&d, by_cue(&d, "said").content),
         "it would appeal the ruling"
     );
+    for s in [
+        "The company said on Jan. 17 it would appeal the ruling.",
+        "The company said on 1 February it would appeal the ruling.",
+        "The company said on 30 July, 2002 it would appeal the ruling.",
+    ] {
+        let d = run(s);
+        assert_eq!(
+            text(&d, by_cue(&d, "said").content),
+            "it would appeal the ruling",
+            "{s}"
+        );
+    }
+    // Nor is where it was said.
+    for s in [
+        "That is what the company said in a statement.",
+        "It is what he wrote in the memo.",
+    ] {
+        let d = run(s);
+        assert!(
+            d.attributions
+                .iter()
+                .all(|a| !text(&d, a.content).starts_with("in ")),
+            "{s}: {:?}",
+            cues(&d)
+        );
+    }
     for (s, claim, source) in [
         (
             "Foreign firms will be kept from new technologies, head of the upper house Council \

@@ -931,8 +931,9 @@ const WHEN_WORDS: &[&str] = &[
     "on", "in", "last", "this", "next", "earlier", "later", "late", "early", "tomorrow",
 ];
 
-/// Month names: part of a time phrase next to a day's number or after `on`/`in` (`on March
-/// 10`, `in January`), not alone (`said May would ...`).
+/// Month names and their abbreviations (not `mar`): part of a time phrase next to a day's
+/// number or after `on`/`in` (`on March 10`, `on Jan. 17`, `in January`), not alone (`said May
+/// would ...`).
 const MONTHS: &[&str] = &[
     "january",
     "february",
@@ -946,6 +947,17 @@ const MONTHS: &[&str] = &[
     "october",
     "november",
     "december",
+    "jan",
+    "feb",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 ];
 
 /// The byte length of the time phrase `s` opens with (`on Thursday`, `last week`, `earlier
@@ -976,15 +988,29 @@ pub(super) fn when_len(s: &str) -> usize {
             || (TIME_NOUNS.contains(&word.as_str()) && word != "fall" && after_when)
             || (month
                 && (matches!(prev.as_str(), "on" | "in")
+                    || is_number(&prev)
                     || words.get(i + 1).is_some_and(|n| is_number(n.1))))
-            || (is_number(w) && (MONTHS.contains(&prev.as_str()) || prev == "in"));
+            || (is_number(w)
+                && (MONTHS.contains(&prev.as_str())
+                    || prev == "in"
+                    || words
+                        .get(i + 1)
+                        .is_some_and(|n| MONTHS.contains(&lower(n.1).as_str()))));
         if !anchor && !WHEN_WORDS.contains(&word.as_str()) {
             break;
         }
         if anchor {
             end = at + w.len();
         }
-        if w.ends_with([',', '.', ';']) {
+        // (`Jan.` is an abbreviation, and `30 July, 2002` goes on to its year.)
+        let year_next = month
+            && words
+                .get(i + 1)
+                .is_some_and(|n| is_number(n.1) && n.1.trim_end_matches([',', '.']).len() == 4);
+        if (w.ends_with(',') && !year_next)
+            || w.ends_with(';')
+            || (w.ends_with('.') && !(month && word.len() <= 4))
+        {
             break;
         }
     }
@@ -1015,6 +1041,9 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
         // `reiterated«.- Russia is ...»`: the cue ended its sentence.
         return None;
     }
+    if only_setting(cue.slice(text), inner) {
+        return None;
+    }
     let n = when_len(inner);
     if n == 0 {
         return Some(content);
@@ -1029,6 +1058,75 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
         return Some(content);
     }
     Some(Span::new(content.end - rest.len(), content.end))
+}
+
+/// Verbs of saying and writing whose content may be only where it was said.
+const SAYING: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "wrote",
+    "writes",
+    "write",
+    "told",
+    "tells",
+    "stated",
+    "states",
+    "announced",
+    "reiterated",
+    "added",
+    "adds",
+];
+
+/// Where a thing is said or written (`in a statement`, `at the press conference`).
+const SETTINGS: &[&str] = &[
+    "statement",
+    "statements",
+    "email",
+    "e-mail",
+    "conference",
+    "interview",
+    "ruling",
+    "memo",
+    "video",
+    "notice",
+    "report",
+    "post",
+    "letter",
+    "speech",
+    "event",
+    "briefing",
+    "decision",
+    "tweet",
+    "twitter",
+    "facebook",
+    "blog",
+    "address",
+    "remarks",
+    "release",
+    "time",
+    "hearing",
+    "meeting",
+    "rally",
+    "summit",
+    "session",
+];
+
+/// `said «in a statement»`, `wrote «in the memo»`, `said «at the press conference»`: a verb
+/// of saying whose content is only where it was said reports no claim there.
+fn only_setting(cue: &str, inner: &str) -> bool {
+    let verb = cue.split_whitespace().last().unwrap_or("").to_lowercase();
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    SAYING.contains(&verb.as_str())
+        && (2..=5).contains(&words.len())
+        && matches!(words[0], "in" | "at" | "during" | "on" | "via")
+        && words.last().is_some_and(|w| {
+            SETTINGS.contains(
+                &w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+                    .as_str(),
+            )
+        })
 }
 
 /// `content` without a leading dash, nor a trailing comma, semicolon, dash, conjunction (`and`,
