@@ -1701,3 +1701,18 @@ fn a_gerund_inside_a_source_noun_phrase_stays_in_it() {
         "Projects will bring more jobs for locals"
     );
 }
+
+#[test]
+fn a_cue_in_a_fronted_phrase_has_its_claim_before_the_comma() {
+    let d = run(
+        "Amid mounting international criticism of the committee's delays, Rajoub \
+                 remained confident that the message would be heard.",
+    );
+    let a = by_cue(&d, "criticism");
+    assert_eq!(text(&d, a.content), "of the committee's delays");
+    assert!(
+        !text(&d, a.source).to_lowercase().starts_with("amid"),
+        "{:?}",
+        text(&d, a.source)
+    );
+}

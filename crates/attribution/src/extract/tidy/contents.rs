@@ -13,7 +13,7 @@ use super::super::kind::is_quote;
 use super::super::words::{C_AUX, C_DET, C_PREP, C_QUANT, C_THAT, DAYS};
 use super::sources::TIME_NOUNS;
 use super::tags::TAG_TAIL;
-use super::{token_at, QUOTES, SUBORDINATORS};
+use super::{token_at, FRONTED_PREPOSITIONS, QUOTES, SUBORDINATORS};
 
 /// Words that open a phrase fronted before a sentence's subject (`In an interview on CBS,
 /// Ryan said ...`, `Speaking at a BMW event, Helmut Panke predicted ...`).
@@ -219,6 +219,26 @@ pub(super) fn fronted_participle(
     Some(Span::new(start, start + claim.len()))
 }
 
+/// Whether `s` holds a quotation mark; an apostrophe inside a word (`committee's`, `don't`)
+/// or after a plural's `s` (`the members' votes`) is none.
+fn has_quotation_mark(s: &str) -> bool {
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        if !QUOTES.contains(&c) {
+            return false;
+        }
+        if !matches!(c, '\'' | '\u{2019}') {
+            return true;
+        }
+        let before = i.checked_sub(1).and_then(|k| chars.get(k)).copied();
+        let after = chars.get(i + 1).copied();
+        let in_word =
+            before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric);
+        let plural = before == Some('s') && after.is_none_or(|a| a == ' ');
+        !(in_word || plural)
+    })
+}
+
 /// A cue in a subordinate clause fronted before the main clause (`While Clinton talked about
 /// «bringing communities together», Trump highlighted ...`, `When my mother mentioned «the
 /// devil to me while driving», I laughed`): its content ends at the comma that ends the
@@ -240,8 +260,12 @@ pub(super) fn in_fronted_clause(doc: &Document, sentence: usize, cue: Span, cont
                 .to_lowercase()
         });
     // Not `As one user pointed out, «the gap is vast»`: there the main clause is the claim.
-    if !opening.is_some_and(|w| w != "as" && SUBORDINATORS.contains(&w.as_str()))
-        || text[s.span.start..cue.start].contains(',')
+    // A fronted prepositional phrase ends the same way (`Amid mounting criticism «of the
+    // committee's delays», Rajoub remained confident`).
+    if !opening.is_some_and(|w| {
+        w != "as"
+            && (SUBORDINATORS.contains(&w.as_str()) || FRONTED_PREPOSITIONS.contains(&w.as_str()))
+    }) || text[s.span.start..cue.start].contains(',')
     {
         return content;
     }
@@ -257,7 +281,7 @@ pub(super) fn in_fronted_clause(doc: &Document, sentence: usize, cue: Span, cont
         .next()
         .unwrap_or("")
         .to_lowercase();
-    if claim.contains(QUOTES)
+    if has_quotation_mark(claim)
         || claim.split_whitespace().count() < 2
         || next.ends_with("ing")
         || matches!(

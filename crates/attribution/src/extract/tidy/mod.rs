@@ -198,6 +198,10 @@ const SUBORDINATORS: &[&str] = &[
     "once", "unless", "whereas", "until",
 ];
 
+/// Prepositions that open a phrase fronted before a sentence's main clause, with a nominal
+/// cue in it (`Amid widespread allegations of ...,`, `Despite criticism over ...,`).
+const FRONTED_PREPOSITIONS: &[&str] = &["amid", "amidst", "despite", "regardless", "following"];
+
 /// Marks that open a quotation.
 const QUOTES: [char; 7] = [
     '"', '\u{201c}', '\u{201d}', '\u{00ab}', '\u{2018}', '\'', '`',

@@ -9,7 +9,7 @@ use caveat_core::{Attribution, Document, Span};
 
 use super::super::features::DocFeatures;
 use super::super::words::{C_ADV, C_AUX, C_CONJ, C_DET, C_PREP};
-use super::{only_word, token_at, SUBORDINATORS};
+use super::{only_word, token_at, FRONTED_PREPOSITIONS, SUBORDINATORS};
 
 /// Words that name nobody when they stand alone as a source. A possessive does (`[his]
 /// claim`, `[her] supporting it`: PolNeAR marks it, and coreference resolves it).
@@ -62,6 +62,12 @@ const NOBODY: &[&str] = &[
     "nevertheless",
     "instead",
     "indeed",
+    // Prepositions that open a fronted phrase (`[Despite] opposing sides, ...`).
+    "despite",
+    "amid",
+    "amidst",
+    "following",
+    "regardless",
 ];
 
 /// Whether a source's text is one word that names nobody: [`NOBODY`], or an adverb in `-ly`.
@@ -507,16 +513,12 @@ pub(super) fn trim_source(doc: &Document, df: &DocFeatures, source: Span) -> Spa
     if n > 0 && last + 1 - first > n {
         first += n;
     }
-    // `[Although Trump] has admitted`: the clause's opening word is not part of the name.
-    while first < last
-        && SUBORDINATORS.contains(
-            &doc.tokens[first]
-                .span
-                .slice(&doc.text)
-                .to_lowercase()
-                .as_str(),
-        )
-    {
+    // `[Although Trump] has admitted`, `[Despite Taliban's actions]`: the clause's or the
+    // phrase's opening word is not part of the name.
+    while first < last && {
+        let w = doc.tokens[first].span.slice(&doc.text).to_lowercase();
+        SUBORDINATORS.contains(&w.as_str()) || FRONTED_PREPOSITIONS.contains(&w.as_str())
+    } {
         first += 1;
     }
     let start = doc.tokens[first].span.start.max(source.start);
