@@ -1513,16 +1513,25 @@ fn when_it_was_said_is_no_claim() {
             "{s}"
         );
     }
-    // Nor is where it was said.
+    // A clause after the occasion stays the claim.
+    let d = run("Trump said after the convention he would not accept the endorsement.");
+    assert_eq!(
+        text(&d, by_cue(&d, "said").content),
+        "he would not accept the endorsement"
+    );
+    // Nor is where or after what it was said.
     for s in [
         "That is what the company said in a statement.",
         "It is what he wrote in the memo.",
+        "The plan was questioned after the debate.",
+        "His application was rejected after an arduous interview process.",
     ] {
         let d = run(s);
         assert!(
-            d.attributions
-                .iter()
-                .all(|a| !text(&d, a.content).starts_with("in ")),
+            d.attributions.iter().all(|a| {
+                let c = text(&d, a.content);
+                !c.starts_with("in ") && !c.starts_with("after ")
+            }),
             "{s}: {:?}",
             cues(&d)
         );

@@ -1068,7 +1068,11 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
     if only_setting(cue.slice(text), inner) {
         return None;
     }
-    let n = when_len(inner);
+    let n = match occasion_len(inner) {
+        Some(n) if n == inner.len() => return None,
+        Some(n) => n,
+        None => when_len(inner),
+    };
     if n == 0 {
         return Some(content);
     }
@@ -1082,6 +1086,100 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
         return Some(content);
     }
     Some(Span::new(content.end - rest.len(), content.end))
+}
+
+/// The occasion a content opens with: a temporal preposition and a short noun phrase (no verb
+/// form, no auxiliary), `Some(n)` with the byte length of `after the debate, ` or `after the
+/// convention ` before a subject pronoun or `that`, `Some(inner.len())` when the content is
+/// nothing but the occasion (`questioned «after the debate»`, `was rejected «after an arduous
+/// interview process»`: no claim), `None` otherwise (`according to «after examining Clinton's
+/// leg»`).
+fn occasion_len(inner: &str) -> Option<usize> {
+    let mut words = inner
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - inner.as_ptr() as usize, w));
+    let (_, first) = words.next()?;
+    if !matches!(
+        first.to_lowercase().as_str(),
+        "after" | "before" | "during" | "following" | "amid" | "ahead"
+    ) || inner.contains(['"', '\u{201c}', '\u{201d}', ':', ';'])
+    {
+        return None;
+    }
+    for (i, (at, raw)) in words.enumerate() {
+        let w = raw
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if i > 0
+            && matches!(
+                w.as_str(),
+                "he" | "she" | "they" | "we" | "i" | "it" | "that" | "whether"
+            )
+        {
+            return Some(at);
+        }
+        if matches!(
+            w.as_str(),
+            "after" | "before" | "when" | "while" | "as" | "since" | "until" | "because" | "if"
+        ) {
+            // `during a press conference «after he and Tillerson met»`: the occasion runs on.
+            return None;
+        }
+        if i >= 5
+            || w.is_empty()
+            || w.ends_with("ing")
+            || w.ends_with("ed")
+            || matches!(
+                w.as_str(),
+                "he" | "she"
+                    | "they"
+                    | "we"
+                    | "i"
+                    | "you"
+                    | "it"
+                    | "that"
+                    | "this"
+                    | "there"
+                    | "is"
+                    | "was"
+                    | "are"
+                    | "were"
+                    | "will"
+                    | "would"
+                    | "had"
+                    | "has"
+                    | "have"
+            )
+        {
+            return None;
+        }
+        if raw.ends_with(',') {
+            // `after the debate, the senator ...`, not `during the summit, «hosted by ...»`.
+            let rest = inner[at + raw.len()..].trim_start();
+            let next = rest.split_whitespace().next().unwrap_or("");
+            let clause = next.starts_with(char::is_uppercase)
+                || matches!(
+                    next,
+                    "the"
+                        | "a"
+                        | "an"
+                        | "he"
+                        | "she"
+                        | "they"
+                        | "we"
+                        | "it"
+                        | "there"
+                        | "this"
+                        | "his"
+                        | "her"
+                        | "their"
+                        | "its"
+                        | "our"
+                );
+            return clause.then(|| inner.len() - rest.len());
+        }
+    }
+    (inner.split_whitespace().count() >= 2).then_some(inner.len())
 }
 
 /// Verbs of saying and writing whose content may be only where it was said.
@@ -1477,6 +1575,37 @@ mod tests {
         let text = "They say that's it";
         let c = trim_content(text, Span::new(text.find("'s").unwrap(), text.len()));
         assert_eq!(c.slice(text), "that's it");
+    }
+
+    #[test]
+    fn the_occasion_is_not_the_claim() {
+        for (s, occasion) in [
+            ("after the debate", Some("after the debate")),
+            (
+                "after an arduous interview process",
+                Some("after an arduous interview process"),
+            ),
+            (
+                "before Wednesday's game he would leave",
+                Some("before Wednesday's game "),
+            ),
+            (
+                "after the debate, the senator lied",
+                Some("after the debate, "),
+            ),
+            (
+                "after the protests whether I was surprised",
+                Some("after the protests "),
+            ),
+            ("after examining Clinton's leg", None),
+            ("before he died", None),
+            ("during a press conference after he met them", None),
+            ("during the summit, hosted by the magazine", None),
+            ("during his speech: \"we will win\"", None),
+            ("in a statement", None),
+        ] {
+            assert_eq!(occasion_len(s).map(|n| &s[..n]), occasion, "{s}");
+        }
     }
 
     #[test]
