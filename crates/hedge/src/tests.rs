@@ -381,6 +381,9 @@ fn may_the_month_and_may_the_modal() {
         "Theresa May resigned.",
         "May 5 was a Sunday.",
         "May and June were dry.",
+        "The talks failed. May said Thursday that now is not the time.",
+        "May spoke to EU leaders on Tuesday.",
+        "May plans to trigger the exit process.",
     ] {
         assert!(cue_texts(month).is_empty(), "{month}: {:?}", hedges(month));
     }
@@ -391,6 +394,7 @@ fn may_the_month_and_may_the_modal() {
         "He said it may rain in May.",
         "This may take a while.",
         "The next may be worse.",
+        "May this bring you peace.",
     ] {
         let h = hedges(modal);
         assert_eq!(
