@@ -1320,7 +1320,47 @@ pub(super) fn trim_content(text: &str, content: Span) -> Span {
         }
         end = content.start + cut.len();
     }
-    Span::new(content.start, end)
+    without_unclosed_quotation(text, Span::new(content.start, end))
+}
+
+/// A content that runs past a sentence end into a quotation it does not close ends at that
+/// sentence end: the opening mark a tagger took along (`says «it is already moving in that
+/// direction. "»`), or a next quotation's first words (`said «the CBO estimates made it harder
+/// to sell their proposal. "Overall, this is a really bad number»`). A content that opens
+/// with a quotation keeps its own (`«"We are in for a long day," Palaszczuk said. "The
+/// intensity ... is increasing»` is one speaker's, its last mark lost by the tagger) unless
+/// only the mark is left over; a quotation that opens a paragraph continues the content.
+fn without_unclosed_quotation(text: &str, content: Span) -> Span {
+    let inner = content.slice(text);
+    let Some((q, mark)) = inner
+        .char_indices()
+        .rfind(|(_, c)| matches!(c, '"' | '\u{201c}' | '\u{201d}'))
+    else {
+        return content;
+    };
+    let opening = match mark {
+        '\u{201c}' => true,
+        '\u{201d}' => false,
+        _ => inner.matches('"').count() % 2 == 1 && inner[..q].ends_with(char::is_whitespace),
+    };
+    let before = inner[..q].trim_end();
+    let after = inner[q + mark.len_utf8()..].trim();
+    let sentence_end = before
+        .trim_end_matches(['"', '\u{201d}'])
+        .ends_with(['.', '!', '?']);
+    let quoted = inner.starts_with(['"', '\u{201c}']);
+    // A quotation that opens a paragraph continues the last one's (`serious.\n\n"But the
+    // truth is plain.`: a speaker's paragraphs each open with a mark, only the last closes).
+    let new_paragraph = inner[before.len()..q].contains('\n');
+    if !opening
+        || new_paragraph
+        || !sentence_end
+        || !before.chars().any(char::is_alphanumeric)
+        || (quoted && !after.is_empty())
+    {
+        return content;
+    }
+    Span::new(content.start, content.start + before.len())
 }
 
 #[cfg(test)]
@@ -1575,6 +1615,49 @@ mod tests {
         let text = "They say that's it";
         let c = trim_content(text, Span::new(text.find("'s").unwrap(), text.len()));
         assert_eq!(c.slice(text), "that's it");
+    }
+
+    #[test]
+    fn a_content_ends_before_a_quotation_it_does_not_close() {
+        for (inner, want) in [
+            (
+                "it is already moving in that direction. \"",
+                "it is already moving in that direction.",
+            ),
+            (
+                "\"I will definitely touch base with the president on that...\" \"",
+                "\"I will definitely touch base with the president on that...\"",
+            ),
+            (
+                "the CBO estimates made it harder. \"Overall, this is a bad number for the AHCA.",
+                "the CBO estimates made it harder.",
+            ),
+            (
+                "the cuts were \"huge\". \u{201c}",
+                "the cuts were \"huge\".",
+            ),
+            // Its own quotation, or one it closes, stays.
+            (
+                "\"We are in for a long day,\" Palaszczuk said. \"The winds are increasing.",
+                "\"We are in for a long day,\" Palaszczuk said. \"The winds are increasing.",
+            ),
+            (
+                "the plan was \"dead on arrival\"",
+                "the plan was \"dead on arrival\"",
+            ),
+            (
+                "the plan failed. \"It is dead,\" he said",
+                "the plan failed. \"It is dead,\" he said",
+            ),
+            (
+                "the plan was \"unworkable and",
+                "the plan was \"unworkable",
+            ),
+        ] {
+            let text = format!("He said {inner}");
+            let c = trim_content(&text, Span::new(8, text.len()));
+            assert_eq!(c.slice(&text), want, "{inner}");
+        }
     }
 
     #[test]
