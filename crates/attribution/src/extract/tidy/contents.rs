@@ -1649,10 +1649,7 @@ mod tests {
                 "the plan failed. \"It is dead,\" he said",
                 "the plan failed. \"It is dead,\" he said",
             ),
-            (
-                "the plan was \"unworkable and",
-                "the plan was \"unworkable",
-            ),
+            ("the plan was \"unworkable and", "the plan was \"unworkable"),
         ] {
             let text = format!("He said {inner}");
             let c = trim_content(&text, Span::new(8, text.len()));
