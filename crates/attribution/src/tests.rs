@@ -1439,6 +1439,15 @@ fn a_tag_inside_a_sentence_interrupts_one_claim() {
         ));
         assert_eq!(text(&d, by_cue(&d, cue).content), sentence);
     }
+    // The claim starts after a clause boundary before the tag.
+    let d = run(
+        "He spoke at the opening. Mr Modi met Mr Kishida in Tokyo \u{2014} the talks, officials \
+         said, focused on trade and security. Then he left.",
+    );
+    assert_eq!(
+        text(&d, by_cue(&d, "said").content),
+        "the talks, officials said, focused on trade and security"
+    );
     // Not a tag inside the claim: an opening phrase and a clause after the cue, a quotation
     // the tag introduces.
     let d = run(

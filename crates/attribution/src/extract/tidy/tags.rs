@@ -88,9 +88,21 @@ pub(super) fn interrupting_tag(doc: &Document, out: &mut [Attribution], keep: &[
         if apart || first <= sentence.start || sentence.end < last {
             continue;
         }
-        // The part before: words, then a comma (inside a closing mark, too).
-        let lead = &text[sentence.start..first];
-        let start = sentence.start + (lead.len() - lead.trim_start().len());
+        // The part before: words, then a comma (inside a closing mark, too), from the last
+        // clause boundary of the sentence before the tag (`Modi met Kishida in Tokyo — «the
+        // talks», officials said, «focused on trade»`).
+        let lead_from = text[sentence.start..first]
+            .rmatch_indices([';', ':', '\u{2014}', '\u{2013}'])
+            .map(|(k, m)| sentence.start + k + m.len())
+            .chain(
+                text[sentence.start..first]
+                    .rmatch_indices(" -- ")
+                    .map(|(k, m)| sentence.start + k + m.len()),
+            )
+            .max()
+            .unwrap_or(sentence.start);
+        let lead = &text[lead_from..first];
+        let start = lead_from + (lead.len() - lead.trim_start().len());
         let before = lead.trim();
         let ends_in_comma = before.ends_with(',')
             || before
