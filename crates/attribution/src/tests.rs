@@ -1070,6 +1070,32 @@ fn names_that_look_like_cues_stay_whole() {
     let d = run("However, the report, called As Time Goes By, adds: \"This strong growth is not the result of a boom.\"");
     assert!(d.attributions.iter().all(|a| text(&d, a.cue) != "called"));
     assert_eq!(text(&d, by_cue(&d, "adds:").source), "the report");
+    // A name that is also a modal: `May` after a capitalised word is no auxiliary.
+    for (s, cue, source) in [
+        (
+            "The talks ended. Theresa May said the deal was done.",
+            "said",
+            "Theresa May",
+        ),
+        (
+            "The talks ended. Prime Minister Theresa May told MPs she would go.",
+            "told",
+            "Prime Minister Theresa May",
+        ),
+        (
+            "The talks ended. Mrs May said it was final.",
+            "said",
+            "Mrs May",
+        ),
+        (
+            "The talks ended. Rep. Will Hurd said the claims were false.",
+            "said",
+            "Rep. Will Hurd",
+        ),
+    ] {
+        let d = run(s);
+        assert_eq!(text(&d, by_cue(&d, cue).source), source, "{s}");
+    }
     // A speaker's verb after an appositive stays a cue.
     let d = run("Minyon Moore, a senior adviser to the campaign, called Mr. Obama's remarks \"a true wake-up call\" to his supporters.");
     assert_eq!(

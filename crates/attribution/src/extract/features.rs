@@ -5,7 +5,7 @@ use caveat_core::{Document, TokenKind};
 use caveat_text::hash::{fnv_mix, fnv_word_hash};
 
 use super::resources::Resources;
-use super::words::C_PRON;
+use super::words::{C_AUX, C_PRON};
 
 // Shapes.
 pub(crate) const SH_LOWER: u8 = 0;
@@ -233,8 +233,17 @@ impl DocFeatures {
                 word,
                 suffix,
                 shape,
-                // `US`, `IT` in capitals are names, not the pronouns `us`, `it`.
-                class: if shape == SH_UPPER && info.class == C_PRON {
+                // `US`, `IT` in capitals are names, not the pronouns `us`, `it`; nor is a
+                // capitalised modal after a capitalised word (`Theresa May said`, `Mrs May`,
+                // `Will` in `Prince Will`) an auxiliary.
+                class: if (shape == SH_UPPER && info.class == C_PRON)
+                    || (shape == SH_CAP
+                        && info.class == C_AUX
+                        && ["may", "will", "can", "might"]
+                            .iter()
+                            .any(|m| text.eq_ignore_ascii_case(m))
+                        && toks.last().is_some_and(|p: &Tok| p.shape == SH_CAP))
+                {
                     0
                 } else {
                     info.class
