@@ -1088,6 +1088,28 @@ pub(super) fn without_when(text: &str, cue: Span, content: Span) -> Option<Span>
     Some(Span::new(content.end - rest.len(), content.end))
 }
 
+/// Prepositions that open the occasion of a statement (`after the debate`).
+const OCCASION_OPENERS: &[&str] = &["after", "before", "during", "following", "amid", "ahead"];
+
+/// Words that start the clause after an occasion (`before Wednesday's game «he would ...»`).
+const OCCASION_CLAUSE_STARTS: &[&str] = &["he", "she", "they", "we", "i", "it", "that", "whether"];
+
+/// Words that make an occasion run on into a clause of its own (`during a press conference
+/// after he met them`) or that no short noun phrase holds (`after you`, `before this is`).
+#[rustfmt::skip]
+const NOT_IN_OCCASION: &[&str] = &[
+    "after", "before", "when", "while", "as", "since", "until", "because", "if", "you", "this",
+    "there", "is", "was", "are", "were", "will", "would", "had", "has", "have",
+];
+
+/// Words that open a clause after an occasion and its comma (`after the debate, «the senator
+/// ...»`), not a participle (`during the summit, hosted by ...`).
+#[rustfmt::skip]
+const CLAUSE_AFTER_COMMA: &[&str] = &[
+    "the", "a", "an", "he", "she", "they", "we", "it", "there", "this", "his", "her", "their",
+    "its", "our",
+];
+
 /// The occasion a content opens with: a temporal preposition and a short noun phrase (no verb
 /// form, no auxiliary), `Some(n)` with the byte length of `after the debate, ` or `after the
 /// convention ` before a subject pronoun or `that`, `Some(inner.len())` when the content is
@@ -1099,10 +1121,8 @@ fn occasion_len(inner: &str) -> Option<usize> {
         .split_whitespace()
         .map(|w| (w.as_ptr() as usize - inner.as_ptr() as usize, w));
     let (_, first) = words.next()?;
-    if !matches!(
-        first.to_lowercase().as_str(),
-        "after" | "before" | "during" | "following" | "amid" | "ahead"
-    ) || inner.contains(['"', '\u{201c}', '\u{201d}', ':', ';'])
+    if !OCCASION_OPENERS.contains(&first.to_lowercase().as_str())
+        || inner.contains(['"', '\u{201c}', '\u{201d}', ':', ';'])
     {
         return None;
     }
@@ -1110,72 +1130,21 @@ fn occasion_len(inner: &str) -> Option<usize> {
         let w = raw
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase();
-        if i > 0
-            && matches!(
-                w.as_str(),
-                "he" | "she" | "they" | "we" | "i" | "it" | "that" | "whether"
-            )
-        {
-            return Some(at);
-        }
-        if matches!(
-            w.as_str(),
-            "after" | "before" | "when" | "while" | "as" | "since" | "until" | "because" | "if"
-        ) {
-            // `during a press conference «after he and Tillerson met»`: the occasion runs on.
-            return None;
+        if OCCASION_CLAUSE_STARTS.contains(&w.as_str()) {
+            return (i > 0).then_some(at);
         }
         if i >= 5
             || w.is_empty()
             || w.ends_with("ing")
             || w.ends_with("ed")
-            || matches!(
-                w.as_str(),
-                "he" | "she"
-                    | "they"
-                    | "we"
-                    | "i"
-                    | "you"
-                    | "it"
-                    | "that"
-                    | "this"
-                    | "there"
-                    | "is"
-                    | "was"
-                    | "are"
-                    | "were"
-                    | "will"
-                    | "would"
-                    | "had"
-                    | "has"
-                    | "have"
-            )
+            || NOT_IN_OCCASION.contains(&w.as_str())
         {
             return None;
         }
         if raw.ends_with(',') {
-            // `after the debate, the senator ...`, not `during the summit, «hosted by ...»`.
             let rest = inner[at + raw.len()..].trim_start();
             let next = rest.split_whitespace().next().unwrap_or("");
-            let clause = next.starts_with(char::is_uppercase)
-                || matches!(
-                    next,
-                    "the"
-                        | "a"
-                        | "an"
-                        | "he"
-                        | "she"
-                        | "they"
-                        | "we"
-                        | "it"
-                        | "there"
-                        | "this"
-                        | "his"
-                        | "her"
-                        | "their"
-                        | "its"
-                        | "our"
-                );
+            let clause = next.starts_with(char::is_uppercase) || CLAUSE_AFTER_COMMA.contains(&next);
             return clause.then(|| inner.len() - rest.len());
         }
     }
@@ -1338,10 +1307,17 @@ fn without_unclosed_quotation(text: &str, content: Span) -> Span {
     else {
         return content;
     };
+    // A straight mark's way from its sides in the text (`well. "By`), by count when they do
+    // not tell (`... on that..." "` at the end).
     let opening = match mark {
         '\u{201c}' => true,
         '\u{201d}' => false,
-        _ => inner.matches('"').count() % 2 == 1 && inner[..q].ends_with(char::is_whitespace),
+        _ => {
+            let at = content.start + q;
+            caveat_text::quotes::straight_quote_opens(text, at, at + 1).unwrap_or_else(|| {
+                inner.matches('"').count() % 2 == 1 && inner[..q].ends_with(char::is_whitespace)
+            })
+        }
     };
     let before = inner[..q].trim_end();
     let after = inner[q + mark.len_utf8()..].trim();
